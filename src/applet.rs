@@ -1,0 +1,147 @@
+//! The applet object: platform parts + configuration + state, and its entry points.
+
+use rand_core::CryptoRng;
+
+use crate::apdu::Exchange;
+use crate::config::Config;
+use crate::platform::{Clock, Storage, Transport, UserPresence};
+use crate::state::{Persistent, Session, Store};
+
+/// The parts of the device the applet runs on.
+#[derive(Debug)]
+pub struct Platform<S, R, C, U> {
+    /// Persistent storage.
+    pub storage: S,
+    /// Cryptographically secure random numbers.
+    pub rng: R,
+    /// Monotonic milliseconds.
+    pub clock: C,
+    /// The button (or other user-presence check).
+    pub user_presence: U,
+}
+
+/// An OpenPGP card application instance.
+///
+/// Feed it command APDUs with [`process`](Applet::process); tell it about power-on/reset with
+/// [`power_on`](Applet::power_on) and about the selection of another application with
+/// [`deselect`](Applet::deselect).
+pub struct Applet<S, R, C, U> {
+    io: Exchange,
+    card: Card<S, R, C, U>,
+}
+
+/// Everything but the APDU buffers: what the command handlers work on.
+pub(crate) struct Card<S, R, C, U> {
+    pub(crate) config: Config,
+    pub(crate) store: Store<S>,
+    #[allow(dead_code)] // used by key generation and GET CHALLENGE
+    pub(crate) rng: R,
+    #[allow(dead_code)] // used by the touch cache
+    pub(crate) clock: C,
+    #[allow(dead_code)] // used by touch confirmation
+    pub(crate) user_presence: U,
+    pub(crate) state: Persistent,
+    pub(crate) session: Session,
+    pub(crate) powered: bool,
+}
+
+impl<S, R, C, U> Applet<S, R, C, U>
+where
+    S: Storage,
+    R: CryptoRng,
+    C: Clock,
+    U: UserPresence,
+{
+    /// Builds the applet. Nothing is read from storage until power-on; the command and
+    /// response buffers are allocated here, once.
+    pub fn new(config: Config, platform: Platform<S, R, C, U>) -> Applet<S, R, C, U> {
+        let config = config.sanitised();
+        let io = Exchange::new(
+            usize::from(config.max_command_len),
+            usize::from(config.max_response_len),
+        );
+        let state = Persistent::factory(&config);
+        Applet {
+            io,
+            card: Card {
+                config,
+                store: Store::new(platform.storage),
+                rng: platform.rng,
+                clock: platform.clock,
+                user_presence: platform.user_presence,
+                state,
+                session: Session::default(),
+                powered: false,
+            },
+        }
+    }
+
+    /// Power-on or card reset: forgets every volatile state (verified PINs, chains, pending
+    /// responses, selections) and reads the persistent state from storage, exactly as a power
+    /// cycle does.
+    pub fn power_on(&mut self, transport: Transport) {
+        self.io.reset();
+        self.card.power_on(transport);
+    }
+
+    /// Another application was selected (spec §4.3): the PIN verification status is reset.
+    /// (A SELECT of this application's own AID keeps it.)
+    pub fn deselect(&mut self) {
+        self.io.reset();
+        self.card.session.clear_access();
+        self.card.session.certificate = 0;
+    }
+
+    /// Processes one command APDU and writes the response APDU (data, then SW1 SW2) into
+    /// `response`. Returns the number of bytes written.
+    ///
+    /// If [`power_on`](Applet::power_on) was never called, the first command powers the card
+    /// on as [`Transport::Contact`].
+    ///
+    /// # Panics
+    /// Never, for any input. A `response` shorter than 2 bytes receives nothing and 0 is
+    /// returned; a short `response` otherwise only makes more of the answer wait for GET
+    /// RESPONSE.
+    pub fn process(&mut self, command: &[u8], response: &mut [u8]) -> usize {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        let card = &mut self.card;
+        self.io
+            .process(command, response, |request, reply| card.dispatch(request, reply))
+    }
+
+    /// The configuration in force (after sanitising).
+    pub fn config(&self) -> &Config {
+        &self.card.config
+    }
+
+    /// The storage backend (to inspect it in tests).
+    pub fn storage(&self) -> &S {
+        self.card.store.storage()
+    }
+
+    /// The storage backend, mutably (to damage records in tests).
+    pub fn storage_mut(&mut self) -> &mut S {
+        self.card.store.storage_mut()
+    }
+
+    /// Gives the platform parts back, e.g. to rebuild the applet from the same storage as a
+    /// power cycle would.
+    pub fn into_platform(self) -> Platform<S, R, C, U> {
+        Platform {
+            storage: self.card.store.into_inner(),
+            rng: self.card.rng,
+            clock: self.card.clock,
+            user_presence: self.card.user_presence,
+        }
+    }
+}
+
+impl<S: Storage, R, C, U> Card<S, R, C, U> {
+    fn power_on(&mut self, transport: Transport) {
+        self.session = Session::new(transport);
+        self.state = Persistent::load(&mut self.store, &self.config);
+        self.powered = true;
+    }
+}

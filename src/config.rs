@@ -1,0 +1,104 @@
+//! Build-time configuration of one applet instance.
+
+/// Length limits and default value of one PIN (spec §4.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinPolicy {
+    /// The value after a factory reset (`None`: not set, as for the Resetting Code).
+    pub default: Option<&'static [u8]>,
+    /// Shortest value accepted when the PIN is set or changed.
+    pub min_len: u8,
+    /// Longest value accepted; also announced in C4. At most [`MAX_PIN_LEN`].
+    pub max_len: u8,
+}
+
+/// The longest PIN the applet can store (and announce in C4: bits 1-7 of bytes 2-4).
+pub const MAX_PIN_LEN: usize = 64;
+
+/// Everything a firmware decides about its card.
+///
+/// `Config::default()` gives the product defaults: PW1 `123456` (6..64), PW3 `12345678` (8..64),
+/// no Resetting Code (8..64), three tries each, a test-range manufacturer id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Manufacturer id in the AID (bytes 9-10). `0xFFFF` is the spec's "test card";
+    /// real products use their id from the OpenPGP card manufacturer list.
+    pub manufacturer: u16,
+    /// Serial number in the AID (bytes 11-14); unique per manufacturer.
+    pub serial: u32,
+    /// User PIN (PW1).
+    pub pw1: PinPolicy,
+    /// Admin PIN (PW3).
+    pub pw3: PinPolicy,
+    /// Resetting Code.
+    pub resetting_code: PinPolicy,
+    /// Retry counter value after a successful verification or a reset (spec: 3).
+    pub max_tries: u8,
+    /// Largest command data accepted, after chaining is reassembled (announced in 7F66).
+    pub max_command_len: u16,
+    /// Largest response data the applet produces (announced in 7F66). Longer answers do not
+    /// exist: every response body of this applet fits.
+    pub max_response_len: u16,
+    /// Largest cardholder certificate 7F21 (announced in C0).
+    pub max_certificate_len: u16,
+    /// Largest private-use DO (0101-0104), login data 5E and URL 5F50 (announced in C0).
+    pub max_special_do_len: u16,
+    /// How long to wait for a touch, in milliseconds.
+    pub touch_timeout_ms: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            manufacturer: 0xFFFF,
+            serial: 0x0000_0001,
+            pw1: PinPolicy {
+                default: Some(b"123456"),
+                min_len: 6,
+                max_len: 64,
+            },
+            pw3: PinPolicy {
+                default: Some(b"12345678"),
+                min_len: 8,
+                max_len: 64,
+            },
+            resetting_code: PinPolicy {
+                default: None,
+                min_len: 8,
+                max_len: 64,
+            },
+            max_tries: 3,
+            max_command_len: 4096,
+            max_response_len: 4096,
+            max_certificate_len: 3072,
+            max_special_do_len: 255,
+            touch_timeout_ms: 15_000,
+        }
+    }
+}
+
+impl Config {
+    /// Brings out-of-range values back into what the applet supports, so that a mistaken
+    /// configuration cannot make a handler misbehave: PIN lengths within 1..=64 and min ≤ max,
+    /// defaults that fit their policy, 1..=15 tries, buffers large enough for the fixed objects
+    /// and chained certificates.
+    pub(crate) fn sanitised(mut self) -> Config {
+        for policy in [&mut self.pw1, &mut self.pw3, &mut self.resetting_code] {
+            policy.max_len = policy.max_len.clamp(1, MAX_PIN_LEN as u8);
+            policy.min_len = policy.min_len.clamp(1, policy.max_len);
+            if let Some(default) = policy.default {
+                if default.len() > usize::from(policy.max_len) {
+                    policy.default = default.get(..usize::from(policy.max_len));
+                }
+            }
+        }
+        self.max_tries = self.max_tries.clamp(1, 15);
+        self.max_response_len = self.max_response_len.max(512);
+        self.max_certificate_len = self.max_certificate_len.min(crate::state::MAX_CERT_LEN);
+        self.max_special_do_len = self.max_special_do_len.min(crate::state::MAX_SPECIAL_DO_LEN);
+        self.max_command_len = self
+            .max_command_len
+            .max(512)
+            .max(self.max_certificate_len.saturating_add(16));
+        self
+    }
+}

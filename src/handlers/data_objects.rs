@@ -1,0 +1,543 @@
+//! GET DATA (§7.2.6), GET NEXT DATA (§7.2.7) and PUT DATA (§7.2.8) for the data objects of
+//! spec §4.4, with the access conditions of §4.4.2's table.
+//!
+//! Encoding choices, where the spec and GnuPG (scdaemon's app-openpgp) meet:
+//! - Constructed DOs (65, 6E, 73, 7A, 7F66, 7F74) are returned with their outer tag and length
+//!   (spec §4.4.1); GnuPG and the `openpgp-card` crate both descend into them.
+//! - The KDF-DO F9 is returned *without* its outer tag: GnuPG reads the algorithm at offset 2
+//!   of the answer, so a tagged answer silently turns KDF off on the host.
+//! - 65 always contains 5B, 5F2D and 5F35 (empty when unset): GnuPG asks for a missing child
+//!   directly, and `--card-status` aborts on any error there.
+//! - Variable-length DOs (5E, 5F50, 0101–0104, 7F21) exist with length 0 when never written
+//!   (spec §4.4.1: "0 – max"); an empty PUT DATA clears them. F9 before it is written is
+//!   absent: 6A88.
+
+use crate::applet::Card;
+use crate::handlers::select::CERTIFICATE_OCCURRENCES;
+use crate::platform::{RecordId, Storage};
+use crate::state::{usable, usable_mut, Slot};
+use crate::status::Error;
+use crate::tlv::{Reader, Writer};
+
+/// Longest name (5B), spec §4.4.1.
+const MAX_NAME_LEN: usize = 39;
+/// Language preferences (5F2D): 2..8 bytes.
+const LANGUAGE_LEN: core::ops::RangeInclusive<usize> = 2..=8;
+/// The values of sex (5F35) that ISO 5218 defines, as ASCII digits.
+const SEX_VALUES: [u8; 4] = [b'0', b'1', b'2', b'9'];
+
+/// C0 byte 1 flags (spec §4.4.3.7) for what this release implements.
+mod capability {
+    /// PW1 status byte (C4 byte 1) changeable with PUT DATA.
+    pub const PW_STATUS_CHANGEABLE: u8 = 0x10;
+    /// Private-use DOs 0101–0104.
+    pub const PRIVATE_DOS: u8 = 0x08;
+    /// KDF-DO F9.
+    pub const KDF: u8 = 0x01;
+}
+
+impl<S: Storage, R, C, U> Card<S, R, C, U> {
+    /// GET DATA, spec §7.2.6.
+    pub(crate) fn get_data(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
+        match tag {
+            0x004F => w.raw(&self.aid()),
+            0x5F52 => w.raw(&self.historical_bytes()),
+            0x7F66 => self.write_extended_length_info(w),
+            0x7F74 => write_general_feature_management(w),
+            0x00C0 => w.raw(&self.extended_capabilities()),
+            0x00C4 => w.raw(&self.pw_status_bytes()?),
+            0x006E => self.write_application_related_data(w),
+            0x0065 => self.write_cardholder_related_data(w),
+            0x005B | 0x5F2D | 0x5F35 => self.write_cardholder_field(tag, w),
+            0x007A => {
+                let open = w.open(0x7A)?;
+                w.put(0x93, &self.signature_counter()?)?;
+                w.close(open)
+            }
+            0x0093 => w.raw(&self.signature_counter()?),
+            0x00C1..=0x00C3 => {
+                let slot = slot_of(tag, 0xC1).ok_or(Error::NotFound)?;
+                w.raw(&self.key_slot(slot)?.attributes)
+            }
+            0x00C5 => self.write_fingerprints(w),
+            0x00C6 => w.raw(usable(&self.state.ca_fingerprints)?),
+            0x00CD => self.write_dates(w),
+            0x00DE => w.raw(&self.key_information()?),
+            0x00D6..=0x00D8 => {
+                let slot = slot_of(tag, 0xD6).ok_or(Error::NotFound)?;
+                w.raw(&self.uif(slot)?)
+            }
+            0x00F9 => {
+                let kdf = &usable(&self.state.security)?.kdf;
+                if kdf.is_empty() {
+                    return Err(Error::NotFound);
+                }
+                w.raw(kdf)
+            }
+            0x005E => self.read_simple(RecordId::LOGIN, w),
+            0x5F50 => self.read_simple(RecordId::URL, w),
+            0x0101..=0x0104 => {
+                match tag {
+                    0x0103 => self.require_pw1_other()?,
+                    0x0104 => self.require_pw3()?,
+                    _ => {}
+                }
+                self.read_simple(private_record(tag)?, w)
+            }
+            0x7F21 => self.read_simple(self.current_certificate()?, w),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// GET NEXT DATA, spec §7.2.7: only 7F21 has further occurrences; past the last (SIG) the
+    /// answer is 6A88 and the pointer stays.
+    pub(crate) fn get_next_data(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
+        if tag != 0x7F21 {
+            return Err(Error::NotFound);
+        }
+        let next = self.session.certificate.saturating_add(1);
+        if next >= CERTIFICATE_OCCURRENCES {
+            return Err(Error::NotFound);
+        }
+        self.session.certificate = next;
+        self.read_simple(self.current_certificate()?, w)
+    }
+
+    /// PUT DATA, spec §7.2.8, with the access conditions of §4.4.2.
+    pub(crate) fn put_data(&mut self, tag: u16, data: &[u8]) -> Result<(), Error> {
+        match tag {
+            0x0101 | 0x0103 => self.require_pw1_other()?,
+            _ => self.require_pw3()?,
+        }
+        let special = usize::from(self.config.max_special_do_len);
+        match tag {
+            0x005B => self.put_cardholder_field(tag, data, data.len() <= MAX_NAME_LEN, true),
+            0x5F2D => {
+                let ok = data.is_empty() || LANGUAGE_LEN.contains(&data.len());
+                self.put_cardholder_field(tag, data, ok, true)
+            }
+            0x5F35 => {
+                let length_ok = data.len() <= 1;
+                let value_ok = data.first().is_none_or(|v| SEX_VALUES.contains(v));
+                self.put_cardholder_field(tag, data, length_ok, value_ok)
+            }
+            0x005E => self.write_simple(RecordId::LOGIN, data, special),
+            0x5F50 => self.write_simple(RecordId::URL, data, special),
+            0x0101..=0x0104 => self.write_simple(private_record(tag)?, data, special),
+            0x7F21 => {
+                let max = usize::from(self.config.max_certificate_len);
+                self.write_simple(self.current_certificate()?, data, max)
+            }
+            0x00C4 => self.put_pw_status(data),
+            0x00C7..=0x00C9 => {
+                let slot = slot_of(tag, 0xC7).ok_or(Error::NotFound)?;
+                let fingerprint: [u8; 20] = data.try_into().map_err(|_| Error::WrongLength)?;
+                self.update_key_slot(slot, |key| key.fingerprint = fingerprint)
+            }
+            0x00CE..=0x00D0 => {
+                let slot = slot_of(tag, 0xCE).ok_or(Error::NotFound)?;
+                let date: [u8; 4] = data.try_into().map_err(|_| Error::WrongLength)?;
+                self.update_key_slot(slot, |key| key.date = date)
+            }
+            0x00CA..=0x00CC => {
+                let slot = slot_of(tag, 0xCA).ok_or(Error::NotFound)?;
+                self.put_ca_fingerprint(slot, data)
+            }
+            0x00D3 => self.put_resetting_code(data),
+            0x00D6..=0x00D8 => {
+                let slot = slot_of(tag, 0xD6).ok_or(Error::NotFound)?;
+                self.put_uif(slot, data)
+            }
+            0x00F9 => self.put_kdf(data),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Historical bytes (5F52), spec §6.2: category 00, card service data (31: selection by
+    /// full and partial DF name), card capabilities (73: same selection methods, data coding
+    /// byte 01, and command chaining + extended Lc/Le), then the life cycle status and 9000.
+    pub(crate) fn historical_bytes(&self) -> [u8; 10] {
+        let lcs = match self.state.lifecycle {
+            Ok(lifecycle) => lifecycle.lcs(),
+            Err(_) => 0x03,
+        };
+        [0x00, 0x31, 0xC0, 0x73, 0xC0, 0x01, 0xC0, lcs, 0x90, 0x00]
+    }
+
+    /// Extended capabilities (C0), spec §4.4.3.7: only what is implemented is announced.
+    pub(crate) fn extended_capabilities(&self) -> [u8; 10] {
+        let flags = capability::PW_STATUS_CHANGEABLE | capability::PRIVATE_DOS | capability::KDF;
+        let cert = self.config.max_certificate_len.to_be_bytes();
+        let special = self.config.max_special_do_len.to_be_bytes();
+        [
+            flags, 0x00, // no secure messaging
+            0x00, 0x00, // no GET CHALLENGE
+            cert[0], cert[1], special[0], special[1], 0x00, // PIN block 2 format not supported
+            0x00, // MANAGE SECURITY ENVIRONMENT not supported
+        ]
+    }
+
+    /// PW status bytes (C4), spec §4.4.3.8.
+    pub(crate) fn pw_status_bytes(&self) -> Result<[u8; 7], Error> {
+        let security = usable(&self.state.security)?;
+        let settings = usable(&self.state.settings)?;
+        Ok([
+            u8::from(settings.pw1_multiple_signatures),
+            self.config.pw1.max_len,
+            self.config.resetting_code.max_len,
+            self.config.pw3.max_len,
+            security.pw1.tries(),
+            security.rc.tries(),
+            security.pw3.tries(),
+        ])
+    }
+
+    /// Key information (DE), spec §4.4.3.13.
+    pub(crate) fn key_information(&self) -> Result<[u8; 6], Error> {
+        let mut de = [0u8; 6];
+        for slot in Slot::ALL {
+            let status = self.key_slot(slot)?.status.byte();
+            if let Some(pair) = de.get_mut(slot.index() * 2..slot.index() * 2 + 2) {
+                pair.copy_from_slice(&[slot.key_ref(), status]);
+            }
+        }
+        Ok(de)
+    }
+
+    fn write_extended_length_info(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let open = w.open(0x7F66)?;
+        w.put(0x02, &self.config.max_command_len.to_be_bytes())?;
+        w.put(0x02, &self.config.max_response_len.to_be_bytes())?;
+        w.close(open)
+    }
+
+    /// Application related data (6E), spec §4.4.1.
+    fn write_application_related_data(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let outer = w.open(0x6E)?;
+        w.put(0x4F, &self.aid())?;
+        w.put(0x5F52, &self.historical_bytes())?;
+        self.write_extended_length_info(w)?;
+        write_general_feature_management(w)?;
+        let discretionary = w.open(0x73)?;
+        w.put(0xC0, &self.extended_capabilities())?;
+        for slot in Slot::ALL {
+            w.put(0xC1 + slot.index() as u16, &self.key_slot(slot)?.attributes)?;
+        }
+        w.put(0xC4, &self.pw_status_bytes()?)?;
+        w.tag(0xC5)?;
+        w.length(60)?;
+        self.write_fingerprints(w)?;
+        w.put(0xC6, usable(&self.state.ca_fingerprints)?)?;
+        w.tag(0xCD)?;
+        w.length(12)?;
+        self.write_dates(w)?;
+        w.put(0xDE, &self.key_information()?)?;
+        for slot in Slot::ALL {
+            w.put(0xD6 + slot.index() as u16, &self.uif(slot)?)?;
+        }
+        w.close(discretionary)?;
+        w.close(outer)
+    }
+
+    fn write_fingerprints(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        for slot in Slot::ALL {
+            w.raw(&self.key_slot(slot)?.fingerprint)?;
+        }
+        Ok(())
+    }
+
+    fn write_dates(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        for slot in Slot::ALL {
+            w.raw(&self.key_slot(slot)?.date)?;
+        }
+        Ok(())
+    }
+
+    /// The UIF DO of a slot: the mode byte, then 20 (a button, as in 7F74).
+    fn uif(&self, slot: Slot) -> Result<[u8; 2], Error> {
+        let settings = usable(&self.state.settings)?;
+        let mode = settings.uif.get(slot.index()).copied().unwrap_or(0);
+        Ok([mode, 0x20])
+    }
+
+    fn signature_counter(&self) -> Result<[u8; 3], Error> {
+        let sig_epoch = self.key_slot(Slot::Sig)?.epoch;
+        let value = usable(&self.state.signature_counter)?.value(sig_epoch);
+        let [_, a, b, c] = value.to_be_bytes();
+        Ok([a, b, c])
+    }
+
+    pub(crate) fn key_slot(&self, slot: Slot) -> Result<&crate::state::KeySlot, Error> {
+        usable(self.state.keys.get(slot.index()).ok_or(Error::Internal)?)
+    }
+
+    fn update_key_slot(
+        &mut self,
+        slot: Slot,
+        change: impl FnOnce(&mut crate::state::KeySlot),
+    ) -> Result<(), Error> {
+        let record = self.state.keys.get_mut(slot.index()).ok_or(Error::Internal)?;
+        let previous = usable(record)?.clone();
+        change(usable_mut(record)?);
+        if let Err(error) = self.save_key_slot(slot) {
+            if let Some(record) = self.state.keys.get_mut(slot.index()) {
+                *record = Ok(previous);
+            }
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// Cardholder related data (65), with all three children present.
+    fn write_cardholder_related_data(&mut self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let open = w.open(0x65)?;
+        self.store.read(RecordId::CARDHOLDER, |payload| {
+            let fields = Cardholder::decode(payload)?;
+            fields.encode(w)
+        })?;
+        w.close(open)
+    }
+
+    fn write_cardholder_field(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
+        self.store.read(RecordId::CARDHOLDER, |payload| {
+            let fields = Cardholder::decode(payload)?;
+            w.raw(fields.get(tag))
+        })
+    }
+
+    fn put_cardholder_field(
+        &mut self,
+        tag: u16,
+        data: &[u8],
+        length_ok: bool,
+        value_ok: bool,
+    ) -> Result<(), Error> {
+        if !length_ok {
+            return Err(Error::WrongLength);
+        }
+        if !value_ok {
+            return Err(Error::IncorrectData);
+        }
+        let mut fields = self
+            .store
+            .read(RecordId::CARDHOLDER, |payload| Cardholder::decode(payload)?.to_owned())?;
+        fields.set(tag, data)?;
+        self.store
+            .write(RecordId::CARDHOLDER, |w| fields.as_ref().encode(w))
+            .map(drop)
+    }
+
+    /// Copies a single-DO record (raw payload) into the response; absent means empty.
+    fn read_simple(&mut self, id: RecordId, w: &mut Writer<'_>) -> Result<(), Error> {
+        self.store
+            .read(id, |payload| w.raw(payload.unwrap_or(&[])))
+    }
+
+    /// Replaces a single-DO record; an empty value removes the record.
+    fn write_simple(&mut self, id: RecordId, data: &[u8], max: usize) -> Result<(), Error> {
+        if data.len() > max {
+            return Err(Error::WrongLength);
+        }
+        if data.is_empty() {
+            return self.store.remove(id);
+        }
+        self.store.write(id, |w| w.raw(data)).map(drop)
+    }
+
+    fn current_certificate(&self) -> Result<RecordId, Error> {
+        RecordId::CERTIFICATE
+            .get(usize::from(self.session.certificate))
+            .copied()
+            .ok_or(Error::Internal)
+    }
+
+    /// PUT DATA C4: one byte (00: PIN for every signature, 01: once per session), or four
+    /// bytes whose length bytes must equal what the card announces (spec §4.4.2: "other bytes
+    /// only during personalisation").
+    fn put_pw_status(&mut self, data: &[u8]) -> Result<(), Error> {
+        let first = match data {
+            [first] => *first,
+            [first, pw1, rc, pw3] => {
+                let lengths = [
+                    self.config.pw1.max_len,
+                    self.config.resetting_code.max_len,
+                    self.config.pw3.max_len,
+                ];
+                if [*pw1, *rc, *pw3] != lengths {
+                    return Err(Error::IncorrectData);
+                }
+                *first
+            }
+            _ => return Err(Error::WrongLength),
+        };
+        let multiple = match first {
+            0x00 => false,
+            0x01 => true,
+            _ => return Err(Error::IncorrectData),
+        };
+        let settings = usable_mut(&mut self.state.settings)?;
+        let previous = settings.pw1_multiple_signatures;
+        settings.pw1_multiple_signatures = multiple;
+        let result = self.save_settings();
+        if result.is_err() {
+            if let Ok(settings) = self.state.settings.as_mut() {
+                settings.pw1_multiple_signatures = previous;
+            }
+        }
+        result
+    }
+
+    fn put_ca_fingerprint(&mut self, slot: Slot, data: &[u8]) -> Result<(), Error> {
+        let fingerprint: [u8; 20] = data.try_into().map_err(|_| Error::WrongLength)?;
+        let mut next = *usable(&self.state.ca_fingerprints)?;
+        let at = slot.index() * 20;
+        next.get_mut(at..at + 20)
+            .ok_or(Error::Internal)?
+            .copy_from_slice(&fingerprint);
+        self.store
+            .write(RecordId::CA_FINGERPRINTS, |w| w.raw(&next))?;
+        *usable_mut(&mut self.state.ca_fingerprints)? = next;
+        Ok(())
+    }
+
+    /// PUT DATA D3: sets (8..64 bytes, full counter) or deletes (empty) the Resetting Code.
+    fn put_resetting_code(&mut self, data: &[u8]) -> Result<(), Error> {
+        if !data.is_empty() && !super::pin_commands::fits(&self.config.resetting_code, data) {
+            return Err(Error::WrongLength);
+        }
+        let max = self.config.max_tries;
+        self.update_security(|s| {
+            s.rc.set(data, max);
+            Ok(())
+        })
+        .map(drop)
+    }
+
+    /// PUT DATA D6/D7/D8 (spec §4.4.3.6): two bytes, mode 00..04. Modes 02 and 04 are
+    /// permanent: once set, only a factory reset changes them (6985).
+    fn put_uif(&mut self, slot: Slot, data: &[u8]) -> Result<(), Error> {
+        let mode = match data {
+            [mode, _] => *mode,
+            _ => return Err(Error::WrongLength),
+        };
+        if mode > 0x04 {
+            return Err(Error::IncorrectData);
+        }
+        let settings = usable_mut(&mut self.state.settings)?;
+        let current = settings.uif.get_mut(slot.index()).ok_or(Error::Internal)?;
+        if matches!(*current, 0x02 | 0x04) {
+            return Err(Error::ConditionsOfUse);
+        }
+        let previous = *current;
+        *current = mode;
+        let result = self.save_settings();
+        if result.is_err() {
+            if let Some(current) = self
+                .state
+                .settings
+                .as_mut()
+                .ok()
+                .and_then(|s| s.uif.get_mut(slot.index()))
+            {
+                *current = previous;
+            }
+        }
+        result
+    }
+}
+
+/// 7F74: a button (spec §4.1.3.2).
+fn write_general_feature_management(w: &mut Writer<'_>) -> Result<(), Error> {
+    let open = w.open(0x7F74)?;
+    w.put(0x81, &[0x20])?;
+    w.close(open)
+}
+
+/// The slot of a tag in a run of three (SIG, DEC, AUT) starting at `first`.
+fn slot_of(tag: u16, first: u16) -> Option<Slot> {
+    let index = usize::from(tag.checked_sub(first)?);
+    Slot::ALL.get(index).copied()
+}
+
+fn private_record(tag: u16) -> Result<RecordId, Error> {
+    let index = usize::from(tag.checked_sub(0x0101).ok_or(Error::NotFound)?);
+    RecordId::PRIVATE.get(index).copied().ok_or(Error::NotFound)
+}
+
+/// The cardholder record's three fields, borrowed from the stored payload.
+struct Cardholder<'a> {
+    name: &'a [u8],
+    language: &'a [u8],
+    sex: &'a [u8],
+}
+
+/// The same, owned (for PUT DATA), in fixed-size buffers.
+struct CardholderOwned {
+    name: heapless::Vec<u8, MAX_NAME_LEN>,
+    language: heapless::Vec<u8, 8>,
+    sex: heapless::Vec<u8, 1>,
+}
+
+impl<'a> Cardholder<'a> {
+    fn decode(payload: Option<&'a [u8]>) -> Result<Cardholder<'a>, Error> {
+        let Some(payload) = payload else {
+            return Ok(Cardholder {
+                name: &[],
+                language: &[],
+                sex: &[],
+            });
+        };
+        let mut r = Reader::new(payload);
+        let mut field = |tag| r.expect(tag).map_err(|_| Error::Storage);
+        let fields = Cardholder {
+            name: field(0x5B)?,
+            language: field(0x5F2D)?,
+            sex: field(0x5F35)?,
+        };
+        r.finish().map_err(|_| Error::Storage)?;
+        Ok(fields)
+    }
+
+    fn get(&self, tag: u16) -> &'a [u8] {
+        match tag {
+            0x5B => self.name,
+            0x5F2D => self.language,
+            _ => self.sex,
+        }
+    }
+
+    fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(0x5B, self.name)?;
+        w.put(0x5F2D, self.language)?;
+        w.put(0x5F35, self.sex)
+    }
+
+    fn to_owned(&self) -> Result<CardholderOwned, Error> {
+        let stored = |_| Error::Storage;
+        Ok(CardholderOwned {
+            name: heapless::Vec::from_slice(self.name).map_err(stored)?,
+            language: heapless::Vec::from_slice(self.language).map_err(stored)?,
+            sex: heapless::Vec::from_slice(self.sex).map_err(stored)?,
+        })
+    }
+}
+
+impl CardholderOwned {
+    fn set(&mut self, tag: u16, value: &[u8]) -> Result<(), Error> {
+        let too_long = |_| Error::WrongLength;
+        match tag {
+            0x5B => self.name = heapless::Vec::from_slice(value).map_err(too_long)?,
+            0x5F2D => self.language = heapless::Vec::from_slice(value).map_err(too_long)?,
+            _ => self.sex = heapless::Vec::from_slice(value).map_err(too_long)?,
+        }
+        Ok(())
+    }
+
+    fn as_ref(&self) -> Cardholder<'_> {
+        Cardholder {
+            name: &self.name,
+            language: &self.language,
+            sex: &self.sex,
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! TERMINATE DF (§7.2.16) and ACTIVATE FILE (§7.2.17): the factory reset.
+//!
+//! The reset is built so that a power cut at any point leaves either the old card or a
+//! terminated one, never a half-reset card that looks operational:
+//! 1. TERMINATE DF writes the `LIFECYCLE` record (terminated) in one atomic write.
+//! 2. ACTIVATE FILE removes every other record, then the `LIFECYCLE` record last. Until that
+//!    final removal the card is still terminated, and ACTIVATE FILE can simply be sent again.
+
+use crate::applet::Card;
+use crate::platform::{RecordId, Storage};
+use crate::state::{Lifecycle, Persistent, Session};
+use crate::status::Error;
+
+impl<S: Storage, R, C, U> Card<S, R, C, U> {
+    /// TERMINATE DF, spec §7.2.16: needs PW3, or no condition when PW3 is blocked or its
+    /// record is unreadable ("not usable, e.g. eeprom error"). GnuPG's factory reset blocks PW3
+    /// with wrong VERIFYs first and requires 9000 here.
+    pub(crate) fn terminate_df(&mut self) -> Result<(), Error> {
+        let pw3_unusable = match &self.state.security {
+            Ok(security) => security.pw3.is_blocked(),
+            Err(_) => true,
+        };
+        if !self.session.pw3 && !pw3_unusable {
+            return Err(Error::NotAuthorized);
+        }
+        self.store
+            .write(RecordId::LIFECYCLE, |w| Lifecycle::Terminated.encode(w))?;
+        self.state.lifecycle = Ok(Lifecycle::Terminated);
+        self.session.clear_access();
+        Ok(())
+    }
+
+    /// ACTIVATE FILE, spec §7.2.17: in the terminated state, returns every DO, key, PIN and
+    /// counter to its factory value; in the operational state it does nothing. With an
+    /// unreadable life-cycle record it answers 6581: TERMINATE DF first rewrites the record.
+    pub(crate) fn activate_file(&mut self) -> Result<(), Error> {
+        match self.state.lifecycle {
+            Ok(Lifecycle::Operational) => Ok(()),
+            Err(_) => Err(Error::Storage),
+            Ok(Lifecycle::Terminated) => {
+                for id in RecordId::ALL {
+                    self.store.remove(id)?;
+                }
+                self.state = Persistent::load(&mut self.store, &self.config);
+                self.session = Session::new(self.session.transport);
+                Ok(())
+            }
+        }
+    }
+}

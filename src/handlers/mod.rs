@@ -1,0 +1,110 @@
+//! Command handlers, one module per group of spec commands, and the dispatcher with the single
+//! life-cycle gate.
+//!
+//! Each handler is a method on [`Card`] that takes the parsed command's fields and, where the
+//! command answers data, a [`Writer`] over the response buffer. Handlers are sans-IO: their
+//! only side effects are on [`Card`]'s state and its storage.
+
+mod data_objects;
+mod kdf;
+mod lifecycle;
+mod pin_commands;
+mod select;
+
+use crate::apdu::Request;
+use crate::applet::Card;
+use crate::command::Command;
+use crate::pin::Persisted;
+use crate::platform::{RecordId, Storage};
+use crate::state::{usable, usable_mut, Lifecycle, Security, Slot};
+use crate::status::Error;
+use crate::tlv::Writer;
+
+impl<S: Storage, R, C, U> Card<S, R, C, U> {
+    /// Runs one complete command.
+    pub(crate) fn dispatch(
+        &mut self,
+        request: Request<'_>,
+        reply: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        let command = Command::parse(&request)?;
+        if !command.allowed_when_terminated() {
+            match usable(&self.state.lifecycle)? {
+                Lifecycle::Operational => {}
+                Lifecycle::Terminated => return Err(Error::Terminated),
+            }
+        }
+        match command {
+            Command::Select { aid } => self.select(aid),
+            Command::SelectOther => Err(Error::ApplicationNotFound),
+            Command::SelectData { occurrence, data } => self.select_data(occurrence, data),
+            Command::GetData { tag } => self.get_data(tag, reply),
+            Command::GetNextData { tag } => self.get_next_data(tag, reply),
+            Command::PutData { tag, data } => self.put_data(tag, data),
+            Command::Verify {
+                reference,
+                reset,
+                pin,
+            } => self.verify(reference, reset, pin),
+            Command::ChangeReferenceData { pin, data } => self.change_reference_data(pin, data),
+            Command::ResetRetryCounter { mode, data } => self.reset_retry_counter(mode, data),
+            Command::TerminateDf => self.terminate_df(),
+            Command::ActivateFile => self.activate_file(),
+        }
+    }
+
+    /// Applies `change` to a copy of the PINs and KDF-DO, writes it, and only then makes it the
+    /// state in RAM. On a storage error RAM keeps the old state, except that a consumed try is
+    /// kept consumed (see [`begin_attempt`](Self::begin_attempt)).
+    pub(crate) fn update_security<T>(
+        &mut self,
+        change: impl FnOnce(&mut Security) -> Result<T, Error>,
+    ) -> Result<(T, Persisted), Error> {
+        let mut next = usable(&self.state.security)?.clone();
+        let value = change(&mut next)?;
+        let proof = self
+            .store
+            .write(RecordId::SECURITY, |w| next.encode(w))?;
+        *usable_mut(&mut self.state.security)? = next;
+        Ok((value, proof))
+    }
+
+    /// Writes the settings record from RAM.
+    pub(crate) fn save_settings(&mut self) -> Result<(), Error> {
+        let settings = usable(&self.state.settings)?;
+        self.store
+            .write(RecordId::SETTINGS, |w| settings.encode(w))
+            .map(drop)
+    }
+
+    /// Writes one key slot's record from RAM.
+    pub(crate) fn save_key_slot(&mut self, slot: Slot) -> Result<(), Error> {
+        let record = self
+            .state
+            .keys
+            .get(slot.index())
+            .ok_or(Error::Internal)?;
+        let key = usable(record)?;
+        self.store
+            .write(RecordId::KEY[slot.index()], |w| key.encode(w))
+            .map(drop)
+    }
+
+    /// Requires PW3 to be verified in this session.
+    pub(crate) fn require_pw3(&self) -> Result<(), Error> {
+        if self.session.pw3 {
+            Ok(())
+        } else {
+            Err(Error::NotAuthorized)
+        }
+    }
+
+    /// Requires PW1 to be verified with reference 82 in this session.
+    pub(crate) fn require_pw1_other(&self) -> Result<(), Error> {
+        if self.session.pw1_other {
+            Ok(())
+        } else {
+            Err(Error::NotAuthorized)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! An OpenPGP Card application (spec version 3.4.1) for security keys, as a `no_std` library.
+//!
+//! The applet is pure logic: a command APDU goes in, a response APDU comes out. It runs on any
+//! device that gives it the small [platform traits](platform): persistent [`Storage`], a
+//! cryptographic RNG (any [`rand_core::CryptoRng`]), a monotonic [`Clock`] and a
+//! [`UserPresence`] check. It knows nothing of USB, CCID, NFC or PC/SC; the firmware tells it
+//! the [`Transport`] kind at power-on, because touch confirmation applies on contact/USB only.
+//!
+//! ```
+//! use openpgp_card_applet::{backends, Applet, Config, Platform, Presence, Transport};
+//!
+//! let platform = Platform {
+//!     storage: backends::MemoryStorage::new(),
+//!     rng: backends::TestRng::seed_from_u64(1), // a real device passes its hardware RNG
+//!     clock: backends::ManualClock::new(),
+//!     user_presence: backends::ScriptedButton::always(Presence::Confirmed),
+//! };
+//! let mut applet = Applet::new(Config::default(), platform);
+//! applet.power_on(Transport::Contact);
+//!
+//! let mut response = [0u8; 1024];
+//! // SELECT the OpenPGP application.
+//! let n = applet.process(&[0x00, 0xA4, 0x04, 0x00, 0x06, 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01], &mut response);
+//! assert_eq!(&response[..n], &[0x90, 0x00]);
+//! // VERIFY the user PIN for signing.
+//! let n = applet.process(b"\x00\x20\x00\x81\x06123456", &mut response);
+//! assert_eq!(&response[..n], &[0x90, 0x00]);
+//! ```
+//!
+//! # Layers
+//! - [`apdu`]: command APDU parsing (short and extended), command chaining, GET RESPONSE.
+//! - [`tlv`]: BER-TLV reader and writer.
+//! - [`command`]: the typed commands of the OpenPGP application.
+//! - `handlers`: one module per group of spec commands (crate-private).
+//! - [`state`]: the persistent records and the volatile session state.
+//! - [`platform`]: the traits a device implements.
+//! - [`backends`]: in-memory implementations for tests (and a file store with `std`).
+//! - [`status`]: status words, and the one mapping from internal errors to them.
+//!
+//! # Panic contract
+//! No input reaches a panic: parsers are total functions, indexing is checked, and every
+//! failure is a status word. `#![forbid(unsafe_code)]` holds for the whole crate.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+pub mod apdu;
+mod applet;
+pub mod backends;
+pub mod command;
+pub mod config;
+mod handlers;
+pub mod pin;
+pub mod platform;
+pub mod state;
+pub mod status;
+pub mod tlv;
+
+pub use applet::{Applet, Platform};
+pub use config::{Config, PinPolicy};
+pub use platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
+pub use status::{Error, Status};

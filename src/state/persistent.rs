@@ -1,0 +1,526 @@
+//! The records and their payload encodings.
+//!
+//! Each payload is a fixed sequence of small TLVs (tags 01, 02, ... in order), or raw bytes for
+//! records that hold one data object. Decoding is strict: a missing, extra or malformed field is
+//! [`Error::Storage`].
+
+use heapless::Vec as BoundedVec;
+
+use crate::config::Config;
+use crate::pin::Pin;
+use crate::platform::RecordId;
+use crate::status::Error;
+use crate::tlv::{Reader, Writer};
+
+impl RecordId {
+    /// Life cycle: operational or terminated.
+    pub const LIFECYCLE: RecordId = RecordId(0x01);
+    /// PW1, Resetting Code, PW3 and the KDF-DO.
+    pub const SECURITY: RecordId = RecordId(0x02);
+    /// C4 byte 1 and the UIF bytes.
+    pub const SETTINGS: RecordId = RecordId(0x03);
+    /// Digital signature counter (DO 93).
+    pub const SIGNATURE_COUNTER: RecordId = RecordId(0x04);
+    /// CA fingerprints (C6 / CA–CC).
+    pub const CA_FINGERPRINTS: RecordId = RecordId(0x05);
+    /// Cardholder related data (65: 5B, 5F2D, 5F35).
+    pub const CARDHOLDER: RecordId = RecordId(0x06);
+    /// Login data (5E).
+    pub const LOGIN: RecordId = RecordId(0x07);
+    /// URL (5F50).
+    pub const URL: RecordId = RecordId(0x08);
+    /// Private use DOs 0101–0104.
+    pub const PRIVATE: [RecordId; 4] = [
+        RecordId(0x11),
+        RecordId(0x12),
+        RecordId(0x13),
+        RecordId(0x14),
+    ];
+    /// Cardholder certificates 7F21, by occurrence: AUT, DEC, SIG.
+    pub const CERTIFICATE: [RecordId; 3] = [RecordId(0x21), RecordId(0x22), RecordId(0x23)];
+    /// Key slots, in the order SIG, DEC, AUT.
+    pub const KEY: [RecordId; 3] = [RecordId(0x31), RecordId(0x32), RecordId(0x33)];
+
+    /// Every record the applet writes, `LIFECYCLE` last (the factory reset removes them in this
+    /// order).
+    pub const ALL: [RecordId; 18] = [
+        RecordId::SECURITY,
+        RecordId::SETTINGS,
+        RecordId::SIGNATURE_COUNTER,
+        RecordId::CA_FINGERPRINTS,
+        RecordId::CARDHOLDER,
+        RecordId::LOGIN,
+        RecordId::URL,
+        RecordId::PRIVATE[0],
+        RecordId::PRIVATE[1],
+        RecordId::PRIVATE[2],
+        RecordId::PRIVATE[3],
+        RecordId::CERTIFICATE[0],
+        RecordId::CERTIFICATE[1],
+        RecordId::CERTIFICATE[2],
+        RecordId::KEY[0],
+        RecordId::KEY[1],
+        RecordId::KEY[2],
+        RecordId::LIFECYCLE,
+    ];
+}
+
+/// Largest cardholder certificate the record format can hold.
+pub const MAX_CERT_LEN: u16 = 3072;
+/// Largest private-use DO, login data or URL the record format can hold.
+pub const MAX_SPECIAL_DO_LEN: u16 = 1024;
+/// Largest KDF-DO body accepted (the spec's full form with SHA-512 hashes is 174 bytes).
+pub const MAX_KDF_LEN: usize = 256;
+/// Largest algorithm attributes value (the longest OID form plus format byte).
+pub const MAX_ATTRIBUTES_LEN: usize = 16;
+
+/// The application's life cycle status (spec §7.2.16, §7.2.17; LCS in the historical bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// LCS 05.
+    Operational,
+    /// LCS 03: only SELECT, TERMINATE DF and ACTIVATE FILE work.
+    Terminated,
+}
+
+impl Lifecycle {
+    /// The LCS byte of the historical bytes.
+    pub fn lcs(self) -> u8 {
+        match self {
+            Lifecycle::Operational => 0x05,
+            Lifecycle::Terminated => 0x03,
+        }
+    }
+
+    pub(crate) fn encode(self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(0x01, &[self.lcs()])
+    }
+
+    pub(crate) fn decode(payload: Option<&[u8]>) -> Result<Lifecycle, Error> {
+        let Some(payload) = payload else {
+            return Ok(Lifecycle::Operational);
+        };
+        let mut r = Reader::new(payload);
+        let state = match r.expect(0x01).map_err(|_| Error::Storage)? {
+            [0x05] => Lifecycle::Operational,
+            [0x03] => Lifecycle::Terminated,
+            _ => return Err(Error::Storage),
+        };
+        finish(&r)?;
+        Ok(state)
+    }
+}
+
+/// Which PIN a command refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinRef {
+    /// PW1, the user PIN (references 81 and 82).
+    Pw1,
+    /// The Resetting Code.
+    ResettingCode,
+    /// PW3, the admin PIN (reference 83).
+    Pw3,
+}
+
+/// The PINs and the KDF-DO, stored together so that changes to several of them are atomic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Security {
+    /// PW1.
+    pub pw1: Pin,
+    /// Resetting Code.
+    pub rc: Pin,
+    /// PW3.
+    pub pw3: Pin,
+    /// The KDF-DO F9 body, without its outer tag (empty: no KDF-DO written).
+    pub kdf: BoundedVec<u8, MAX_KDF_LEN>,
+}
+
+impl Security {
+    /// Factory state from the configuration.
+    pub fn factory(config: &Config) -> Security {
+        let pin = |value: Option<&[u8]>| {
+            value
+                .and_then(|v| Pin::new(v, config.max_tries))
+                .unwrap_or(Pin::unset())
+        };
+        Security {
+            pw1: pin(config.pw1.default),
+            rc: pin(config.resetting_code.default),
+            pw3: pin(config.pw3.default),
+            kdf: BoundedVec::new(),
+        }
+    }
+
+    /// The PIN named by `which`.
+    pub fn pin(&self, which: PinRef) -> &Pin {
+        match which {
+            PinRef::Pw1 => &self.pw1,
+            PinRef::ResettingCode => &self.rc,
+            PinRef::Pw3 => &self.pw3,
+        }
+    }
+
+    /// The PIN named by `which`, mutably.
+    pub fn pin_mut(&mut self, which: PinRef) -> &mut Pin {
+        match which {
+            PinRef::Pw1 => &mut self.pw1,
+            PinRef::ResettingCode => &mut self.rc,
+            PinRef::Pw3 => &mut self.pw3,
+        }
+    }
+
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        for (tag, pin) in [(0x01, &self.pw1), (0x02, &self.rc), (0x03, &self.pw3)] {
+            let open = w.open(tag)?;
+            w.raw(&[pin.tries()])?;
+            w.raw(pin.value())?;
+            w.close(open)?;
+        }
+        w.put(0x04, &self.kdf)
+    }
+
+    pub(crate) fn decode(payload: Option<&[u8]>, config: &Config) -> Result<Security, Error> {
+        let Some(payload) = payload else {
+            return Ok(Security::factory(config));
+        };
+        let mut r = Reader::new(payload);
+        let mut pin = |tag| -> Result<Pin, Error> {
+            let field = r.expect(tag).map_err(|_| Error::Storage)?;
+            let (tries, value) = field.split_first().ok_or(Error::Storage)?;
+            if value.is_empty() {
+                return Ok(Pin::unset());
+            }
+            Pin::new(value, *tries).ok_or(Error::Storage)
+        };
+        let pw1 = pin(0x01)?;
+        let rc = pin(0x02)?;
+        let pw3 = pin(0x03)?;
+        let kdf = r.expect(0x04).map_err(|_| Error::Storage)?;
+        let kdf = BoundedVec::from_slice(kdf).map_err(|_| Error::Storage)?;
+        finish(&r)?;
+        Ok(Security { pw1, rc, pw3, kdf })
+    }
+}
+
+/// Small settings: C4 byte 1 and the UIF bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Settings {
+    /// C4 byte 1 = 01: a verified PW1-81 stays valid for several signatures. `false` (the
+    /// default, byte 00) means the PIN is asked for every signature.
+    pub pw1_multiple_signatures: bool,
+    /// First byte of D6, D7, D8 (SIG, DEC, AUT).
+    pub uif: [u8; 3],
+}
+
+impl Settings {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(0x01, &[u8::from(self.pw1_multiple_signatures)])?;
+        w.put(0x02, &self.uif)
+    }
+
+    pub(crate) fn decode(payload: Option<&[u8]>) -> Result<Settings, Error> {
+        let Some(payload) = payload else {
+            return Ok(Settings::default());
+        };
+        let mut r = Reader::new(payload);
+        let multiple = match r.expect(0x01).map_err(|_| Error::Storage)? {
+            [0] => false,
+            [1] => true,
+            _ => return Err(Error::Storage),
+        };
+        let uif = r.expect(0x02).map_err(|_| Error::Storage)?;
+        let uif = <[u8; 3]>::try_from(uif).map_err(|_| Error::Storage)?;
+        finish(&r)?;
+        Ok(Settings {
+            pw1_multiple_signatures: multiple,
+            uif,
+        })
+    }
+}
+
+/// A key slot (spec §4.4.3.9 ff.).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// Signature key (B6, C1, C7, CE).
+    Sig,
+    /// Decryption key (B8, C2, C8, CF).
+    Dec,
+    /// Authentication key (A4, C3, C9, D0).
+    Aut,
+}
+
+impl Slot {
+    /// All slots in the spec's order.
+    pub const ALL: [Slot; 3] = [Slot::Sig, Slot::Dec, Slot::Aut];
+
+    /// Position in SIG, DEC, AUT order.
+    pub fn index(self) -> usize {
+        match self {
+            Slot::Sig => 0,
+            Slot::Dec => 1,
+            Slot::Aut => 2,
+        }
+    }
+
+    /// Key reference number in DE (01, 02, 03).
+    pub fn key_ref(self) -> u8 {
+        self.index() as u8 + 1
+    }
+}
+
+/// Where a key came from (DE status byte).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyStatus {
+    /// 00: no key.
+    Absent,
+    /// 01: generated on the card.
+    Generated,
+    /// 02: imported.
+    Imported,
+}
+
+impl KeyStatus {
+    /// The DE status byte.
+    pub fn byte(self) -> u8 {
+        match self {
+            KeyStatus::Absent => 0,
+            KeyStatus::Generated => 1,
+            KeyStatus::Imported => 2,
+        }
+    }
+
+    fn from_byte(byte: u8) -> Option<KeyStatus> {
+        Some(match byte {
+            0 => KeyStatus::Absent,
+            1 => KeyStatus::Generated,
+            2 => KeyStatus::Imported,
+            _ => return None,
+        })
+    }
+}
+
+/// The factory algorithm attributes of every slot: RSA 2048, e of 32 bits, standard import
+/// format (what GnuPG shows for a new card).
+pub const DEFAULT_ATTRIBUTES: [u8; 6] = [0x01, 0x08, 0x00, 0x00, 0x20, 0x00];
+
+/// A key slot's metadata (key material arrives with the key-slot work).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySlot {
+    /// Algorithm attributes (C1/C2/C3 value).
+    pub attributes: BoundedVec<u8, MAX_ATTRIBUTES_LEN>,
+    /// DE status.
+    pub status: KeyStatus,
+    /// Fingerprint (C7/C8/C9), zeros when not set.
+    pub fingerprint: [u8; 20],
+    /// Generation date (CE/CF/D0), zeros when not set.
+    pub date: [u8; 4],
+    /// Increases every time a new key is put in the slot (the signature counter belongs to
+    /// one epoch of the SIG slot).
+    pub epoch: u32,
+}
+
+impl Default for KeySlot {
+    fn default() -> KeySlot {
+        KeySlot {
+            attributes: BoundedVec::from_slice(&DEFAULT_ATTRIBUTES).unwrap_or_default(),
+            status: KeyStatus::Absent,
+            fingerprint: [0; 20],
+            date: [0; 4],
+            epoch: 0,
+        }
+    }
+}
+
+impl KeySlot {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(0x01, &self.attributes)?;
+        w.put(0x02, &[self.status.byte()])?;
+        w.put(0x03, &self.fingerprint)?;
+        w.put(0x04, &self.date)?;
+        w.put(0x05, &self.epoch.to_be_bytes())
+    }
+
+    pub(crate) fn decode(payload: Option<&[u8]>) -> Result<KeySlot, Error> {
+        let Some(payload) = payload else {
+            return Ok(KeySlot::default());
+        };
+        let mut r = Reader::new(payload);
+        let mut field = |tag| r.expect(tag).map_err(|_| Error::Storage);
+        let attributes = BoundedVec::from_slice(field(0x01)?).map_err(|_| Error::Storage)?;
+        let status = match field(0x02)? {
+            [byte] => KeyStatus::from_byte(*byte).ok_or(Error::Storage)?,
+            _ => return Err(Error::Storage),
+        };
+        let fingerprint = field(0x03)?.try_into().map_err(|_| Error::Storage)?;
+        let date = field(0x04)?.try_into().map_err(|_| Error::Storage)?;
+        let epoch = u32::from_be_bytes(field(0x05)?.try_into().map_err(|_| Error::Storage)?);
+        finish(&r)?;
+        Ok(KeySlot {
+            attributes,
+            status,
+            fingerprint,
+            date,
+            epoch,
+        })
+    }
+}
+
+/// The digital signature counter, tied to one epoch of the SIG slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct SignatureCounter {
+    /// The SIG slot epoch this count belongs to.
+    pub epoch: u32,
+    /// Signatures made with that key; saturates at `0xFF_FFFF` (three bytes in DO 93).
+    pub count: u32,
+}
+
+/// The largest value DO 93 can show.
+pub const SIGNATURE_COUNTER_MAX: u32 = 0x00FF_FFFF;
+
+impl SignatureCounter {
+    /// The count as DO 93 shows it for the current SIG key.
+    pub fn value(&self, sig_epoch: u32) -> u32 {
+        if self.epoch == sig_epoch {
+            self.count.min(SIGNATURE_COUNTER_MAX)
+        } else {
+            0
+        }
+    }
+
+    #[allow(dead_code)] // written by PSO:COMPUTE DIGITAL SIGNATURE (key slots)
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(0x01, &self.epoch.to_be_bytes())?;
+        w.put(0x02, &self.count.to_be_bytes())
+    }
+
+    pub(crate) fn decode(payload: Option<&[u8]>) -> Result<SignatureCounter, Error> {
+        let Some(payload) = payload else {
+            return Ok(SignatureCounter::default());
+        };
+        let mut r = Reader::new(payload);
+        let mut word = |tag| -> Result<u32, Error> {
+            let bytes = r.expect(tag).map_err(|_| Error::Storage)?;
+            Ok(u32::from_be_bytes(
+                bytes.try_into().map_err(|_| Error::Storage)?,
+            ))
+        };
+        let epoch = word(0x01)?;
+        let count = word(0x02)?;
+        finish(&r)?;
+        Ok(SignatureCounter { epoch, count })
+    }
+}
+
+/// Decodes the CA fingerprints record (60 bytes raw).
+pub(crate) fn decode_ca_fingerprints(payload: Option<&[u8]>) -> Result<[u8; 60], Error> {
+    match payload {
+        None => Ok([0; 60]),
+        Some(bytes) => bytes.try_into().map_err(|_| Error::Storage),
+    }
+}
+
+fn finish(r: &Reader<'_>) -> Result<(), Error> {
+    r.finish().map_err(|_| Error::Storage)
+}
+
+/// What an operation found wrong with a record at power-on: the record could not be read or
+/// decoded. Commands that need it answer 6581 until a factory reset rewrites it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Corrupt;
+
+/// The records kept in RAM between power-on and power-off.
+#[derive(Clone, Debug)]
+pub struct Persistent {
+    /// Life cycle status.
+    pub lifecycle: Result<Lifecycle, Corrupt>,
+    /// PINs and KDF-DO.
+    pub security: Result<Security, Corrupt>,
+    /// C4 byte 1 and UIF.
+    pub settings: Result<Settings, Corrupt>,
+    /// SIG, DEC, AUT.
+    pub keys: [Result<KeySlot, Corrupt>; 3],
+    /// DO 93.
+    pub signature_counter: Result<SignatureCounter, Corrupt>,
+    /// C6 (CA fingerprints for the three slots, 20 bytes each).
+    pub ca_fingerprints: Result<[u8; 60], Corrupt>,
+}
+
+/// Turns a stored record's failure into the value stored in [`Persistent`].
+pub(crate) fn loaded<T>(result: Result<T, Error>) -> Result<T, Corrupt> {
+    result.map_err(|_| Corrupt)
+}
+
+/// Gives access to a loaded record, or 6581 if it was corrupt.
+pub(crate) fn usable<T>(record: &Result<T, Corrupt>) -> Result<&T, Error> {
+    record.as_ref().map_err(|_| Error::Storage)
+}
+
+/// Gives mutable access to a loaded record, or 6581 if it was corrupt.
+pub(crate) fn usable_mut<T>(record: &mut Result<T, Corrupt>) -> Result<&mut T, Error> {
+    record.as_mut().map_err(|_| Error::Storage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(f: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>) -> alloc::vec::Vec<u8> {
+        let mut buf = [0u8; 1024];
+        let mut w = Writer::new(&mut buf);
+        f(&mut w).unwrap();
+        w.written().to_vec()
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let config = Config::default();
+        let mut security = Security::factory(&config);
+        security.rc = Pin::new(b"resetme!", 2).unwrap();
+        security.kdf = BoundedVec::from_slice(&[0x81, 0x01, 0x00]).unwrap();
+        let bytes = encode(|w| security.encode(w));
+        assert_eq!(Security::decode(Some(&bytes), &config).unwrap(), security);
+
+        let slot = KeySlot {
+            status: KeyStatus::Imported,
+            fingerprint: [7; 20],
+            date: [1, 2, 3, 4],
+            epoch: 9,
+            ..KeySlot::default()
+        };
+        let bytes = encode(|w| slot.encode(w));
+        assert_eq!(KeySlot::decode(Some(&bytes)).unwrap(), slot);
+
+        let settings = Settings {
+            pw1_multiple_signatures: true,
+            uif: [1, 0, 2],
+        };
+        let bytes = encode(|w| settings.encode(w));
+        assert_eq!(Settings::decode(Some(&bytes)).unwrap(), settings);
+
+        let counter = SignatureCounter { epoch: 3, count: 17 };
+        let bytes = encode(|w| counter.encode(w));
+        assert_eq!(SignatureCounter::decode(Some(&bytes)).unwrap(), counter);
+        assert_eq!(counter.value(3), 17);
+        assert_eq!(counter.value(4), 0);
+
+        let bytes = encode(|w| Lifecycle::Terminated.encode(w));
+        assert_eq!(Lifecycle::decode(Some(&bytes)), Ok(Lifecycle::Terminated));
+    }
+
+    #[test]
+    fn damaged_payloads_are_storage_errors() {
+        let config = Config::default();
+        let bytes = encode(|w| Security::factory(&config).encode(w));
+        for cut in 0..bytes.len() {
+            assert_eq!(
+                Security::decode(Some(&bytes[..cut]), &config),
+                Err(Error::Storage)
+            );
+        }
+        let mut extra = bytes.clone();
+        extra.extend_from_slice(&[0x05, 0x00]);
+        assert_eq!(Security::decode(Some(&extra), &config), Err(Error::Storage));
+        assert_eq!(Lifecycle::decode(Some(&[0x01, 0x01, 0x07])), Err(Error::Storage));
+        assert_eq!(Settings::decode(Some(&[0x01, 0x01, 0x02, 0x02, 0x03, 0, 0, 0])), Err(Error::Storage));
+    }
+}
