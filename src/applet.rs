@@ -107,8 +107,9 @@ where
             self.card.power_on(Transport::Contact);
         }
         let card = &mut self.card;
-        self.io
-            .process(command, response, |request, reply| card.dispatch(request, reply))
+        self.io.process(command, response, |request, reply| {
+            card.dispatch(request, reply)
+        })
     }
 
     /// The configuration in force (after sanitising).

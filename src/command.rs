@@ -181,7 +181,10 @@ mod tests {
     #[test]
     fn recognises_instructions_and_parameters() {
         assert_eq!(parse(0xCA, 0x00, 0x6E), Ok(Command::GetData { tag: 0x6E }));
-        assert_eq!(parse(0xCA, 0x7F, 0x21), Ok(Command::GetData { tag: 0x7F21 }));
+        assert_eq!(
+            parse(0xCA, 0x7F, 0x21),
+            Ok(Command::GetData { tag: 0x7F21 })
+        );
         assert!(matches!(
             parse(0x20, 0xFF, 0x82),
             Ok(Command::Verify {

@@ -94,7 +94,9 @@ impl Config {
         self.max_tries = self.max_tries.clamp(1, 15);
         self.max_response_len = self.max_response_len.max(512);
         self.max_certificate_len = self.max_certificate_len.min(crate::state::MAX_CERT_LEN);
-        self.max_special_do_len = self.max_special_do_len.min(crate::state::MAX_SPECIAL_DO_LEN);
+        self.max_special_do_len = self
+            .max_special_do_len
+            .min(crate::state::MAX_SPECIAL_DO_LEN);
         self.max_command_len = self
             .max_command_len
             .max(512)

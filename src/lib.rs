@@ -65,3 +65,8 @@ pub use applet::{Applet, Platform};
 pub use config::{Config, PinPolicy};
 pub use platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
 pub use status::{Error, Status};
+
+/// The README's code samples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

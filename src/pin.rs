@@ -177,7 +177,14 @@ mod tests {
     #[test]
     fn matches_only_the_exact_value() {
         let mut pin = Pin::new(b"123456", 3).unwrap();
-        for candidate in [&b"123456"[..], b"12345", b"1234567", b"123457", b"", &[0; 64]] {
+        for candidate in [
+            &b"123456"[..],
+            b"12345",
+            b"1234567",
+            b"123457",
+            b"",
+            &[0; 64],
+        ] {
             let attempt = pin.begin_attempt().unwrap();
             let ok = attempt.compare(&pin, candidate, Persisted(()));
             assert_eq!(ok, candidate == b"123456", "{candidate:?}");

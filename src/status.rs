@@ -211,7 +211,10 @@ mod tests {
 
     #[test]
     fn errors_map_to_spec_words() {
-        assert_eq!(Status::from(Error::WrongPin { remaining: 1 }).to_u16(), 0x63C1);
+        assert_eq!(
+            Status::from(Error::WrongPin { remaining: 1 }).to_u16(),
+            0x63C1
+        );
         assert_eq!(Status::from(Error::NotFound).to_u16(), 0x6A88);
         assert_eq!(Status::from(Error::Storage).to_u16(), 0x6581);
         assert_eq!(Status::from(Error::ChainMismatch).to_u16(), 0x6883);

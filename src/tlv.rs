@@ -288,8 +288,20 @@ mod tests {
     fn reads_one_and_two_byte_tags_and_long_lengths() {
         let bytes = [0x5F, 0x50, 0x02, b'a', b'b', 0xC4, 0x81, 0x01, 0x07];
         let mut r = Reader::new(&bytes);
-        assert_eq!(r.tlv(), Some(Tlv { tag: 0x5F50, value: b"ab" }));
-        assert_eq!(r.tlv(), Some(Tlv { tag: 0xC4, value: &[7] }));
+        assert_eq!(
+            r.tlv(),
+            Some(Tlv {
+                tag: 0x5F50,
+                value: b"ab"
+            })
+        );
+        assert_eq!(
+            r.tlv(),
+            Some(Tlv {
+                tag: 0xC4,
+                value: &[7]
+            })
+        );
         assert!(r.is_empty());
     }
 

@@ -240,15 +240,24 @@ mod tests {
     fn case_2_extended() {
         let apdu = parse(&[0, 0xCA, 0, 0x6E, 0, 0, 0]).unwrap();
         assert_eq!((apdu.le, apdu.extended), (Some(65536), true));
-        assert_eq!(parse(&[0, 0xCA, 0, 0x6E, 0, 0x01, 0x00]).unwrap().le, Some(256));
+        assert_eq!(
+            parse(&[0, 0xCA, 0, 0x6E, 0, 0x01, 0x00]).unwrap().le,
+            Some(256)
+        );
     }
 
     #[test]
     fn case_3_short_and_extended() {
         let apdu = parse(&[0, 0x20, 0, 0x81, 2, 0x31, 0x32]).unwrap();
-        assert_eq!((apdu.data, apdu.le, apdu.extended), (&[0x31, 0x32][..], None, false));
+        assert_eq!(
+            (apdu.data, apdu.le, apdu.extended),
+            (&[0x31, 0x32][..], None, false)
+        );
         let apdu = parse(&[0, 0x20, 0, 0x81, 0, 0, 2, 0x31, 0x32]).unwrap();
-        assert_eq!((apdu.data, apdu.le, apdu.extended), (&[0x31, 0x32][..], None, true));
+        assert_eq!(
+            (apdu.data, apdu.le, apdu.extended),
+            (&[0x31, 0x32][..], None, true)
+        );
     }
 
     #[test]
@@ -256,7 +265,10 @@ mod tests {
         let apdu = parse(&[0, 0x2A, 0x9E, 0x9A, 1, 0xAA, 0]).unwrap();
         assert_eq!((apdu.data, apdu.le), (&[0xAA][..], Some(256)));
         let apdu = parse(&[0, 0x2A, 0x9E, 0x9A, 0, 0, 1, 0xAA, 0, 0]).unwrap();
-        assert_eq!((apdu.data, apdu.le, apdu.extended), (&[0xAA][..], Some(65536), true));
+        assert_eq!(
+            (apdu.data, apdu.le, apdu.extended),
+            (&[0xAA][..], Some(65536), true)
+        );
         let apdu = parse(&[0, 0x2A, 0x9E, 0x9A, 0, 0, 1, 0xAA, 0x02, 0x00]).unwrap();
         assert_eq!(apdu.le, Some(512));
     }
@@ -266,13 +278,13 @@ mod tests {
         for bad in [
             &[][..],
             &[0, 0xA4, 4],
-            &[0, 0xA4, 4, 0, 0, 0],            // short Lc = 0 with a byte after
-            &[0, 0xA4, 4, 0, 2, 0xD2],         // Lc 2, one byte
-            &[0, 0xA4, 4, 0, 1, 0xD2, 0, 0],   // one byte too many
-            &[0, 0xA4, 4, 0, 0, 0, 0, 0],      // extended Lc = 0
-            &[0, 0xA4, 4, 0, 0, 0, 2, 0xD2],   // extended Lc 2, one byte
+            &[0, 0xA4, 4, 0, 0, 0],          // short Lc = 0 with a byte after
+            &[0, 0xA4, 4, 0, 2, 0xD2],       // Lc 2, one byte
+            &[0, 0xA4, 4, 0, 1, 0xD2, 0, 0], // one byte too many
+            &[0, 0xA4, 4, 0, 0, 0, 0, 0],    // extended Lc = 0
+            &[0, 0xA4, 4, 0, 0, 0, 2, 0xD2], // extended Lc 2, one byte
             &[0, 0xA4, 4, 0, 0, 0, 1, 0xD2, 0], // extended Le needs two bytes
-            &[0, 0xA4, 4, 0, 0, 1],            // truncated extended Le
+            &[0, 0xA4, 4, 0, 0, 1],          // truncated extended Le
         ] {
             assert_eq!(parse(bad), Err(Error::WrongLength), "{bad:02X?}");
         }

@@ -5,7 +5,10 @@ use alloc::vec::Vec;
 use proptest::prelude::*;
 
 /// A handler that records what it saw and answers `reply_len` bytes counting up from 0.
-fn echo(reply_len: usize, seen: &mut Vec<(u8, u8, u8, Vec<u8>)>) -> impl FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error> + '_ {
+fn echo(
+    reply_len: usize,
+    seen: &mut Vec<(u8, u8, u8, Vec<u8>)>,
+) -> impl FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error> + '_ {
     move |request, w| {
         seen.push((request.ins, request.p1, request.p2, request.data.to_vec()));
         for i in 0..reply_len {
@@ -15,7 +18,12 @@ fn echo(reply_len: usize, seen: &mut Vec<(u8, u8, u8, Vec<u8>)>) -> impl FnOnce(
     }
 }
 
-fn run(ex: &mut Exchange, apdu: &[u8], reply_len: usize, seen: &mut Vec<(u8, u8, u8, Vec<u8>)>) -> Vec<u8> {
+fn run(
+    ex: &mut Exchange,
+    apdu: &[u8],
+    reply_len: usize,
+    seen: &mut Vec<(u8, u8, u8, Vec<u8>)>,
+) -> Vec<u8> {
     let mut out = [0xEEu8; 70000];
     let n = ex.process(apdu, &mut out, echo(reply_len, seen));
     out[..n].to_vec()
@@ -39,10 +47,19 @@ fn simple_command_reaches_the_handler() {
 fn chained_command_is_reassembled() {
     let mut ex = Exchange::new(64, 1024);
     let mut seen = Vec::new();
-    assert_eq!(run(&mut ex, &[0x10, 0xDA, 0x00, 0x5E, 2, 1, 2], 0, &mut seen), [0x90, 0x00]);
+    assert_eq!(
+        run(&mut ex, &[0x10, 0xDA, 0x00, 0x5E, 2, 1, 2], 0, &mut seen),
+        [0x90, 0x00]
+    );
     assert!(ex.in_chain());
-    assert_eq!(run(&mut ex, &[0x10, 0xDA, 0x00, 0x5E, 1, 3], 0, &mut seen), [0x90, 0x00]);
-    assert_eq!(run(&mut ex, &[0x00, 0xDA, 0x00, 0x5E, 2, 4, 5], 0, &mut seen), [0x90, 0x00]);
+    assert_eq!(
+        run(&mut ex, &[0x10, 0xDA, 0x00, 0x5E, 1, 3], 0, &mut seen),
+        [0x90, 0x00]
+    );
+    assert_eq!(
+        run(&mut ex, &[0x00, 0xDA, 0x00, 0x5E, 2, 4, 5], 0, &mut seen),
+        [0x90, 0x00]
+    );
     assert_eq!(seen, [(0xDA, 0x00, 0x5E, alloc::vec![1, 2, 3, 4, 5])]);
     assert!(!ex.in_chain());
 }
@@ -51,14 +68,36 @@ fn chained_command_is_reassembled() {
 fn chain_overflow_is_6700_and_dropped() {
     let mut ex = Exchange::new(4, 1024);
     let mut seen = Vec::new();
-    assert_eq!(sw(&run(&mut ex, &[0x10, 0xDA, 0, 0x5E, 3, 1, 2, 3], 0, &mut seen)), 0x9000);
-    assert_eq!(sw(&run(&mut ex, &[0x10, 0xDA, 0, 0x5E, 2, 4, 5], 0, &mut seen)), 0x6700);
+    assert_eq!(
+        sw(&run(
+            &mut ex,
+            &[0x10, 0xDA, 0, 0x5E, 3, 1, 2, 3],
+            0,
+            &mut seen
+        )),
+        0x9000
+    );
+    assert_eq!(
+        sw(&run(&mut ex, &[0x10, 0xDA, 0, 0x5E, 2, 4, 5], 0, &mut seen)),
+        0x6700
+    );
     assert!(!ex.in_chain());
     // The last block alone is now a fresh command, not the end of the dropped chain.
-    assert_eq!(sw(&run(&mut ex, &[0x00, 0xDA, 0, 0x5E, 1, 6], 0, &mut seen)), 0x9000);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x00, 0xDA, 0, 0x5E, 1, 6], 0, &mut seen)),
+        0x9000
+    );
     assert_eq!(seen, [(0xDA, 0, 0x5E, alloc::vec![6])]);
     // A single block over the limit.
-    assert_eq!(sw(&run(&mut ex, &[0x00, 0xDA, 0, 0x5E, 5, 1, 2, 3, 4, 5], 0, &mut seen)), 0x6700);
+    assert_eq!(
+        sw(&run(
+            &mut ex,
+            &[0x00, 0xDA, 0, 0x5E, 5, 1, 2, 3, 4, 5],
+            0,
+            &mut seen
+        )),
+        0x6700
+    );
 }
 
 #[test]
@@ -66,10 +105,16 @@ fn chain_with_changed_header_is_6883() {
     let mut ex = Exchange::new(64, 1024);
     let mut seen = Vec::new();
     run(&mut ex, &[0x10, 0xDA, 0, 0x5E, 1, 1], 0, &mut seen);
-    assert_eq!(sw(&run(&mut ex, &[0x10, 0xDA, 0, 0x5F, 1, 2], 0, &mut seen)), 0x6883);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x10, 0xDA, 0, 0x5F, 1, 2], 0, &mut seen)),
+        0x6883
+    );
     assert!(!ex.in_chain());
     run(&mut ex, &[0x10, 0xDA, 0, 0x5E, 1, 1], 0, &mut seen);
-    assert_eq!(sw(&run(&mut ex, &[0x10, 0xDB, 0, 0x5E, 1, 2], 0, &mut seen)), 0x6883);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x10, 0xDB, 0, 0x5E, 1, 2], 0, &mut seen)),
+        0x6883
+    );
     assert!(seen.is_empty());
 }
 
@@ -78,11 +123,17 @@ fn other_command_aborts_the_chain_and_runs_alone() {
     let mut ex = Exchange::new(64, 1024);
     let mut seen = Vec::new();
     run(&mut ex, &[0x10, 0xDA, 0, 0x5E, 1, 1], 0, &mut seen);
-    assert_eq!(run(&mut ex, &[0x00, 0xCA, 0, 0x6E, 0], 1, &mut seen), [0, 0x90, 0x00]);
+    assert_eq!(
+        run(&mut ex, &[0x00, 0xCA, 0, 0x6E, 0], 1, &mut seen),
+        [0, 0x90, 0x00]
+    );
     assert!(!ex.in_chain());
     // The rest of the abandoned chain is now a new command.
     run(&mut ex, &[0x00, 0xDA, 0, 0x5E, 1, 9], 0, &mut seen);
-    assert_eq!(seen, [(0xCA, 0, 0x6E, Vec::new()), (0xDA, 0, 0x5E, alloc::vec![9])]);
+    assert_eq!(
+        seen,
+        [(0xCA, 0, 0x6E, Vec::new()), (0xDA, 0, 0x5E, alloc::vec![9])]
+    );
 }
 
 #[test]
@@ -103,7 +154,10 @@ fn long_response_with_short_le_goes_through_get_response() {
     assert_eq!(all, (0..600).map(|i| i as u8).collect::<Vec<_>>());
     assert_eq!(seen.len(), 1);
     // Nothing left: GET RESPONSE is refused.
-    assert_eq!(sw(&run(&mut ex, &[0x00, 0xC0, 0, 0, 0], 0, &mut seen)), 0x6985);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x00, 0xC0, 0, 0, 0], 0, &mut seen)),
+        0x6985
+    );
 }
 
 #[test]
@@ -123,9 +177,19 @@ fn smaller_le_and_absent_le() {
 fn extended_le_is_answered_directly() {
     let mut ex = Exchange::new(64, 4096);
     let mut seen = Vec::new();
-    let rsp = run(&mut ex, &[0x00, 0xCA, 0x7F, 0x21, 0x00, 0x00, 0x00], 3000, &mut seen);
+    let rsp = run(
+        &mut ex,
+        &[0x00, 0xCA, 0x7F, 0x21, 0x00, 0x00, 0x00],
+        3000,
+        &mut seen,
+    );
     assert_eq!((rsp.len(), sw(&rsp)), (3002, 0x9000));
-    let rsp = run(&mut ex, &[0x00, 0xCA, 0x7F, 0x21, 0x00, 0x02, 0x00], 3000, &mut seen);
+    let rsp = run(
+        &mut ex,
+        &[0x00, 0xCA, 0x7F, 0x21, 0x00, 0x02, 0x00],
+        3000,
+        &mut seen,
+    );
     assert_eq!((rsp.len(), sw(&rsp)), (514, 0x6100));
 }
 
@@ -133,9 +197,14 @@ fn extended_le_is_answered_directly() {
 fn small_output_buffer_defers_to_get_response() {
     let mut ex = Exchange::new(64, 1024);
     let mut out = [0u8; 12];
-    let n = ex.process(&[0x00, 0xCA, 0, 0x6E, 0x00], &mut out, |_, w| w.raw(&[7; 20]));
+    let n = ex.process(&[0x00, 0xCA, 0, 0x6E, 0x00], &mut out, |_, w| {
+        w.raw(&[7; 20])
+    });
     assert_eq!((n, &out[10..12]), (12, &[0x61, 0x0A][..]));
-    assert_eq!(ex.process(&[0x00, 0xCA, 0, 0x6E, 0x00], &mut [0u8; 1], |_, _| Ok(())), 0);
+    assert_eq!(
+        ex.process(&[0x00, 0xCA, 0, 0x6E, 0x00], &mut [0u8; 1], |_, _| Ok(())),
+        0
+    );
 }
 
 #[test]
@@ -146,7 +215,10 @@ fn any_other_command_discards_a_pending_response() {
     assert!(ex.has_pending_response());
     run(&mut ex, &[0x00, 0xCA, 0, 0x65, 0x00], 1, &mut seen);
     assert!(!ex.has_pending_response());
-    assert_eq!(sw(&run(&mut ex, &[0x00, 0xC0, 0, 0, 0], 0, &mut seen)), 0x6985);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x00, 0xC0, 0, 0, 0], 0, &mut seen)),
+        0x6985
+    );
 }
 
 #[test]
@@ -154,9 +226,15 @@ fn get_response_misuse() {
     let mut ex = Exchange::new(64, 1024);
     let mut seen = Vec::new();
     run(&mut ex, &[0x00, 0xCA, 0, 0x6E, 0x01], 5, &mut seen);
-    assert_eq!(sw(&run(&mut ex, &[0x00, 0xC0, 1, 0, 0], 0, &mut seen)), 0x6A86);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x00, 0xC0, 1, 0, 0], 0, &mut seen)),
+        0x6A86
+    );
     assert!(!ex.has_pending_response());
-    assert_eq!(sw(&run(&mut ex, &[0x10, 0xC0, 0, 0, 0], 0, &mut seen)), 0x6884);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x10, 0xC0, 0, 0, 0], 0, &mut seen)),
+        0x6884
+    );
 }
 
 #[test]
@@ -185,7 +263,11 @@ fn class_and_length_errors() {
         (&[0x00, 0xCA, 0], 0x6700),
         (&[0x00, 0xDA, 0, 0x5E, 3, 1], 0x6700),
     ] {
-        assert_eq!(sw(&run(&mut ex, apdu, 0, &mut seen)), expected, "{apdu:02X?}");
+        assert_eq!(
+            sw(&run(&mut ex, apdu, 0, &mut seen)),
+            expected,
+            "{apdu:02X?}"
+        );
     }
     assert!(seen.is_empty());
 }

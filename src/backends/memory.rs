@@ -92,7 +92,10 @@ mod tests {
         storage.write(RecordId(1), b"abc").unwrap();
         assert_eq!(storage.read(RecordId(1), &mut buf), Ok(Some(3)));
         assert_eq!(&buf[..3], b"abc");
-        assert_eq!(storage.read(RecordId(1), &mut buf[..2]), Err(MemoryError::BufferTooSmall));
+        assert_eq!(
+            storage.read(RecordId(1), &mut buf[..2]),
+            Err(MemoryError::BufferTooSmall)
+        );
         storage.remove(RecordId(1)).unwrap();
         storage.remove(RecordId(1)).unwrap();
         assert_eq!(storage.read(RecordId(1), &mut buf), Ok(None));

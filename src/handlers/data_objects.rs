@@ -9,8 +9,8 @@
 //! - 65 always contains 5B, 5F2D and 5F35 (empty when unset): GnuPG asks for a missing child
 //!   directly, and `--card-status` aborts on any error there.
 //! - Variable-length DOs (5E, 5F50, 0101–0104, 7F21) exist with length 0 when never written
-//!   (spec §4.4.1: "0 – max"); an empty PUT DATA clears them. F9 before it is written is
-//!   absent: 6A88.
+//!   (spec §4.4.1: "0 – max"); an empty PUT DATA clears them. F9 before it is written reads
+//!   as `81 01 00` (KDF none), as spec §4.3.2 wants it present whenever KDF is announced.
 
 use crate::applet::Card;
 use crate::handlers::select::CERTIFICATE_OCCURRENCES;
@@ -68,11 +68,14 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 w.raw(&self.uif(slot)?)
             }
             0x00F9 => {
+                // Spec §4.3.2: when KDF is announced the DO "shall be present"; before it is
+                // written it reads as algorithm NONE.
                 let kdf = &usable(&self.state.security)?.kdf;
                 if kdf.is_empty() {
-                    return Err(Error::NotFound);
+                    w.raw(&[0x81, 0x01, 0x00])
+                } else {
+                    w.raw(kdf)
                 }
-                w.raw(kdf)
             }
             0x005E => self.read_simple(RecordId::LOGIN, w),
             0x5F50 => self.read_simple(RecordId::URL, w),
@@ -172,7 +175,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         [
             flags, 0x00, // no secure messaging
             0x00, 0x00, // no GET CHALLENGE
-            cert[0], cert[1], special[0], special[1], 0x00, // PIN block 2 format not supported
+            cert[0], cert[1], special[0], special[1],
+            0x00, // PIN block 2 format not supported
             0x00, // MANAGE SECURITY ENVIRONMENT not supported
         ]
     }
@@ -276,7 +280,11 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         slot: Slot,
         change: impl FnOnce(&mut crate::state::KeySlot),
     ) -> Result<(), Error> {
-        let record = self.state.keys.get_mut(slot.index()).ok_or(Error::Internal)?;
+        let record = self
+            .state
+            .keys
+            .get_mut(slot.index())
+            .ok_or(Error::Internal)?;
         let previous = usable(record)?.clone();
         change(usable_mut(record)?);
         if let Err(error) = self.save_key_slot(slot) {
@@ -318,9 +326,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if !value_ok {
             return Err(Error::IncorrectData);
         }
-        let mut fields = self
-            .store
-            .read(RecordId::CARDHOLDER, |payload| Cardholder::decode(payload)?.to_owned())?;
+        let mut fields = self.store.read(RecordId::CARDHOLDER, |payload| {
+            Cardholder::decode(payload)?.to_owned()
+        })?;
         fields.set(tag, data)?;
         self.store
             .write(RecordId::CARDHOLDER, |w| fields.as_ref().encode(w))
@@ -329,8 +337,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Copies a single-DO record (raw payload) into the response; absent means empty.
     fn read_simple(&mut self, id: RecordId, w: &mut Writer<'_>) -> Result<(), Error> {
-        self.store
-            .read(id, |payload| w.raw(payload.unwrap_or(&[])))
+        self.store.read(id, |payload| w.raw(payload.unwrap_or(&[])))
     }
 
     /// Replaces a single-DO record; an empty value removes the record.

@@ -77,7 +77,8 @@ impl<'a> Kdf<'a> {
             }
         }
         match algorithm {
-            Some(KDF_NONE) if body.len() == 3 => Ok(kdf),
+            // Spec §4.3.2: with NONE "other tags may be present"; the PINs go back to plain.
+            Some(KDF_NONE) => Ok(Kdf::default()),
             Some(KDF_ITERSALTED_S2K) => {
                 let digest_len = digest_len.ok_or(Error::IncorrectData)?;
                 if !has_count || !has_salt {
@@ -103,7 +104,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             return Err(Error::WrongLength);
         }
         let kdf = Kdf::parse(body)?;
-        for (hash, policy) in [(kdf.initial_pw1, &self.config.pw1), (kdf.initial_pw3, &self.config.pw3)] {
+        for (hash, policy) in [
+            (kdf.initial_pw1, &self.config.pw1),
+            (kdf.initial_pw3, &self.config.pw3),
+        ] {
             if hash.is_some_and(|hash| !fits(policy, hash)) {
                 return Err(Error::IncorrectData);
             }
@@ -153,10 +157,11 @@ mod tests {
         for bad in [
             &[][..],
             &[0x81, 0x01, 0x01],
-            &[0x81, 0x01, 0x03],                         // no hash, count, salt
-            &[0x81, 0x01, 0x00, 0x81, 0x01, 0x00],       // duplicate
-            &[0x81, 0x01, 0x00, 0x89, 0x00],             // unknown tag
-            &[0x81, 0x02, 0x00],                         // truncated
+            &[0x81, 0x01, 0x03],                   // no hash, count, salt
+            &[0x81, 0x01, 0x00, 0x81, 0x01, 0x00], // duplicate
+            &[0x81, 0x01, 0x00, 0x89, 0x00],       // unknown tag
+            &[0x82, 0x01, 0x08],                   // no algorithm
+            &[0x81, 0x02, 0x00],                   // truncated
         ] {
             assert_eq!(Kdf::parse(bad), Err(Error::IncorrectData), "{bad:02X?}");
         }

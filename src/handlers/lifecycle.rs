@@ -12,13 +12,19 @@ use crate::state::{Lifecycle, Persistent, Session};
 use crate::status::Error;
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
-    /// TERMINATE DF, spec §7.2.16: needs PW3, or no condition when PW3 is blocked or its
-    /// record is unreadable ("not usable, e.g. eeprom error"). GnuPG's factory reset blocks PW3
+    /// TERMINATE DF, spec §7.2.16: needs PW3, or no condition when PW3 is blocked or not
+    /// usable (its record, or the life-cycle record, is unreadable). GnuPG's factory reset blocks PW3
     /// with wrong VERIFYs first and requires 9000 here.
+    /// In the terminated state, where VERIFY cannot run, it is a no-op that answers 9000.
     pub(crate) fn terminate_df(&mut self) -> Result<(), Error> {
-        let pw3_unusable = match &self.state.security {
-            Ok(security) => security.pw3.is_blocked(),
-            Err(_) => true,
+        if self.state.lifecycle == Ok(Lifecycle::Terminated) {
+            return Ok(());
+        }
+        // "PW3 blocked or not usable (e.g. eeprom error)": an unreadable PIN record, or an
+        // unreadable life-cycle record (which refuses VERIFY), would otherwise brick the card.
+        let pw3_unusable = match (&self.state.security, &self.state.lifecycle) {
+            (Ok(security), Ok(_)) => security.pw3.is_blocked(),
+            _ => true,
         };
         if !self.session.pw3 && !pw3_unusable {
             return Err(Error::NotAuthorized);

@@ -62,9 +62,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     ) -> Result<(T, Persisted), Error> {
         let mut next = usable(&self.state.security)?.clone();
         let value = change(&mut next)?;
-        let proof = self
-            .store
-            .write(RecordId::SECURITY, |w| next.encode(w))?;
+        let proof = self.store.write(RecordId::SECURITY, |w| next.encode(w))?;
         *usable_mut(&mut self.state.security)? = next;
         Ok((value, proof))
     }
@@ -79,11 +77,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Writes one key slot's record from RAM.
     pub(crate) fn save_key_slot(&mut self, slot: Slot) -> Result<(), Error> {
-        let record = self
-            .state
-            .keys
-            .get(slot.index())
-            .ok_or(Error::Internal)?;
+        let record = self.state.keys.get(slot.index()).ok_or(Error::Internal)?;
         let key = usable(record)?;
         self.store
             .write(RecordId::KEY[slot.index()], |w| key.encode(w))

@@ -63,7 +63,11 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// CHANGE REFERENCE DATA, spec §7.2.3: data is old ‖ new, split at the stored length.
     /// A wrong old value consumes a try (63Cx); a right old value with a new value outside the
     /// length limits restores the counter and answers 6700.
-    pub(crate) fn change_reference_data(&mut self, which: PinRef, data: &[u8]) -> Result<(), Error> {
+    pub(crate) fn change_reference_data(
+        &mut self,
+        which: PinRef,
+        data: &[u8],
+    ) -> Result<(), Error> {
         let new = self.check_prefix(which, data)?;
         let max = self.config.max_tries;
         if !fits(self.policy(which), new) {
@@ -82,7 +86,11 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// RESET RETRY COUNTER, spec §7.2.4: P1 = 00 with Resetting Code ‖ new PW1, or P1 = 02 with
     /// the new PW1 after PW3 was verified. The new PW1 gets a full counter.
-    pub(crate) fn reset_retry_counter(&mut self, mode: ResetMode, data: &[u8]) -> Result<(), Error> {
+    pub(crate) fn reset_retry_counter(
+        &mut self,
+        mode: ResetMode,
+        data: &[u8],
+    ) -> Result<(), Error> {
         let max = self.config.max_tries;
         match mode {
             ResetMode::AfterPw3 => {
@@ -142,9 +150,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Takes one try and persists it. A blocked or unset PIN gives 6983.
     fn begin_attempt(&mut self, which: PinRef) -> Result<(Attempt, Persisted), Error> {
-        let (attempt, proof) = self.update_security(|s| {
-            s.pin_mut(which).begin_attempt().ok_or(Error::Blocked)
-        })?;
+        let (attempt, proof) =
+            self.update_security(|s| s.pin_mut(which).begin_attempt().ok_or(Error::Blocked))?;
         Ok((attempt, proof))
     }
 
@@ -197,4 +204,76 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 /// Whether `value` is within the policy's length limits.
 pub(crate) fn fits(policy: &PinPolicy, value: &[u8]) -> bool {
     (usize::from(policy.min_len)..=usize::from(policy.max_len)).contains(&value.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+    use crate::pin::test_hooks::{self, Event};
+    use crate::{Applet, Config, Platform, Presence, Transport};
+
+    fn applet() -> Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton> {
+        let mut applet = Applet::new(
+            Config::default(),
+            Platform {
+                storage: MemoryStorage::new(),
+                rng: TestRng::seed_from_u64(0),
+                clock: ManualClock::new(),
+                user_presence: ScriptedButton::always(Presence::Confirmed),
+            },
+        );
+        applet.power_on(Transport::Contact);
+        applet
+    }
+
+    fn send(
+        applet: &mut Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton>,
+        apdu: &[u8],
+    ) -> u16 {
+        let mut out = [0u8; 64];
+        let n = applet.process(apdu, &mut out);
+        u16::from_be_bytes([out[n - 2], out[n - 1]])
+    }
+
+    /// The decremented counter is written before every comparison, and restored after a match.
+    #[test]
+    fn counter_is_persisted_before_every_comparison() {
+        let mut applet = applet();
+        test_hooks::take();
+        assert_eq!(send(&mut applet, b"\x00\x20\x00\x81\x06654321"), 0x63C2);
+        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare]);
+        assert_eq!(send(&mut applet, b"\x00\x20\x00\x82\x06123456"), 0x9000);
+        assert_eq!(
+            test_hooks::take(),
+            [Event::Write, Event::Compare, Event::Write]
+        );
+        assert_eq!(
+            send(&mut applet, b"\x00\x24\x00\x83\x1012345678abcdefgh"),
+            0x9000
+        );
+        assert_eq!(
+            test_hooks::take(),
+            [Event::Write, Event::Compare, Event::Write]
+        );
+        assert_eq!(
+            send(&mut applet, b"\x00\x24\x00\x81\x0c654321abcdef"),
+            0x63C2
+        );
+        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare]);
+    }
+
+    /// When the decrement cannot be stored, no comparison happens at all.
+    #[test]
+    fn no_comparison_without_a_durable_decrement() {
+        let mut applet = applet();
+        // Make the security record unwritable: a record larger than the backend accepts is
+        // impossible here, so corrupt it instead and check that VERIFY is refused outright.
+        applet
+            .storage_mut()
+            .set_raw(crate::RecordId::SECURITY, &[1, 2, 3]);
+        applet.power_on(Transport::Contact);
+        test_hooks::take();
+        assert_eq!(send(&mut applet, b"\x00\x20\x00\x81\x06123456"), 0x6581);
+        assert_eq!(test_hooks::take(), []);
+    }
 }

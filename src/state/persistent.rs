@@ -497,7 +497,10 @@ mod tests {
         let bytes = encode(|w| settings.encode(w));
         assert_eq!(Settings::decode(Some(&bytes)).unwrap(), settings);
 
-        let counter = SignatureCounter { epoch: 3, count: 17 };
+        let counter = SignatureCounter {
+            epoch: 3,
+            count: 17,
+        };
         let bytes = encode(|w| counter.encode(w));
         assert_eq!(SignatureCounter::decode(Some(&bytes)).unwrap(), counter);
         assert_eq!(counter.value(3), 17);
@@ -520,7 +523,13 @@ mod tests {
         let mut extra = bytes.clone();
         extra.extend_from_slice(&[0x05, 0x00]);
         assert_eq!(Security::decode(Some(&extra), &config), Err(Error::Storage));
-        assert_eq!(Lifecycle::decode(Some(&[0x01, 0x01, 0x07])), Err(Error::Storage));
-        assert_eq!(Settings::decode(Some(&[0x01, 0x01, 0x02, 0x02, 0x03, 0, 0, 0])), Err(Error::Storage));
+        assert_eq!(
+            Lifecycle::decode(Some(&[0x01, 0x01, 0x07])),
+            Err(Error::Storage)
+        );
+        assert_eq!(
+            Settings::decode(Some(&[0x01, 0x01, 0x02, 0x02, 0x03, 0, 0, 0])),
+            Err(Error::Storage)
+        );
     }
 }

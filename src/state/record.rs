@@ -67,9 +67,7 @@ pub fn end(mut w: Writer<'_>) -> Result<usize, Error> {
 
 /// Checks version, kind and CRC, and returns the payload.
 pub fn open(record: &[u8], kind: u8) -> Result<&[u8], Error> {
-    let (body, crc) = record
-        .split_last_chunk::<4>()
-        .ok_or(Error::Storage)?;
+    let (body, crc) = record.split_last_chunk::<4>().ok_or(Error::Storage)?;
     if crc32(body) != u32::from_le_bytes(*crc) {
         return Err(Error::Storage);
     }
@@ -96,7 +94,10 @@ mod tests {
         w.put(0x01, b"payload").unwrap();
         let len = end(w).unwrap();
         let record = buf[..len].to_vec();
-        assert_eq!(open(&record, 7).unwrap(), &[0x01, 7, b'p', b'a', b'y', b'l', b'o', b'a', b'd']);
+        assert_eq!(
+            open(&record, 7).unwrap(),
+            &[0x01, 7, b'p', b'a', b'y', b'l', b'o', b'a', b'd']
+        );
         assert_eq!(open(&record, 8), Err(Error::Storage));
         for bit in 0..record.len() * 8 {
             let mut flipped = record.clone();
