@@ -60,6 +60,8 @@ pub mod platform;
 pub mod state;
 pub mod status;
 pub mod tlv;
+#[cfg(feature = "vpicc")]
+pub mod vpicc;
 
 pub use applet::{Applet, Platform};
 pub use config::{Config, PinPolicy};

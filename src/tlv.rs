@@ -39,8 +39,8 @@ impl<'a> Reader<'a> {
         self.rest
     }
 
-    /// Takes `n` raw bytes.
-    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    /// Takes `n` raw bytes (named so as not to clash with `Iterator::take`).
+    pub fn take_bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         if n > self.rest.len() {
             return None;
         }
@@ -92,7 +92,7 @@ impl<'a> Reader<'a> {
         let result = (|| {
             let tag = self.tag()?;
             let len = self.length()?;
-            let value = self.take(len)?;
+            let value = self.take_bytes(len)?;
             Some(Tlv { tag, value })
         })();
         if result.is_none() {
@@ -163,8 +163,8 @@ pub const fn length_len(len: usize) -> usize {
     }
 }
 
-/// Writes TLVs into a fixed buffer. Overflow is sticky: once a write does not fit, the writer
-/// reports [`Error::Internal`] from [`Writer::finish`] (and the `put` call).
+/// Writes TLVs into a fixed buffer. A write that does not fit returns [`Error::Internal`] and
+/// leaves what was written before it intact.
 #[derive(Debug)]
 pub struct Writer<'a> {
     buf: &'a mut [u8],
@@ -207,6 +207,16 @@ impl<'a> Writer<'a> {
         dst.copy_from_slice(bytes);
         self.len = end;
         Ok(())
+    }
+
+    /// Extends the written part by `n` bytes and returns them to be filled in place (crypto
+    /// output goes straight into the response this way, without a copy).
+    pub fn reserve(&mut self, n: usize) -> Result<&mut [u8], Error> {
+        let start = self.len;
+        let end = start.checked_add(n).ok_or(Error::Internal)?;
+        let slice = self.buf.get_mut(start..end).ok_or(Error::Internal)?;
+        self.len = end;
+        Ok(slice)
     }
 
     /// Appends a tag.

@@ -1,8 +1,10 @@
 //! Persistent and volatile state.
 //!
+//! [`Storage::write`]: crate::platform::Storage::write
+//!
 //! # Records
 //! Persistent state is split into records (see [`RecordId`]'s constants), each written in one
-//! atomic [`Storage::write`](crate::platform::Storage::write). The split follows what must change
+//! atomic [`Storage::write`]. The split follows what must change
 //! together:
 //!
 //! | record | holds | why one record |
