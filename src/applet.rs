@@ -4,6 +4,7 @@ use rand_core::CryptoRng;
 
 use crate::apdu::Exchange;
 use crate::config::Config;
+use crate::crypto::PrivateKey;
 use crate::platform::{Clock, Storage, Transport, UserPresence};
 use crate::state::{Persistent, Session, Store};
 
@@ -34,7 +35,6 @@ pub struct Applet<S, R, C, U> {
 pub(crate) struct Card<S, R, C, U> {
     pub(crate) config: Config,
     pub(crate) store: Store<S>,
-    #[allow(dead_code)] // used by key generation and GET CHALLENGE
     pub(crate) rng: R,
     #[allow(dead_code)] // used by the touch cache
     pub(crate) clock: C,
@@ -42,6 +42,10 @@ pub(crate) struct Card<S, R, C, U> {
     pub(crate) user_presence: U,
     pub(crate) state: Persistent,
     pub(crate) session: Session,
+    /// Decoded private keys (SIG, DEC, AUT), filled on first use; zeroized when dropped.
+    pub(crate) key_cache: [Option<PrivateKey>; 3],
+    /// The AES key (D5), read on first use; zeroized when dropped.
+    pub(crate) aes_cache: Option<zeroize::Zeroizing<alloc::vec::Vec<u8>>>,
     pub(crate) powered: bool,
 }
 
@@ -71,6 +75,8 @@ where
                 user_presence: platform.user_presence,
                 state,
                 session: Session::default(),
+                key_cache: [None, None, None],
+                aes_cache: None,
                 powered: false,
             },
         }
@@ -89,7 +95,7 @@ where
     pub fn deselect(&mut self) {
         self.io.reset();
         self.card.session.clear_access();
-        self.card.session.certificate = 0;
+        self.card.session.reset_selection();
     }
 
     /// Processes one command APDU and writes the response APDU (data, then SW1 SW2) into
@@ -142,6 +148,8 @@ where
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn power_on(&mut self, transport: Transport) {
         self.session = Session::new(transport);
+        self.key_cache = [None, None, None];
+        self.aes_cache = None;
         self.state = Persistent::load(&mut self.store, &self.config);
         self.powered = true;
     }

@@ -92,6 +92,45 @@ pub enum Command<'a> {
         /// The new value.
         data: &'a [u8],
     },
+    /// GENERATE ASYMMETRIC KEY PAIR (§7.2.14).
+    GenerateAsymmetricKeyPair {
+        /// P1 = 80: generate; P1 = 81: read the public key.
+        generate: bool,
+        /// The control reference template (`B6 00`, `B8 00`, `A4 00`, or with `84 01 kr`).
+        data: &'a [u8],
+    },
+    /// PSO: COMPUTE DIGITAL SIGNATURE (§7.2.10).
+    ComputeDigitalSignature {
+        /// DigestInfo (RSA), hash (ECDSA) or message (EdDSA).
+        data: &'a [u8],
+    },
+    /// PSO: DECIPHER (§7.2.11).
+    Decipher {
+        /// Padding indicator ‖ cryptogram, or the `A6` template for ECDH.
+        data: &'a [u8],
+    },
+    /// PSO: ENCIPHER (§7.2.12), AES only.
+    Encipher {
+        /// The plaintext, whole AES blocks.
+        data: &'a [u8],
+    },
+    /// INTERNAL AUTHENTICATE (§7.2.13).
+    InternalAuthenticate {
+        /// The authentication input.
+        data: &'a [u8],
+    },
+    /// PUT DATA with odd INS and P1-P2 3FFF: key import (§4.4.3.12).
+    ImportKey {
+        /// The extended header list (4D).
+        data: &'a [u8],
+    },
+    /// MANAGE SECURITY ENVIRONMENT (§7.2.18).
+    ManageSecurityEnvironment {
+        /// P2: A4 (authentication template) or B8 (confidentiality template).
+        template: u8,
+        /// `83 01 kr`.
+        data: &'a [u8],
+    },
     /// TERMINATE DF (§7.2.16).
     TerminateDf,
     /// ACTIVATE FILE (§7.2.17).
@@ -143,6 +182,21 @@ impl<'a> Command<'a> {
             },
             (0x2C, _, _) => return Err(Error::P1P2),
             (0xDA, _, _) => Command::PutData { tag, data },
+            (0xDB, 0x3F, 0xFF) => Command::ImportKey { data },
+            (0xDB, _, _) => return Err(Error::P1P2),
+            (0x22, 0x41, 0xA4 | 0xB8) => Command::ManageSecurityEnvironment { template: p2, data },
+            (0x22, _, _) => return Err(Error::P1P2),
+            (0x47, 0x80 | 0x81, 0x00) => Command::GenerateAsymmetricKeyPair {
+                generate: p1 == 0x80,
+                data,
+            },
+            (0x47, _, _) => return Err(Error::P1P2),
+            (0x2A, 0x9E, 0x9A) => Command::ComputeDigitalSignature { data },
+            (0x2A, 0x80, 0x86) => Command::Decipher { data },
+            (0x2A, 0x86, 0x80) => Command::Encipher { data },
+            (0x2A, _, _) => return Err(Error::P1P2),
+            (0x88, 0x00, 0x00) => Command::InternalAuthenticate { data },
+            (0x88, _, _) => return Err(Error::P1P2),
             (0xE6, 0x00, 0x00) => Command::TerminateDf,
             (0xE6, _, _) => return Err(Error::P1P2),
             (0x44, 0x00, 0x00) => Command::ActivateFile,

@@ -13,6 +13,7 @@
 //!   as `81 01 00` (KDF none), as spec §4.3.2 wants it present whenever KDF is announced.
 
 use crate::applet::Card;
+use crate::handlers::keys::KeyChange;
 use crate::handlers::select::CERTIFICATE_OCCURRENCES;
 use crate::platform::{RecordId, Storage};
 use crate::state::{usable, usable_mut, Slot};
@@ -28,8 +29,14 @@ const SEX_VALUES: [u8; 4] = [b'0', b'1', b'2', b'9'];
 
 /// C0 byte 1 flags (spec §4.4.3.7) for what this release implements.
 mod capability {
+    /// PSO:DECIPHER/ENCIPHER with AES (DO D5).
+    pub const AES: u8 = 0x02;
+    /// Key import with PUT DATA `DB 3F FF`.
+    pub const KEY_IMPORT: u8 = 0x20;
     /// PW1 status byte (C4 byte 1) changeable with PUT DATA.
     pub const PW_STATUS_CHANGEABLE: u8 = 0x10;
+    /// Algorithm attributes (C1–C3) changeable with PUT DATA.
+    pub const ATTRIBUTES_CHANGEABLE: u8 = 0x04;
     /// Private-use DOs 0101–0104.
     pub const PRIVATE_DOS: u8 = 0x08;
     /// KDF-DO F9.
@@ -63,6 +70,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             0x00C6 => w.raw(usable(&self.state.ca_fingerprints)?),
             0x00CD => self.write_dates(w),
             0x00DE => w.raw(&self.key_information()?),
+            0x00FA => self.write_algorithm_information(w),
             0x00D6..=0x00D8 => {
                 let slot = slot_of(tag, 0xD6).ok_or(Error::NotFound)?;
                 w.raw(&self.uif(slot)?)
@@ -132,6 +140,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 self.write_simple(self.current_certificate()?, data, max)
             }
             0x00C4 => self.put_pw_status(data),
+            0x00C1..=0x00C3 => {
+                let slot = slot_of(tag, 0xC1).ok_or(Error::NotFound)?;
+                self.put_algorithm_attributes(slot, data)
+            }
             0x00C7..=0x00C9 => {
                 let slot = slot_of(tag, 0xC7).ok_or(Error::NotFound)?;
                 let fingerprint: [u8; 20] = data.try_into().map_err(|_| Error::WrongLength)?;
@@ -152,6 +164,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 self.put_uif(slot, data)
             }
             0x00F9 => self.put_kdf(data),
+            #[cfg(feature = "aes")]
+            0x00D5 => self.put_aes_key(data),
             _ => Err(Error::NotFound),
         }
     }
@@ -169,7 +183,17 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Extended capabilities (C0), spec §4.4.3.7: only what is implemented is announced.
     pub(crate) fn extended_capabilities(&self) -> [u8; 10] {
-        let flags = capability::PW_STATUS_CHANGEABLE | capability::PRIVATE_DOS | capability::KDF;
+        let aes = if cfg!(feature = "aes") {
+            capability::AES
+        } else {
+            0
+        };
+        let flags = aes
+            | capability::KEY_IMPORT
+            | capability::PW_STATUS_CHANGEABLE
+            | capability::PRIVATE_DOS
+            | capability::ATTRIBUTES_CHANGEABLE
+            | capability::KDF;
         let cert = self.config.max_certificate_len.to_be_bytes();
         let special = self.config.max_special_do_len.to_be_bytes();
         [
@@ -177,7 +201,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             0x00, 0x00, // no GET CHALLENGE
             cert[0], cert[1], special[0], special[1],
             0x00, // PIN block 2 format not supported
-            0x00, // MANAGE SECURITY ENVIRONMENT not supported
+            0x01, // MANAGE SECURITY ENVIRONMENT supported
         ]
     }
 
@@ -275,25 +299,15 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         usable(self.state.keys.get(slot.index()).ok_or(Error::Internal)?)
     }
 
+    /// Changes a slot's metadata (fingerprint, date), keeping its key.
     fn update_key_slot(
         &mut self,
         slot: Slot,
         change: impl FnOnce(&mut crate::state::KeySlot),
     ) -> Result<(), Error> {
-        let record = self
-            .state
-            .keys
-            .get_mut(slot.index())
-            .ok_or(Error::Internal)?;
-        let previous = usable(record)?.clone();
-        change(usable_mut(record)?);
-        if let Err(error) = self.save_key_slot(slot) {
-            if let Some(record) = self.state.keys.get_mut(slot.index()) {
-                *record = Ok(previous);
-            }
-            return Err(error);
-        }
-        Ok(())
+        let mut meta = self.key_slot(slot)?.clone();
+        change(&mut meta);
+        self.store_key_slot(slot, meta, KeyChange::Keep)
     }
 
     /// Cardholder related data (65), with all three children present.
@@ -405,6 +419,18 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             .write(RecordId::CA_FINGERPRINTS, |w| w.raw(&next))?;
         *usable_mut(&mut self.state.ca_fingerprints)? = next;
         Ok(())
+    }
+
+    /// PUT DATA D5 (spec §4.4.2): the AES key, 16 or 32 bytes, write-only.
+    #[cfg(feature = "aes")]
+    fn put_aes_key(&mut self, data: &[u8]) -> Result<(), Error> {
+        if !crate::crypto::aes::valid_key_len(data.len()) {
+            return Err(Error::WrongLength);
+        }
+        self.aes_cache = None;
+        self.store
+            .write(RecordId::AES_KEY, |w| w.raw(data))
+            .map(drop)
     }
 
     /// PUT DATA D3: sets (8..64 bytes, full counter) or deletes (empty) the Resetting Code.

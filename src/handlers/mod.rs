@@ -6,21 +6,26 @@
 //! only side effects are on [`Card`]'s state and its storage.
 
 mod data_objects;
+mod import;
 mod kdf;
+mod keys;
 mod lifecycle;
 mod pin_commands;
+mod pso;
 mod select;
+
+use rand_core::CryptoRng;
 
 use crate::apdu::Request;
 use crate::applet::Card;
 use crate::command::Command;
 use crate::pin::Persisted;
 use crate::platform::{RecordId, Storage};
-use crate::state::{usable, usable_mut, Lifecycle, Security, Slot};
+use crate::state::{usable, usable_mut, Lifecycle, Security};
 use crate::status::Error;
 use crate::tlv::Writer;
 
-impl<S: Storage, R, C, U> Card<S, R, C, U> {
+impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
     /// Runs one complete command.
     pub(crate) fn dispatch(
         &mut self,
@@ -48,11 +53,26 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             } => self.verify(reference, reset, pin),
             Command::ChangeReferenceData { pin, data } => self.change_reference_data(pin, data),
             Command::ResetRetryCounter { mode, data } => self.reset_retry_counter(mode, data),
+            Command::GenerateAsymmetricKeyPair { generate, data } => {
+                self.generate_asymmetric_key_pair(generate, data, reply)
+            }
+            Command::ComputeDigitalSignature { data } => {
+                self.compute_digital_signature(data, reply)
+            }
+            Command::Decipher { data } => self.decipher(data, reply),
+            Command::Encipher { data } => self.encipher(data, reply),
+            Command::InternalAuthenticate { data } => self.internal_authenticate(data, reply),
+            Command::ImportKey { data } => self.import_key(data),
+            Command::ManageSecurityEnvironment { template, data } => {
+                self.manage_security_environment(template, data)
+            }
             Command::TerminateDf => self.terminate_df(),
             Command::ActivateFile => self.activate_file(),
         }
     }
+}
 
+impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// Applies `change` to a copy of the PINs and KDF-DO, writes it, and only then makes it the
     /// state in RAM. On a storage error RAM keeps the old state, except that a consumed try is
     /// kept consumed (see [`begin_attempt`](Self::begin_attempt)).
@@ -72,15 +92,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         let settings = usable(&self.state.settings)?;
         self.store
             .write(RecordId::SETTINGS, |w| settings.encode(w))
-            .map(drop)
-    }
-
-    /// Writes one key slot's record from RAM.
-    pub(crate) fn save_key_slot(&mut self, slot: Slot) -> Result<(), Error> {
-        let record = self.state.keys.get(slot.index()).ok_or(Error::Internal)?;
-        let key = usable(record)?;
-        self.store
-            .write(RecordId::KEY[slot.index()], |w| key.encode(w))
             .map(drop)
     }
 

@@ -22,7 +22,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if aid.len() < AID_PREFIX.len() || !full.starts_with(aid) {
             return Err(Error::ApplicationNotFound);
         }
-        self.session.certificate = 0;
+        self.session.reset_selection();
         match self.state.lifecycle {
             Ok(crate::state::Lifecycle::Terminated) => Err(Error::Terminated),
             _ => Ok(()),

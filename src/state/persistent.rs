@@ -40,10 +40,12 @@ impl RecordId {
     pub const CERTIFICATE: [RecordId; 3] = [RecordId(0x21), RecordId(0x22), RecordId(0x23)];
     /// Key slots, in the order SIG, DEC, AUT.
     pub const KEY: [RecordId; 3] = [RecordId(0x31), RecordId(0x32), RecordId(0x33)];
+    /// The AES key (D5).
+    pub const AES_KEY: RecordId = RecordId(0x09);
 
     /// Every record the applet writes, `LIFECYCLE` last (the factory reset removes them in this
     /// order).
-    pub const ALL: [RecordId; 18] = [
+    pub const ALL: [RecordId; 19] = [
         RecordId::SECURITY,
         RecordId::SETTINGS,
         RecordId::SIGNATURE_COUNTER,
@@ -61,6 +63,7 @@ impl RecordId {
         RecordId::KEY[0],
         RecordId::KEY[1],
         RecordId::KEY[2],
+        RecordId::AES_KEY,
         RecordId::LIFECYCLE,
     ];
 }
@@ -303,7 +306,8 @@ impl KeyStatus {
 /// format (what GnuPG shows for a new card).
 pub const DEFAULT_ATTRIBUTES: [u8; 6] = [0x01, 0x08, 0x00, 0x00, 0x20, 0x00];
 
-/// A key slot's metadata (key material arrives with the key-slot work).
+/// A key slot's metadata. The record also holds the private key (see
+/// `KeySlot::decode_with_key`); RAM keeps only this metadata and, once used, the decoded key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeySlot {
     /// Algorithm attributes (C1/C2/C3 value).
@@ -332,6 +336,7 @@ impl Default for KeySlot {
 }
 
 impl KeySlot {
+    /// Encodes the metadata fields; the caller appends the key (tag 06) if there is one.
     pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.put(0x01, &self.attributes)?;
         w.put(0x02, &[self.status.byte()])?;
@@ -340,10 +345,17 @@ impl KeySlot {
         w.put(0x05, &self.epoch.to_be_bytes())
     }
 
+    /// Decodes the metadata only (what is kept in RAM).
     pub(crate) fn decode(payload: Option<&[u8]>) -> Result<KeySlot, Error> {
-        let Some(payload) = payload else {
-            return Ok(KeySlot::default());
-        };
+        match payload {
+            None => Ok(KeySlot::default()),
+            Some(payload) => KeySlot::decode_with_key(payload).map(|(slot, _)| slot),
+        }
+    }
+
+    /// Decodes the metadata and borrows the stored private key (tag 06), which is present
+    /// exactly when the status says a key is there.
+    pub(crate) fn decode_with_key(payload: &[u8]) -> Result<(KeySlot, Option<&[u8]>), Error> {
         let mut r = Reader::new(payload);
         let mut field = |tag| r.expect(tag).map_err(|_| Error::Storage);
         let attributes = BoundedVec::from_slice(field(0x01)?).map_err(|_| Error::Storage)?;
@@ -354,14 +366,23 @@ impl KeySlot {
         let fingerprint = field(0x03)?.try_into().map_err(|_| Error::Storage)?;
         let date = field(0x04)?.try_into().map_err(|_| Error::Storage)?;
         let epoch = u32::from_be_bytes(field(0x05)?.try_into().map_err(|_| Error::Storage)?);
+        let key = if r.is_empty() {
+            None
+        } else {
+            Some(r.expect(0x06).map_err(|_| Error::Storage)?)
+        };
         finish(&r)?;
-        Ok(KeySlot {
+        if key.is_some() != (status != KeyStatus::Absent) {
+            return Err(Error::Storage);
+        }
+        let slot = KeySlot {
             attributes,
             status,
             fingerprint,
             date,
             epoch,
-        })
+        };
+        Ok((slot, key))
     }
 }
 
@@ -387,7 +408,6 @@ impl SignatureCounter {
         }
     }
 
-    #[allow(dead_code)] // written by PSO:COMPUTE DIGITAL SIGNATURE (key slots)
     pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.put(0x01, &self.epoch.to_be_bytes())?;
         w.put(0x02, &self.count.to_be_bytes())
@@ -481,7 +501,7 @@ mod tests {
         assert_eq!(Security::decode(Some(&bytes), &config).unwrap(), security);
 
         let slot = KeySlot {
-            status: KeyStatus::Imported,
+            status: KeyStatus::Absent,
             fingerprint: [7; 20],
             date: [1, 2, 3, 4],
             epoch: 9,

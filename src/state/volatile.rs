@@ -1,9 +1,10 @@
 //! Volatile state: what a power cycle forgets (spec §4.3 access status, §7.2.5 curDO).
 
 use crate::platform::Transport;
+use crate::state::Slot;
 
 /// Security status and pointers of one power-on session.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     /// How the card was powered on.
     pub transport: Transport,
@@ -15,6 +16,24 @@ pub struct Session {
     pub pw3: bool,
     /// The current occurrence of DO 7F21 (0 AUT, 1 DEC, 2 SIG): the curDO pointer.
     pub certificate: u8,
+    /// The key INTERNAL AUTHENTICATE uses (AUT, or DEC after MANAGE SECURITY ENVIRONMENT).
+    pub authentication_key: Slot,
+    /// The key PSO:DECIPHER uses (DEC, or AUT after MANAGE SECURITY ENVIRONMENT).
+    pub decipher_key: Slot,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        Session {
+            transport: Transport::default(),
+            pw1_sign: false,
+            pw1_other: false,
+            pw3: false,
+            certificate: 0,
+            authentication_key: Slot::Aut,
+            decipher_key: Slot::Dec,
+        }
+    }
 }
 
 impl Session {
@@ -24,6 +43,14 @@ impl Session {
             transport,
             ..Session::default()
         }
+    }
+
+    /// What SELECT resets (spec §7.2.1, §7.2.18): the curDO pointer and the key bindings of
+    /// MANAGE SECURITY ENVIRONMENT. Verified PINs stay.
+    pub fn reset_selection(&mut self) {
+        self.certificate = 0;
+        self.authentication_key = Slot::Aut;
+        self.decipher_key = Slot::Dec;
     }
 
     /// Forgets every verified PIN (deselection, factory reset, KDF change).

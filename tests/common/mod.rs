@@ -83,14 +83,22 @@ impl Card {
         self.raw(&apdu)
     }
 
-    /// Sends a command and fetches the whole answer with GET RESPONSE.
+    /// Sends a command (short, or extended when the data needs it) and fetches the whole
+    /// answer with GET RESPONSE.
     pub fn cmd_all(&mut self, ins: u8, p1: u8, p2: u8, data: &[u8]) -> Rsp {
         let mut apdu = vec![0, ins, p1, p2];
-        if !data.is_empty() {
-            apdu.push(data.len() as u8);
+        if data.len() > 255 {
+            apdu.push(0);
+            apdu.extend_from_slice(&(data.len() as u16).to_be_bytes());
             apdu.extend_from_slice(data);
+            apdu.extend_from_slice(&[0, 0]);
+        } else {
+            if !data.is_empty() {
+                apdu.push(data.len() as u8);
+                apdu.extend_from_slice(data);
+            }
+            apdu.push(0);
         }
-        apdu.push(0);
         let mut rsp = self.raw(&apdu);
         let mut data = std::mem::take(&mut rsp.data);
         while rsp.sw >> 8 == 0x61 {

@@ -1,0 +1,364 @@
+//! ECDSA and ECDH on NIST P-256, P-384 and secp256k1: attributes `13 OID` / `12 OID`
+//! (spec §4.4.3.10), signatures for PSO:CDS and INTERNAL AUTHENTICATE (§7.2.10, §7.2.13),
+//! ECDH for PSO:DECIPHER (§7.2.11), private scalar import (§4.4.3.12).
+//!
+//! [`EcKey`] dispatches over the curves compiled in; the code itself is written once in
+//! `weierstrass`, generic over the `elliptic_curve` traits.
+
+use rand_core::CryptoRng;
+
+use super::Curve;
+use crate::status::Error;
+use crate::tlv::Writer;
+
+#[cfg(any(feature = "p256", feature = "p384", feature = "k256"))]
+mod weierstrass;
+#[cfg(any(feature = "p256", feature = "p384", feature = "k256"))]
+use weierstrass::CurveKey;
+
+/// A private key on one of the enabled curves (the same key type serves ECDSA and ECDH).
+pub(crate) enum EcKey {
+    #[cfg(feature = "p256")]
+    P256(CurveKey<p256::NistP256>),
+    #[cfg(feature = "p384")]
+    P384(CurveKey<p384::NistP384>),
+    #[cfg(feature = "k256")]
+    Secp256k1(CurveKey<k256::Secp256k1>),
+}
+
+/// Runs `$body` with `$key` bound to the curve-specific key.
+macro_rules! with_key {
+    ($self:expr, $key:ident => $body:expr) => {
+        match *$self {
+            #[cfg(feature = "p256")]
+            EcKey::P256(ref $key) => $body,
+            #[cfg(feature = "p384")]
+            EcKey::P384(ref $key) => $body,
+            #[cfg(feature = "k256")]
+            EcKey::Secp256k1(ref $key) => $body,
+        }
+    };
+}
+
+/// Evaluates `$make` (a generic `CurveKey` constructor) for `$curve` and wraps it.
+macro_rules! for_curve {
+    ($curve:expr, $make:expr) => {
+        match $curve {
+            #[cfg(feature = "p256")]
+            Curve::P256 => EcKey::P256($make),
+            #[cfg(feature = "p384")]
+            Curve::P384 => EcKey::P384($make),
+            #[cfg(feature = "k256")]
+            Curve::Secp256k1 => EcKey::Secp256k1($make),
+        }
+    };
+}
+
+// Without any curve compiled in, `EcKey` and `Curve` are empty and the arguments unused.
+#[cfg_attr(
+    not(any(feature = "p256", feature = "p384", feature = "k256")),
+    allow(unused_variables)
+)]
+impl EcKey {
+    /// A fresh random key.
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(curve: Curve, rng: &mut R) -> EcKey {
+        for_curve!(curve, CurveKey::generate(rng))
+    }
+
+    /// A key from its big-endian scalar, possibly shorter than the field (left-padded); must
+    /// be in [1, n-1]. [`Error::IncorrectData`] otherwise.
+    pub(crate) fn from_scalar(curve: Curve, scalar: &[u8]) -> Result<EcKey, Error> {
+        Ok(for_curve!(curve, CurveKey::from_scalar(scalar)?))
+    }
+
+    /// The key's curve.
+    pub(crate) fn curve(&self) -> Curve {
+        match *self {
+            #[cfg(feature = "p256")]
+            EcKey::P256(_) => Curve::P256,
+            #[cfg(feature = "p384")]
+            EcKey::P384(_) => Curve::P384,
+            #[cfg(feature = "k256")]
+            EcKey::Secp256k1(_) => Curve::Secp256k1,
+        }
+    }
+
+    /// Storage form: the scalar, big-endian, field length.
+    pub(crate) fn write_scalar(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        with_key!(self, key => key.write_scalar(w))
+    }
+
+    /// The content of 7F49: `86 04 ‖ X ‖ Y`.
+    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        with_key!(self, key => key.write_public(w))
+    }
+
+    /// Whether `public` (as imported with tag 99) is this key's `04 ‖ X ‖ Y`.
+    pub(crate) fn public_matches(&self, public: &[u8]) -> bool {
+        with_key!(self, key => key.public_matches(public))
+    }
+
+    /// ECDSA over a hash; appends `r ‖ s`.
+    pub(crate) fn sign(&self, hash: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+        with_key!(self, key => key.sign(hash, out))
+    }
+
+    /// ECDH with the host's point `04 ‖ X ‖ Y`; appends the shared x-coordinate.
+    pub(crate) fn agree(&self, point: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+        with_key!(self, key => key.agree(point, out))
+    }
+}
+
+#[cfg(all(test, any(feature = "p256", feature = "p384", feature = "k256")))]
+mod tests {
+    use super::super::tests::{
+        assert_storage_round_trip, decipher, hex, public_key, public_part, sign, stored,
+    };
+    use super::super::{Algorithm, Curve, PrivateKey};
+    use crate::backends::TestRng;
+    use crate::status::Error;
+
+    /// The tests every curve runs, against the curve crate's own host-side implementation.
+    macro_rules! curve_tests {
+        ($name:ident, $krate:ident, $curve:expr, $order:expr) => {
+            mod $name {
+                use super::*;
+                use alloc::vec::Vec;
+                use $krate::ecdsa::signature::hazmat::PrehashVerifier;
+                use $krate::elliptic_curve::sec1::ToSec1Point;
+                use $krate::elliptic_curve::Generate;
+
+                const CURVE: Curve = $curve;
+
+                fn verifying_key(key: &PrivateKey) -> $krate::ecdsa::VerifyingKey {
+                    let point = public_part(&public_key(key), 0x86);
+                    $krate::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap()
+                }
+
+                fn verify(key: &PrivateKey, hash: &[u8], signature: &[u8]) {
+                    let signature = $krate::ecdsa::Signature::from_slice(signature).unwrap();
+                    verifying_key(key).verify_prehash(hash, &signature).unwrap();
+                }
+
+                #[test]
+                fn generate_sign_verify_and_store() {
+                    let mut rng = TestRng::seed_from_u64(256);
+                    let key = PrivateKey::generate(&Algorithm::Ecdsa(CURVE), &mut rng).unwrap();
+                    let n = CURVE.field_len();
+                    // The hash lengths GnuPG sends (SHA-256/384/512) and a short one.
+                    for len in [20, 32, 48, 64] {
+                        let hash: Vec<u8> = (0..len).map(|i| i as u8 ^ 0xA5).collect();
+                        let signature = sign(&key, &hash).unwrap();
+                        assert_eq!(signature.len(), 2 * n);
+                        verify(&key, &hash, &signature);
+                        // Deterministic (RFC 6979).
+                        assert_eq!(sign(&key, &hash).unwrap(), signature);
+                    }
+                    let point = public_part(&public_key(&key), 0x86);
+                    assert_eq!(point.len(), 1 + 2 * n);
+                    assert_eq!(point[0], 0x04);
+                    assert_eq!(stored(&key).len(), n);
+                    assert_storage_round_trip(&key);
+                    assert_eq!(sign(&key, &[]), Err(Error::WrongLength));
+                }
+
+                #[test]
+                fn ecdh_agrees_with_the_host() {
+                    let mut rng = TestRng::seed_from_u64(257);
+                    let key = PrivateKey::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
+                    let card_point = public_part(&public_key(&key), 0x86);
+                    let card_public = $krate::PublicKey::from_sec1_bytes(&card_point).unwrap();
+                    for _ in 0..3 {
+                        let host = $krate::SecretKey::generate_from_rng(&mut rng);
+                        let host_point = host.public_key().to_sec1_point(false);
+                        let ours = decipher(&key, host_point.as_bytes()).unwrap();
+                        let theirs = $krate::ecdh::diffie_hellman(
+                            host.to_nonzero_scalar(),
+                            card_public.as_affine(),
+                        );
+                        assert_eq!(&ours[..], &theirs.raw_secret_bytes()[..]);
+                    }
+                    assert_storage_round_trip(&key);
+                }
+
+                #[test]
+                fn ecdh_rejects_points_off_the_curve() {
+                    let mut rng = TestRng::seed_from_u64(258);
+                    let key = PrivateKey::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
+                    let host = $krate::SecretKey::generate_from_rng(&mut rng);
+                    let good = host.public_key().to_sec1_point(false).as_bytes().to_vec();
+                    assert!(decipher(&key, &good).is_ok());
+                    let mut off_curve = good.clone();
+                    *off_curve.last_mut().unwrap() ^= 1;
+                    let compressed = host.public_key().to_sec1_point(true).as_bytes().to_vec();
+                    let mut zeros = alloc::vec![0u8; good.len()];
+                    zeros[0] = 0x04;
+                    for bad in [
+                        off_curve,
+                        compressed,
+                        zeros,
+                        good[..good.len() - 1].to_vec(),
+                        [&good[..], &[0]].concat(),
+                        [&[0x02], &good[1..]].concat(),
+                        alloc::vec![0x00], // the identity's SEC 1 encoding
+                        Vec::new(),
+                    ] {
+                        assert_eq!(decipher(&key, &bad), Err(Error::IncorrectData), "{bad:02X?}");
+                    }
+                }
+
+                #[test]
+                fn scalar_range_is_checked_on_import() {
+                    let alg = Algorithm::Ecdsa(CURVE);
+                    let n = CURVE.field_len();
+                    let order = hex($order);
+                    assert_eq!(order.len(), n);
+                    let mut below = order.clone();
+                    *below.last_mut().unwrap() -= 1;
+                    assert!(PrivateKey::from_ec_scalar(&alg, &below, None).is_ok());
+                    assert!(PrivateKey::from_ec_scalar(&alg, &[1], None).is_ok());
+                    let mut above = order.clone();
+                    *above.last_mut().unwrap() += 1;
+                    for bad in [
+                        alloc::vec![0u8; n],
+                        Vec::new(),
+                        order.clone(),
+                        above,
+                        alloc::vec![0xFF; n],
+                        [&[1u8][..], &below].concat(), // too long
+                    ] {
+                        assert_eq!(
+                            PrivateKey::from_ec_scalar(&alg, &bad, None).err(),
+                            Some(Error::IncorrectData),
+                            "{bad:02X?}"
+                        );
+                        assert_eq!(
+                            PrivateKey::from_stored(&alg, &bad).err(),
+                            Some(Error::Storage)
+                        );
+                    }
+                    // Extra leading zero bytes are tolerated.
+                    let padded = [&[0u8, 0][..], &below].concat();
+                    let a = PrivateKey::from_ec_scalar(&alg, &padded, None).unwrap();
+                    let b = PrivateKey::from_ec_scalar(&alg, &below, None).unwrap();
+                    assert_eq!(public_key(&a), public_key(&b));
+                }
+
+                #[test]
+                fn import_checks_the_public_key() {
+                    let mut rng = TestRng::seed_from_u64(259);
+                    for alg in [Algorithm::Ecdsa(CURVE), Algorithm::Ecdh(CURVE)] {
+                        let key = PrivateKey::generate(&alg, &mut rng).unwrap();
+                        let scalar = stored(&key);
+                        let point = public_part(&public_key(&key), 0x86);
+                        let imported = PrivateKey::from_ec_scalar(&alg, &scalar, Some(&point)).unwrap();
+                        assert_eq!(imported.algorithm(), alg);
+                        assert_eq!(public_key(&imported), public_key(&key));
+                        let other = PrivateKey::generate(&alg, &mut rng).unwrap();
+                        let wrong = public_part(&public_key(&other), 0x86);
+                        assert_eq!(
+                            PrivateKey::from_ec_scalar(&alg, &scalar, Some(&wrong)).err(),
+                            Some(Error::IncorrectData)
+                        );
+                        assert_eq!(
+                            PrivateKey::from_ec_scalar(&alg, &scalar, Some(&point[1..])).err(),
+                            Some(Error::IncorrectData)
+                        );
+                    }
+                }
+            }
+        };
+    }
+
+    #[cfg(feature = "p256")]
+    curve_tests!(
+        p256_curve,
+        p256,
+        Curve::P256,
+        "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"
+    );
+    #[cfg(feature = "p384")]
+    curve_tests!(
+        p384_curve,
+        p384,
+        Curve::P384,
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973"
+    );
+    #[cfg(feature = "k256")]
+    curve_tests!(
+        secp256k1_curve,
+        k256,
+        Curve::Secp256k1,
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"
+    );
+
+    /// RFC 6979 A.2.5 key.
+    #[cfg(feature = "p256")]
+    const P256_X: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
+
+    #[test]
+    #[cfg(feature = "p256")]
+    fn p256_rfc6979_known_answers() {
+        use sha2::Digest;
+        let key =
+            PrivateKey::from_ec_scalar(&Algorithm::Ecdsa(Curve::P256), &hex(P256_X), None).unwrap();
+        assert_eq!(
+            public_part(&public_key(&key), 0x86),
+            hex(
+                "04 60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6
+                    7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299"
+            )
+        );
+        // RFC 6979 A.2.5, SHA-256, message "sample".
+        assert_eq!(
+            sign(&key, &sha2::Sha256::digest(b"sample")).unwrap(),
+            hex(
+                "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716
+                 F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"
+            )
+        );
+        // A hash longer than the field (SHA-384 with P-256): its leftmost 32 bytes are signed,
+        // as the p256 crate's own known answer says.
+        assert_eq!(
+            sign(&key, &sha2::Sha384::digest(b"test")).unwrap(),
+            hex(
+                "ebde85f1539af67e70dd7a8a6afeeb332aa7f08f01ebb6ab6e04e2a62d2fef75
+                 871af45800daddf55619b005a601a7a84f544260f1d2625b2ef5aa7a4f4dd76f"
+            )
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "p384")]
+    fn p384_rfc6979_known_answers() {
+        use sha2::Digest;
+        let x = hex("6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d896d5724e4c70a825f872c9ea60d2edf5");
+        let key = PrivateKey::from_ec_scalar(&Algorithm::Ecdsa(Curve::P384), &x, None).unwrap();
+        // RFC 6979 A.2.6, SHA-384, message "sample".
+        assert_eq!(
+            sign(&key, &sha2::Sha384::digest(b"sample")).unwrap(),
+            hex("94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c81a648152e44acf96e36dd1e80fabe46
+                 99ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94fa329c145786e679e7b82c71a38628ac8")
+        );
+        // A hash shorter than the field (SHA-256 with P-384) is left-padded with zeros.
+        assert_eq!(
+            sign(&key, &sha2::Sha256::digest(b"test")).unwrap(),
+            hex("010c3ab1a300f8c9d63eafa9a41813f0c5416c08814bdfc0236458d6c2603d71c4941f4696e60aff5717476170bb6ab4
+                 03c4ad6274c61691346b2178def879424726909af308596ffb6355a042f48a114e2eb28eaa6918592b4727961057c0c1")
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "p256")]
+    fn p256_scalar_with_a_leading_zero_byte_is_accepted() {
+        // GnuPG strips leading zeros from the scalar: 31 bytes for about 1 key in 256.
+        let full = hex("00afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
+        let alg = Algorithm::Ecdsa(Curve::P256);
+        let short = PrivateKey::from_ec_scalar(&alg, &full[1..], None).unwrap();
+        let long = PrivateKey::from_ec_scalar(&alg, &full, None).unwrap();
+        assert_eq!(public_key(&short), public_key(&long));
+        assert_eq!(stored(&short), full);
+        let point = public_part(&public_key(&long), 0x86);
+        assert!(PrivateKey::from_ec_scalar(&alg, &full[1..], Some(&point)).is_ok());
+    }
+}

@@ -1,0 +1,173 @@
+//! ECDSA and ECDH written once, generic over the `elliptic_curve` traits.
+//!
+//! The curve crates do not re-export the `ecdsa` crate's generic traits, so [`WeierstrassCurve`]
+//! binds each curve's concrete ECDSA signing key (which caches the public point) with a few
+//! lines of macro; everything else is generic.
+
+use rand_core::CryptoRng;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+#[cfg(feature = "k256")]
+use k256::elliptic_curve;
+#[cfg(all(feature = "p256", not(feature = "k256")))]
+use p256::elliptic_curve;
+#[cfg(all(feature = "p384", not(feature = "k256"), not(feature = "p256")))]
+use p384::elliptic_curve;
+
+use elliptic_curve::ecdh::diffie_hellman;
+use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use elliptic_curve::{
+    AffinePoint, CurveArithmetic, FieldBytes, Generate, NonZeroScalar, PrimeField, PublicKey,
+};
+
+use crate::status::Error;
+use crate::tlv::Writer;
+
+/// Tag of the EC point in the public key DO 7F49 (spec §4.4.3.12).
+const TAG_POINT: u16 = 0x86;
+/// SEC 1 tag of an uncompressed point.
+const UNCOMPRESSED: u8 = 0x04;
+
+/// A short-Weierstrass curve with its ECDSA implementation.
+pub(crate) trait WeierstrassCurve:
+    CurveArithmetic<FieldBytesSize: ModulusSize, AffinePoint: FromSec1Point<Self> + ToSec1Point<Self>>
+{
+    /// The curve crate's ECDSA signing key: the secret scalar and the cached public point.
+    type SigningKey: ZeroizeOnDrop;
+
+    /// Wraps a secret scalar (computes the public point).
+    fn signing_key(secret: NonZeroScalar<Self>) -> Self::SigningKey;
+
+    /// The secret scalar.
+    fn secret(key: &Self::SigningKey) -> &NonZeroScalar<Self>;
+
+    /// The public point.
+    fn public(key: &Self::SigningKey) -> &AffinePoint<Self>;
+
+    /// Signs a field-length hash with an RFC 6979 deterministic nonce; appends `r ‖ s`.
+    fn sign_prehash(
+        key: &Self::SigningKey,
+        z: &FieldBytes<Self>,
+        out: &mut Writer<'_>,
+    ) -> Result<(), Error>;
+}
+
+macro_rules! weierstrass_curve {
+    ($curve:ty, $krate:ident) => {
+        impl WeierstrassCurve for $curve {
+            type SigningKey = $krate::ecdsa::SigningKey;
+
+            fn signing_key(secret: NonZeroScalar<Self>) -> Self::SigningKey {
+                $krate::ecdsa::SigningKey::from(secret)
+            }
+
+            fn secret(key: &Self::SigningKey) -> &NonZeroScalar<Self> {
+                key.as_nonzero_scalar()
+            }
+
+            fn public(key: &Self::SigningKey) -> &AffinePoint<Self> {
+                key.verifying_key().as_affine()
+            }
+
+            fn sign_prehash(
+                key: &Self::SigningKey,
+                z: &FieldBytes<Self>,
+                out: &mut Writer<'_>,
+            ) -> Result<(), Error> {
+                use $krate::ecdsa::signature::hazmat::PrehashSigner;
+                let signature: $krate::ecdsa::Signature =
+                    key.sign_prehash(z).map_err(|_| Error::Internal)?;
+                out.raw(&signature.to_bytes())
+            }
+        }
+    };
+}
+
+#[cfg(feature = "p256")]
+weierstrass_curve!(p256::NistP256, p256);
+#[cfg(feature = "p384")]
+weierstrass_curve!(p384::NistP384, p384);
+#[cfg(feature = "k256")]
+weierstrass_curve!(k256::Secp256k1, k256);
+
+/// A private key on curve `C`, usable for ECDSA and ECDH. Zeroized on drop (by `SigningKey`).
+pub(crate) struct CurveKey<C: WeierstrassCurve> {
+    key: C::SigningKey,
+}
+
+impl<C: WeierstrassCurve> CurveKey<C> {
+    fn field_len() -> usize {
+        FieldBytes::<C>::default().len()
+    }
+
+    /// A uniformly random scalar in [1, n-1].
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
+        CurveKey {
+            key: C::signing_key(NonZeroScalar::<C>::generate_from_rng(rng)),
+        }
+    }
+
+    /// A big-endian scalar, left-padded if short; must be in [1, n-1].
+    pub(crate) fn from_scalar(scalar: &[u8]) -> Result<Self, Error> {
+        let mut repr = FieldBytes::<C>::default();
+        let secret = if super::super::copy_right_aligned(scalar, &mut repr) {
+            NonZeroScalar::<C>::from_repr(repr).into_option()
+        } else {
+            None
+        };
+        repr.zeroize();
+        let secret = secret.ok_or(Error::IncorrectData)?;
+        Ok(CurveKey {
+            key: C::signing_key(secret),
+        })
+    }
+
+    /// The scalar, big-endian, field length.
+    pub(crate) fn write_scalar(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let mut repr: FieldBytes<C> = C::secret(&self.key).to_repr();
+        let result = w.raw(&repr);
+        repr.zeroize();
+        result
+    }
+
+    fn public_point(&self) -> impl AsRef<[u8]> {
+        C::public(&self.key).to_sec1_point(false)
+    }
+
+    /// `86 04 ‖ X ‖ Y`.
+    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(TAG_POINT, self.public_point().as_ref())
+    }
+
+    /// Whether `public` is this key's point, uncompressed.
+    pub(crate) fn public_matches(&self, public: &[u8]) -> bool {
+        self.public_point().as_ref() == public
+    }
+
+    /// ECDSA over a hash: left-padded with zeros if shorter than the field, its leftmost
+    /// field-length bytes if longer (bits2int of SEC 1 §4.1.3 for these byte-aligned orders).
+    pub(crate) fn sign(&self, hash: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+        if hash.is_empty() {
+            return Err(Error::WrongLength);
+        }
+        let mut z = FieldBytes::<C>::default();
+        let leftmost = hash.get(..z.len()).unwrap_or(hash);
+        let start = z.len() - leftmost.len();
+        z.get_mut(start..)
+            .ok_or(Error::Internal)?
+            .copy_from_slice(leftmost);
+        C::sign_prehash(&self.key, &z, out)
+    }
+
+    /// ECDH with the host's point `04 ‖ X ‖ Y`, which must be on the curve; appends the
+    /// x-coordinate of the shared point.
+    pub(crate) fn agree(&self, point: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+        if point.first() != Some(&UNCOMPRESSED) || point.len() != 1 + 2 * Self::field_len() {
+            return Err(Error::IncorrectData);
+        }
+        // SEC 1 §2.3.4 decoding checks the curve equation and rejects the identity.
+        let public = PublicKey::<C>::from_sec1_bytes(point).map_err(|_| Error::IncorrectData)?;
+        let shared = diffie_hellman(C::secret(&self.key), public.as_affine());
+        out.raw(shared.raw_secret_bytes())
+    }
+}

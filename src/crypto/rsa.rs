@@ -1,0 +1,628 @@
+//! RSA 2048/3072/4096 with e = 65537: attributes `01 nnnn 0020 fmt` (spec §4.4.3.10), PKCS#1
+//! v1.5 signatures for PSO:CDS and INTERNAL AUTHENTICATE (§7.2.10, §7.2.13), PKCS#1 v1.5
+//! decryption for PSO:DECIPHER (§7.2.11), key import from e, p, q \[, n\] (§4.4.3.12).
+//!
+//! See the module documentation of [`crypto`](super) for RUSTSEC-2023-0071 and how it is
+//! mitigated: blinding on every private operation, a branch-free padding check on decryption,
+//! fault checks (signature verification before release, `m^e = c` after decryption).
+
+use ::rsa::hazmat;
+use ::rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use ::rsa::{BoxedUint, Pkcs1v15Sign};
+use rand_core::CryptoRng;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
+use zeroize::Zeroizing;
+
+use super::{Algorithm, RsaImportFormat};
+use crate::status::Error;
+use crate::tlv::Writer;
+
+/// The only public exponent the card uses and accepts.
+const E: u64 = 65_537;
+/// Tag of the modulus in the public key DO 7F49.
+const TAG_MODULUS: u16 = 0x81;
+/// Tag of the public exponent in the public key DO 7F49.
+const TAG_EXPONENT: u16 = 0x82;
+/// DigestInfo (SHA-256 of the empty string) signed once to check an imported key.
+const TEST_DIGEST_INFO: [u8; 51] = [
+    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20, 0xE3, 0xB0, 0xC4, 0x42, 0x98, 0xFC, 0x1C, 0x14, 0x9A, 0xFB, 0xF4, 0xC8, 0x99,
+    0x6F, 0xB9, 0x24, 0x27, 0xAE, 0x41, 0xE4, 0x64, 0x9B, 0x93, 0x4C, 0xA4, 0x95, 0x99, 0x1B, 0x78,
+    0x52, 0xB8, 0x55,
+];
+
+/// An RSA private key with its precomputed CRT values (the `rsa` crate zeroizes them on drop).
+pub(crate) struct RsaKey {
+    key: ::rsa::PrivateKey,
+    bits: u16,
+    format: RsaImportFormat,
+}
+
+/// The modulus lengths the card supports.
+fn check_bits(bits: u16) -> Result<(), Error> {
+    if matches!(bits, 2048 | 3072 | 4096) {
+        Ok(())
+    } else {
+        Err(Error::IncorrectData)
+    }
+}
+
+/// Drops leading zero bytes (public values, or the rare leading zero of a secret prime).
+fn trim(bytes: &[u8]) -> &[u8] {
+    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
+    bytes.get(zeros..).unwrap_or(&[])
+}
+
+impl RsaKey {
+    /// Wraps a key whose modulus must have exactly `bits` bits and whose exponent is 65537.
+    fn checked(
+        key: ::rsa::PrivateKey,
+        bits: u16,
+        format: RsaImportFormat,
+    ) -> Result<RsaKey, Error> {
+        let n = key.n_bytes();
+        let full_length = n.len() == usize::from(bits / 8) && n.first().is_some_and(|&b| b >= 0x80);
+        if !full_length || *key.e() != BoxedUint::from(E) {
+            return Err(Error::IncorrectData);
+        }
+        Ok(RsaKey { key, bits, format })
+    }
+
+    /// A fresh key pair with e = 65537 and a modulus of exactly `bits` bits.
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(
+        bits: u16,
+        format: RsaImportFormat,
+        rng: &mut R,
+    ) -> Result<RsaKey, Error> {
+        check_bits(bits)?;
+        let key = ::rsa::PrivateKey::new(rng, usize::from(bits)).map_err(|_| Error::Internal)?;
+        Self::checked(key, bits, format).map_err(|_| Error::Internal)
+    }
+
+    /// A key from its primes; the private exponent and CRT values are recomputed.
+    fn from_primes(
+        bits: u16,
+        format: RsaImportFormat,
+        p: &[u8],
+        q: &[u8],
+    ) -> Result<RsaKey, Error> {
+        check_bits(bits)?;
+        let half = u32::from(bits / 2);
+        let (p, q) = (trim(p), trim(q));
+        if p.is_empty() || q.is_empty() {
+            return Err(Error::IncorrectData);
+        }
+        // `from_be_slice` rejects a prime longer than `bits / 2` bits rounded up to bytes; the
+        // `rsa` crate then rejects one over `bits / 2` bits.
+        let p = BoxedUint::from_be_slice(p, half).map_err(|_| Error::IncorrectData)?;
+        let q = BoxedUint::from_be_slice(q, half).map_err(|_| Error::IncorrectData)?;
+        // Validates p·q, d·e ≡ 1 (mod p-1, q-1) and precomputes the CRT values; `p` and `q`
+        // move into the key (and are zeroized with it).
+        let key = ::rsa::PrivateKey::from_p_q(p, q, BoxedUint::from(E))
+            .map_err(|_| Error::IncorrectData)?;
+        Self::checked(key, bits, format)
+    }
+
+    /// Import: e must be 65537 (any zero padding), n (if given) must equal p·q, and a test
+    /// signature must verify (which also catches a composite "prime").
+    pub(crate) fn from_components(
+        bits: u16,
+        format: RsaImportFormat,
+        e: &[u8],
+        p: &[u8],
+        q: &[u8],
+        n: Option<&[u8]>,
+    ) -> Result<RsaKey, Error> {
+        if trim(e) != [0x01, 0x00, 0x01] {
+            return Err(Error::IncorrectData);
+        }
+        let key = Self::from_primes(bits, format, p, q)?;
+        if n.is_some_and(|n| trim(n) != &*key.key.n_bytes()) {
+            return Err(Error::IncorrectData);
+        }
+        // Unblinded (no rng here): the input is fixed and public, and this runs once per import.
+        let signature = key
+            .key
+            .sign(Pkcs1v15Sign::new_unprefixed(), &TEST_DIGEST_INFO)
+            .map_err(|_| Error::IncorrectData)?;
+        key.key
+            .as_public_key()
+            .verify(
+                Pkcs1v15Sign::new_unprefixed(),
+                &TEST_DIGEST_INFO,
+                &signature,
+            )
+            .map_err(|_| Error::IncorrectData)?;
+        Ok(key)
+    }
+
+    /// Decodes the storage form p ‖ q.
+    pub(crate) fn from_stored(
+        bits: u16,
+        format: RsaImportFormat,
+        bytes: &[u8],
+    ) -> Result<RsaKey, Error> {
+        let half = usize::from(bits / 16);
+        if bytes.len() != 2 * half {
+            return Err(Error::Storage);
+        }
+        let (p, q) = bytes.split_at(half);
+        Self::from_primes(bits, format, p, q).map_err(|_| Error::Storage)
+    }
+
+    /// Storage form: p ‖ q, big-endian, `bits / 16` bytes each.
+    pub(crate) fn write_stored(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let half = usize::from(self.bits / 16);
+        let [p, q] = self.key.primes() else {
+            return Err(Error::Internal);
+        };
+        for prime in [p, q] {
+            // Limb-aligned, at least `half` bytes; the excess leading bytes are zero.
+            let bytes = Zeroizing::new(prime.as_ref().to_be_bytes());
+            let excess = bytes.len().checked_sub(half).ok_or(Error::Internal)?;
+            let (zeros, value) = bytes.split_at(excess);
+            if zeros.iter().any(|&b| b != 0) {
+                return Err(Error::Internal);
+            }
+            w.raw(value)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        Algorithm::Rsa {
+            bits: self.bits,
+            format: self.format,
+        }
+    }
+
+    /// `81 n ‖ 82 e` (n of `bits / 8` bytes, e as `01 00 01`).
+    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(TAG_MODULUS, &self.key.n_bytes())?;
+        w.put(TAG_EXPONENT, &self.key.e_bytes())
+    }
+
+    /// PKCS#1 v1.5 type 1 signature over `input`, blinded, verified before release.
+    pub(crate) fn sign<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        input: &[u8],
+        out: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        // Spec §7.2.10: at most 40% of the modulus length (102 bytes for RSA-2048).
+        if input.len().saturating_mul(10) > self.key.size().saturating_mul(4) {
+            return Err(Error::WrongLength);
+        }
+        let signature = self
+            .key
+            .sign_with_rng(rng, Pkcs1v15Sign::new_unprefixed(), input)
+            .map_err(|_| Error::Internal)?;
+        // Bellcore: a fault in one CRT half gives a signature that reveals a prime. The crate
+        // already compares s^e with the padded input; check once more through the public
+        // verification path, which also checks the padding.
+        self.key
+            .as_public_key()
+            .verify(Pkcs1v15Sign::new_unprefixed(), input, &signature)
+            .map_err(|_| Error::Internal)?;
+        out.raw(&signature)
+    }
+
+    /// PKCS#1 v1.5 decryption of a cryptogram (left-padded to the modulus length), blinded,
+    /// with the CRT fault check; the padding is checked without secret-dependent branches or
+    /// indexes, and only its final verdict is revealed (6A80, as the spec asks).
+    pub(crate) fn decipher<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        input: &[u8],
+        out: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        let k = self.key.size();
+        if input.is_empty() || input.len() > k {
+            return Err(Error::WrongLength);
+        }
+        // The cryptogram is public; `from_be_slice` left-pads it to the modulus' precision.
+        let c = BoxedUint::from_be_slice(input, self.key.n_bits_precision())
+            .map_err(|_| Error::IncorrectData)?;
+        // RSADP with base, exponent and modulus blinding, then the check m^e == c. A cryptogram
+        // not below the modulus is rejected here.
+        let m = hazmat::rsa_decrypt_and_check(&self.key, Some(rng), &c).map_err(
+            |error| match error {
+                ::rsa::Error::Internal => Error::Internal,
+                _ => Error::IncorrectData,
+            },
+        )?;
+        let m = Zeroizing::new(m);
+        // I2OSP(m, k): the limb-aligned encoding is at least k bytes, and m < n makes the excess
+        // leading bytes zero; only public lengths are involved.
+        let encoded = Zeroizing::new(m.to_be_bytes());
+        let em = encoded
+            .get(encoded.len().checked_sub(k).ok_or(Error::Internal)?..)
+            .ok_or(Error::Internal)?;
+        let (valid, separator) = eme_pkcs1_v15_decode(em);
+        // The one branch on secret data: the spec wants bad padding reported (see the module
+        // documentation of `crypto` on why that oracle is harmless behind PW1).
+        if !bool::from(valid) {
+            return Err(Error::IncorrectData);
+        }
+        let message = em.get(separator + 1..).ok_or(Error::Internal)?;
+        out.raw(message)
+    }
+}
+
+/// EME-PKCS1-v1_5 decoding, RFC 8017 §7.2.2 step 3: whether `em` is
+/// `00 ‖ 02 ‖ PS (at least 8 non-zero bytes) ‖ 00 ‖ M`, and the index of the `00` separator.
+/// Every byte is read and no branch or index depends on the contents.
+fn eme_pkcs1_v15_decode(em: &[u8]) -> (Choice, usize) {
+    let mut valid = em.first().map_or(Choice::from(0), |b| b.ct_eq(&0x00))
+        & em.get(1).map_or(Choice::from(0), |b| b.ct_eq(&0x02));
+    let mut looking = Choice::from(1);
+    let mut separator = 0u32;
+    for (i, byte) in (0u32..).zip(em.iter()).skip(2) {
+        let zero = byte.ct_eq(&0x00);
+        separator.conditional_assign(&i, looking & zero);
+        looking &= !zero;
+    }
+    // A separator exists, after at least eight padding bytes (index 10 or more).
+    valid &= !looking & !separator.ct_lt(&10);
+    (valid, separator as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use ::rsa::sha2::{Digest, Sha256};
+    use ::rsa::{BoxedUint, Pkcs1v15Encrypt, Pkcs1v15Sign};
+
+    use super::super::test_vectors::*;
+    use super::super::tests::{
+        assert_storage_round_trip, decipher, public_key, public_part, sign, stored,
+    };
+    use super::super::{Algorithm, PrivateKey, RsaImportFormat};
+    use crate::backends::TestRng;
+    use crate::status::Error;
+
+    const E: [u8; 4] = [0x00, 0x01, 0x00, 0x01];
+
+    struct Vector {
+        bits: u16,
+        p: Vec<u8>,
+        q: Vec<u8>,
+        n: Vec<u8>,
+        signature: Vec<u8>,
+        ciphertext: Vec<u8>,
+    }
+
+    fn vector(bits: u16) -> Vector {
+        let (p, q, n, signature, ciphertext) = match bits {
+            2048 => (
+                RSA2048_P,
+                RSA2048_Q,
+                RSA2048_N,
+                RSA2048_SIGNATURE,
+                RSA2048_CIPHERTEXT,
+            ),
+            3072 => (
+                RSA3072_P,
+                RSA3072_Q,
+                RSA3072_N,
+                RSA3072_SIGNATURE,
+                RSA3072_CIPHERTEXT,
+            ),
+            _ => (
+                RSA4096_P,
+                RSA4096_Q,
+                RSA4096_N,
+                RSA4096_SIGNATURE,
+                RSA4096_CIPHERTEXT,
+            ),
+        };
+        Vector {
+            bits,
+            p: bytes(p),
+            q: bytes(q),
+            n: bytes(n),
+            signature: bytes(signature),
+            ciphertext: bytes(ciphertext),
+        }
+    }
+
+    fn import(v: &Vector) -> PrivateKey {
+        PrivateKey::from_rsa_components(v.bits, &E, &v.p, &v.q, Some(&v.n)).unwrap()
+    }
+
+    /// The host's view of the card's public key, from the 7F49 DO.
+    fn host_key(key: &PrivateKey) -> ::rsa::PublicKey {
+        let public = public_key(key);
+        let n = BoxedUint::from_be_slice_vartime(&public_part(&public, 0x81));
+        let e = BoxedUint::from_be_slice_vartime(&public_part(&public, 0x82));
+        ::rsa::PublicKey::new(n, e).unwrap()
+    }
+
+    fn known_answers(bits: u16) {
+        let v = vector(bits);
+        let key = import(&v);
+        let k = usize::from(bits / 8);
+        assert_eq!(
+            key.algorithm(),
+            Algorithm::Rsa {
+                bits,
+                format: RsaImportFormat::Standard
+            }
+        );
+        let public = public_key(&key);
+        if bits == 4096 {
+            assert_eq!(public.len(), crate::crypto::MAX_PUBLIC_KEY_LEN);
+        }
+        assert_eq!(public_part(&public, 0x81), v.n);
+        assert_eq!(public_part(&public, 0x82), [0x01, 0x00, 0x01]);
+        // PKCS#1 v1.5 signing is deterministic, blinding or not: OpenSSL's signature exactly.
+        let digest_info = bytes(DIGEST_INFO);
+        assert_eq!(sign(&key, &digest_info).unwrap(), v.signature);
+        // The cryptogram starts with 00; GnuPG may send it without that byte.
+        assert_eq!(v.ciphertext[0], 0);
+        assert_eq!(decipher(&key, &v.ciphertext).unwrap(), bytes(MESSAGE));
+        assert_eq!(decipher(&key, &v.ciphertext[1..]).unwrap(), bytes(MESSAGE));
+        // Storage: p ‖ q, fixed length.
+        assert_eq!(stored(&key), [&v.p[..], &v.q[..]].concat());
+        assert_storage_round_trip(&key);
+        // Spec §7.2.10: DigestInfo up to 40% of the modulus, no more.
+        let max = k * 4 / 10;
+        let signature = sign(&key, &vec![0x30; max]).unwrap();
+        host_key(&key)
+            .verify(Pkcs1v15Sign::new_unprefixed(), &vec![0x30; max], &signature)
+            .unwrap();
+        assert_eq!(sign(&key, &vec![0x30; max + 1]), Err(Error::WrongLength));
+    }
+
+    #[test]
+    fn rsa2048_known_answers() {
+        known_answers(2048);
+    }
+
+    #[test]
+    fn rsa3072_known_answers() {
+        known_answers(3072);
+    }
+
+    #[test]
+    fn rsa4096_known_answers() {
+        known_answers(4096);
+    }
+
+    fn generate_and_use(bits: u16, seed: u64) {
+        let alg = Algorithm::Rsa {
+            bits,
+            format: RsaImportFormat::Crt,
+        };
+        let mut rng = TestRng::seed_from_u64(seed);
+        let start = std::time::Instant::now();
+        let key = PrivateKey::generate(&alg, &mut rng).unwrap();
+        std::eprintln!("RSA-{bits} key generation: {:?}", start.elapsed());
+        assert_eq!(key.algorithm(), alg);
+        let host = host_key(&key);
+        assert_eq!(
+            ::rsa::traits::PublicKeyParts::size(&host),
+            usize::from(bits / 8)
+        );
+        assert_eq!(public_part(&public_key(&key), 0x82), [0x01, 0x00, 0x01]);
+
+        let hash = Sha256::digest(b"signed on the card");
+        let digest_info = [&bytes(DIGEST_INFO)[..19], &hash[..]].concat();
+        let start = std::time::Instant::now();
+        let signature = sign(&key, &digest_info).unwrap();
+        std::eprintln!("RSA-{bits} signature: {:?}", start.elapsed());
+        host.verify(Pkcs1v15Sign::new::<Sha256>(), &hash, &signature)
+            .unwrap();
+
+        let message = b"a session key and its checksum";
+        let cryptogram = host.encrypt(&mut rng, Pkcs1v15Encrypt, message).unwrap();
+        let start = std::time::Instant::now();
+        assert_eq!(decipher(&key, &cryptogram).unwrap(), message);
+        std::eprintln!("RSA-{bits} decryption: {:?}", start.elapsed());
+
+        let start = std::time::Instant::now();
+        assert_storage_round_trip(&key);
+        std::eprintln!(
+            "RSA-{bits} decode from storage (and encode): {:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn rsa2048_generate_sign_decipher_store() {
+        generate_and_use(2048, 2048);
+    }
+
+    #[test]
+    #[ignore = "slow: run with --ignored"]
+    fn rsa3072_generate_sign_decipher_store() {
+        generate_and_use(3072, 3072);
+    }
+
+    #[test]
+    #[ignore = "slow: run with --ignored"]
+    fn rsa4096_generate_sign_decipher_store() {
+        generate_and_use(4096, 4096);
+    }
+
+    /// Encrypts a raw encoded message `em` (k bytes) with the card's public key.
+    fn raw_encrypt(key: &PrivateKey, em: &[u8]) -> Vec<u8> {
+        let host = host_key(key);
+        let precision = ::rsa::traits::PublicKeyParts::n_bits_precision(&host);
+        let m = BoxedUint::from_be_slice(em, precision).unwrap();
+        let c = ::rsa::hazmat::rsa_encrypt(&host, &m).unwrap();
+        let bytes = c.to_be_bytes();
+        bytes[bytes.len() - em.len()..].to_vec()
+    }
+
+    /// `00 02 PS 00 M` with `ps` non-zero padding bytes, 256 bytes in all.
+    fn type2(ps: usize, separator: u8) -> Vec<u8> {
+        let mut em = vec![0x00, 0x02];
+        em.extend(core::iter::repeat_n(0x5Au8, ps));
+        em.push(separator);
+        em.resize(256, 0x11);
+        em
+    }
+
+    #[test]
+    fn padding_is_checked() {
+        let v = vector(2048);
+        let key = import(&v);
+        // Valid: eight padding bytes (the minimum), the longest message; and an empty message.
+        assert_eq!(
+            decipher(&key, &raw_encrypt(&key, &type2(8, 0))).unwrap(),
+            [0x11; 245]
+        );
+        let mut empty = vec![0x00, 0x02];
+        empty.resize(255, 0x77);
+        empty.push(0x00);
+        assert_eq!(decipher(&key, &raw_encrypt(&key, &empty)).unwrap(), []);
+        // Invalid: seven padding bytes; no separator; wrong block type or first byte; a type 1
+        // block (a signature, "decrypted"); a cryptogram of random bytes.
+        let no_separator = type2(8, 0x01);
+        let mut block_type_1 = type2(8, 0);
+        block_type_1[1] = 0x01;
+        let mut first_byte = type2(8, 0);
+        first_byte[0] = 0x01;
+        let mut zero_in_ps = type2(20, 0);
+        zero_in_ps[5] = 0x00; // a separator after only three padding bytes
+        for em in [
+            type2(7, 0),
+            no_separator,
+            block_type_1,
+            first_byte,
+            zero_in_ps,
+        ] {
+            let cryptogram = raw_encrypt(&key, &em);
+            assert_eq!(
+                decipher(&key, &cryptogram),
+                Err(Error::IncorrectData),
+                "{em:02X?}"
+            );
+        }
+        assert_eq!(decipher(&key, &v.signature), Err(Error::IncorrectData));
+        assert_eq!(decipher(&key, &[0x5A; 256]), Err(Error::IncorrectData));
+    }
+
+    #[test]
+    fn eme_decoding_at_every_separator_position() {
+        const K: usize = 32;
+        for header in [[0u8, 2], [1, 2], [0, 1], [0, 0]] {
+            for separator in 2..=K {
+                let mut em = [0x42u8; K];
+                em[..2].copy_from_slice(&header);
+                if separator < K {
+                    em[separator] = 0;
+                    em[K - 1] = 0; // a later zero does not move the separator
+                }
+                let (valid, index) = super::eme_pkcs1_v15_decode(&em);
+                let expected = header == [0, 2] && (10..K).contains(&separator);
+                assert_eq!(bool::from(valid), expected, "{header:?} {separator}");
+                if expected {
+                    assert_eq!(index, separator);
+                }
+            }
+        }
+        assert!(!bool::from(super::eme_pkcs1_v15_decode(&[]).0));
+        assert!(!bool::from(super::eme_pkcs1_v15_decode(&[0, 2]).0));
+    }
+
+    #[test]
+    fn decipher_rejects_bad_lengths_and_values() {
+        let v = vector(2048);
+        let key = import(&v);
+        assert_eq!(decipher(&key, &[]), Err(Error::WrongLength));
+        let long = [&[0u8][..], &v.ciphertext[..]].concat();
+        assert_eq!(decipher(&key, &long), Err(Error::WrongLength));
+        // Not below the modulus.
+        assert_eq!(decipher(&key, &v.n), Err(Error::IncorrectData));
+        assert_eq!(decipher(&key, &[0xFF; 256]), Err(Error::IncorrectData));
+    }
+
+    #[test]
+    fn import_checks() {
+        let v = vector(2048);
+        let import = |bits: u16, e: &[u8], p: &[u8], q: &[u8], n: Option<&[u8]>| {
+            PrivateKey::from_rsa_components(bits, e, p, q, n).err()
+        };
+        // Accepted: e however zero-padded, n absent, primes in either order, with leading zeros.
+        assert_eq!(import(2048, &[1, 0, 1], &v.p, &v.q, None), None);
+        assert_eq!(
+            import(2048, &[0, 0, 0, 0, 1, 0, 1], &v.q, &v.p, Some(&v.n)),
+            None
+        );
+        let p0 = [&[0u8][..], &v.p[..]].concat();
+        let n0 = [&[0u8][..], &v.n[..]].concat();
+        assert_eq!(import(2048, &E, &p0, &v.q, Some(&n0)), None);
+
+        let bad = Some(Error::IncorrectData);
+        // e != 65537.
+        assert_eq!(import(2048, &[3], &v.p, &v.q, None), bad);
+        assert_eq!(import(2048, &[1, 0, 0, 1], &v.p, &v.q, None), bad);
+        assert_eq!(import(2048, &[], &v.p, &v.q, None), bad);
+        // p·q != n.
+        let mut n = v.n.clone();
+        n[255] ^= 2;
+        assert_eq!(import(2048, &E, &v.p, &v.q, Some(&n)), bad);
+        assert_eq!(import(2048, &E, &v.p, &v.q, Some(&n[1..])), bad);
+        // Sizes that do not match the attributes.
+        assert_eq!(import(3072, &E, &v.p, &v.q, None), bad);
+        assert_eq!(import(1024, &E, &v.p, &v.q, None), bad);
+        let v3072 = vector(3072);
+        assert_eq!(import(2048, &E, &v3072.p, &v3072.q, None), bad);
+        let long_p = [&[1u8][..], &v.p[..]].concat();
+        assert_eq!(import(2048, &E, &long_p, &v.q, None), bad);
+        // Degenerate or composite primes.
+        assert_eq!(import(2048, &E, &v.p, &v.p, None), bad);
+        assert_eq!(import(2048, &E, &[], &v.q, None), bad);
+        let mut composite = v.p.clone();
+        composite[127] ^= 2; // still odd, almost surely not prime
+        assert_eq!(import(2048, &E, &composite, &v.q, None), bad);
+        // An RSA slot takes no EC scalar.
+        assert_eq!(
+            PrivateKey::from_ec_scalar(
+                &Algorithm::Rsa {
+                    bits: 2048,
+                    format: RsaImportFormat::Standard
+                },
+                &[1; 32],
+                None
+            )
+            .err(),
+            bad
+        );
+    }
+
+    #[test]
+    fn stored_garbage_is_a_storage_error() {
+        let v = vector(2048);
+        let alg = Algorithm::Rsa {
+            bits: 2048,
+            format: RsaImportFormat::Standard,
+        };
+        let good = [&v.p[..], &v.q[..]].concat();
+        assert!(PrivateKey::from_stored(&alg, &good).is_ok());
+        for bad in [
+            Vec::new(),
+            good[1..].to_vec(),
+            [&good[..], &[0][..]].concat(),
+            vec![0u8; 256],
+            [&v.p[..], &v.p[..]].concat(),
+        ] {
+            assert_eq!(
+                PrivateKey::from_stored(&alg, &bad).err(),
+                Some(Error::Storage)
+            );
+        }
+        let alg3072 = Algorithm::Rsa {
+            bits: 3072,
+            format: RsaImportFormat::Standard,
+        };
+        assert_eq!(
+            PrivateKey::from_stored(&alg3072, &good).err(),
+            Some(Error::Storage)
+        );
+    }
+}

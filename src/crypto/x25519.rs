@@ -1,0 +1,189 @@
+//! ECDH on Curve25519, X25519 (RFC 7748): attributes `12 <Curve25519 OID>` (spec §4.4.3.10),
+//! PSO:DECIPHER (§7.2.11), scalar import (§4.4.3.12).
+//!
+//! Byte order: RFC 7748 encodes scalars and u-coordinates little-endian. OpenPGP (and so GnuPG's
+//! key import) sends the *private* scalar as a big-endian MPI, the reverse; public keys (ours in
+//! 7F49, the host's in DECIPHER, the optional one on import) are in RFC 7748 order, optionally
+//! behind OpenPGP's `40` prefix.
+
+use rand_core::CryptoRng;
+use x25519_dalek::{PublicKey, StaticSecret};
+use zeroize::Zeroizing;
+
+use crate::status::Error;
+use crate::tlv::Writer;
+
+/// Tag of the public key in the public key DO 7F49.
+const TAG_POINT: u16 = 0x86;
+
+/// An X25519 key: the scalar (zeroized on drop by `StaticSecret`) and its public key.
+pub(crate) struct X25519Key {
+    secret: StaticSecret,
+    public: PublicKey,
+}
+
+impl X25519Key {
+    fn new(native: [u8; 32]) -> X25519Key {
+        let secret = StaticSecret::from(native);
+        let public = PublicKey::from(&secret);
+        X25519Key { secret, public }
+    }
+
+    /// A fresh random scalar (clamped when used, RFC 7748 §5).
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> X25519Key {
+        let mut native = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(&mut *native);
+        X25519Key::new(*native)
+    }
+
+    /// The scalar in GnuPG's order (big-endian, possibly with leading zeros stripped):
+    /// left-pad to 32 bytes, then reverse into RFC 7748 order.
+    pub(crate) fn from_gnupg(scalar: &[u8]) -> Result<X25519Key, Error> {
+        let mut native = Zeroizing::new([0u8; 32]);
+        if !super::copy_right_aligned(scalar, &mut *native) {
+            return Err(Error::IncorrectData);
+        }
+        native.reverse();
+        Ok(X25519Key::new(*native))
+    }
+
+    /// The storage form: 32 bytes in RFC 7748 order.
+    pub(crate) fn from_native(scalar: &[u8]) -> Result<X25519Key, Error> {
+        let native: [u8; 32] = scalar.try_into().map_err(|_| Error::IncorrectData)?;
+        let native = Zeroizing::new(native);
+        Ok(X25519Key::new(*native))
+    }
+
+    /// Storage form: the scalar in RFC 7748 order, as imported or generated (unclamped).
+    pub(crate) fn write_scalar(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.raw(self.secret.as_bytes())
+    }
+
+    /// `86 <32-byte u-coordinate>`.
+    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.put(TAG_POINT, self.public.as_bytes())
+    }
+
+    /// Whether `public` (32 bytes or `40 ‖ X`) is this key's public key.
+    pub(crate) fn public_matches(&self, public: &[u8]) -> bool {
+        super::public_25519_matches(public, self.public.as_bytes())
+    }
+
+    /// X25519 with the host's public key (32 bytes or `40 ‖ X`); appends the shared secret.
+    pub(crate) fn agree(&self, public: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+        let raw = match public {
+            [0x40, rest @ ..] if rest.len() == 32 => rest,
+            _ => public,
+        };
+        let raw: [u8; 32] = raw.try_into().map_err(|_| Error::IncorrectData)?;
+        let shared = self.secret.diffie_hellman(&PublicKey::from(raw));
+        // A low-order point gives the all-zero secret (RFC 7748 §6.1): reject it.
+        if !shared.was_contributory() {
+            return Err(Error::IncorrectData);
+        }
+        out.raw(shared.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{
+        assert_storage_round_trip, decipher, hex, public_key, public_part, stored,
+    };
+    use super::super::{Algorithm, PrivateKey};
+    use crate::backends::TestRng;
+    use crate::status::Error;
+
+    const ALICE: &str = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+    const ALICE_PUBLIC: &str = "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
+    const BOB_PUBLIC: &str = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+    const SHARED: &str = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+
+    /// Alice's RFC 7748 private key as GnuPG sends it: byte-reversed.
+    fn alice_gnupg() -> alloc::vec::Vec<u8> {
+        let mut scalar = hex(ALICE);
+        scalar.reverse();
+        scalar
+    }
+
+    #[test]
+    fn rfc7748_section_6_1() {
+        let public = hex(ALICE_PUBLIC);
+        let key =
+            PrivateKey::from_ec_scalar(&Algorithm::X25519, &alice_gnupg(), Some(&public)).unwrap();
+        assert_eq!(public_part(&public_key(&key), 0x86), public);
+        assert_eq!(decipher(&key, &hex(BOB_PUBLIC)).unwrap(), hex(SHARED));
+        let prefixed = [&[0x40][..], &hex(BOB_PUBLIC)].concat();
+        assert_eq!(decipher(&key, &prefixed).unwrap(), hex(SHARED));
+        // Storage is in RFC 7748 order.
+        assert_eq!(stored(&key), hex(ALICE));
+        assert_storage_round_trip(&key);
+    }
+
+    #[test]
+    fn import_checks_the_public_key_and_lengths() {
+        let prefixed = [&[0x40][..], &hex(ALICE_PUBLIC)].concat();
+        assert!(
+            PrivateKey::from_ec_scalar(&Algorithm::X25519, &alice_gnupg(), Some(&prefixed)).is_ok()
+        );
+        // Not reversed: a different key, so the public key does not match.
+        assert_eq!(
+            PrivateKey::from_ec_scalar(&Algorithm::X25519, &hex(ALICE), Some(&prefixed)).err(),
+            Some(Error::IncorrectData)
+        );
+        let long = [&[1u8][..], &alice_gnupg()].concat();
+        assert_eq!(
+            PrivateKey::from_ec_scalar(&Algorithm::X25519, &long, None).err(),
+            Some(Error::IncorrectData)
+        );
+        assert_eq!(
+            PrivateKey::from_stored(&Algorithm::X25519, &long).err(),
+            Some(Error::Storage)
+        );
+        assert_eq!(
+            PrivateKey::from_stored(&Algorithm::X25519, &[]).err(),
+            Some(Error::Storage)
+        );
+        // A GnuPG scalar with its leading zero stripped (the last native byte is zero).
+        let mut gnupg = alice_gnupg();
+        gnupg[0] = 0;
+        let short = PrivateKey::from_ec_scalar(&Algorithm::X25519, &gnupg[1..], None).unwrap();
+        let full = PrivateKey::from_ec_scalar(&Algorithm::X25519, &gnupg, None).unwrap();
+        assert_eq!(public_key(&short), public_key(&full));
+    }
+
+    #[test]
+    fn agrees_with_an_ephemeral_host_key() {
+        let mut rng = TestRng::seed_from_u64(7748);
+        let key = PrivateKey::generate(&Algorithm::X25519, &mut rng).unwrap();
+        let card_public: [u8; 32] = public_part(&public_key(&key), 0x86).try_into().unwrap();
+        let host = x25519_dalek::EphemeralSecret::random_from_rng(&mut rng);
+        let host_public = x25519_dalek::PublicKey::from(&host);
+        let ours = decipher(&key, host_public.as_bytes()).unwrap();
+        let theirs = host.diffie_hellman(&x25519_dalek::PublicKey::from(card_public));
+        assert_eq!(&ours[..], theirs.as_bytes());
+        assert_storage_round_trip(&key);
+    }
+
+    #[test]
+    fn rejects_bad_points() {
+        let key = PrivateKey::from_ec_scalar(&Algorithm::X25519, &alice_gnupg(), None).unwrap();
+        // Low-order points give an all-zero secret.
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        for bad in [
+            alloc::vec![0u8; 32],
+            one.to_vec(),
+            alloc::vec![0u8; 31],
+            alloc::vec![0x40; 34],
+            [&[0x41][..], &hex(BOB_PUBLIC)].concat(),
+            alloc::vec::Vec::new(),
+        ] {
+            assert_eq!(
+                decipher(&key, &bad),
+                Err(Error::IncorrectData),
+                "{bad:02X?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Key slots: algorithm attributes C1–C3 (§4.4.3.9–4.4.3.11), algorithm information FA
+//! (§4.4.3.11), GENERATE ASYMMETRIC KEY PAIR (§7.2.14), and the slot record with its key.
+//!
+//! A slot's record holds its attributes, DE status, fingerprint, date, epoch and private key
+//! together, so one atomic write changes all of them: a key never pairs with another key's
+//! metadata. RAM keeps the metadata and, from first use until power-off, the decoded key (no
+//! key is decoded twice per session).
+
+use rand_core::CryptoRng;
+use zeroize::Zeroizing;
+
+use crate::applet::Card;
+use crate::crypto::{Algorithm, PrivateKey};
+use crate::platform::{RecordId, Storage};
+use crate::state::{KeySlot, KeyStatus, Slot, MAX_ATTRIBUTES_LEN};
+use crate::status::Error;
+use crate::tlv::{Reader, Writer};
+
+/// What happens to a slot's private key when its record is rewritten.
+pub(crate) enum KeyChange<'k> {
+    /// Keep the stored key (metadata-only change).
+    Keep,
+    /// Remove the key.
+    Delete,
+    /// Store this new key.
+    New(&'k PrivateKey),
+}
+
+impl<S: Storage, R, C, U> Card<S, R, C, U> {
+    /// Writes a slot's record with `meta` and the key as `change` says, then makes `meta` the
+    /// slot's state in RAM. On a storage error nothing in RAM changes.
+    pub(crate) fn store_key_slot(
+        &mut self,
+        slot: Slot,
+        meta: KeySlot,
+        change: KeyChange<'_>,
+    ) -> Result<(), Error> {
+        let id = RecordId::KEY[slot.index()];
+        let kept: Option<Zeroizing<alloc::vec::Vec<u8>>> = match change {
+            KeyChange::Keep => self.store.read(id, |payload| {
+                Ok(match payload {
+                    Some(payload) => KeySlot::decode_with_key(payload)?
+                        .1
+                        .map(|key| Zeroizing::new(key.to_vec())),
+                    None => None,
+                })
+            })?,
+            _ => None,
+        };
+        self.store.write(id, |w| {
+            meta.encode(w)?;
+            match (&change, &kept) {
+                (KeyChange::Keep, Some(key)) => w.put(0x06, key),
+                (KeyChange::New(key), _) => {
+                    let open = w.open(0x06)?;
+                    key.write_stored(w)?;
+                    w.close(open)
+                }
+                _ => Ok(()),
+            }
+        })?;
+        let record = self
+            .state
+            .keys
+            .get_mut(slot.index())
+            .ok_or(Error::Internal)?;
+        *record = Ok(meta);
+        Ok(())
+    }
+
+    /// Makes sure the slot's key is decoded in RAM; 6A88 when the slot has no key.
+    pub(crate) fn load_key(&mut self, slot: Slot) -> Result<(), Error> {
+        let index = slot.index();
+        if self.key_cache.get(index).is_some_and(Option::is_some) {
+            return Ok(());
+        }
+        let meta = self.key_slot(slot)?;
+        if meta.status == KeyStatus::Absent {
+            return Err(Error::NotFound);
+        }
+        let algorithm = Algorithm::parse(&meta.attributes).map_err(|_| Error::Storage)?;
+        let key = self.store.read(RecordId::KEY[index], |payload| {
+            let payload = payload.ok_or(Error::Storage)?;
+            let (_, key) = KeySlot::decode_with_key(payload)?;
+            PrivateKey::from_stored(&algorithm, key.ok_or(Error::Storage)?)
+        })?;
+        let cached = self.key_cache.get_mut(index).ok_or(Error::Internal)?;
+        *cached = Some(key);
+        Ok(())
+    }
+
+    /// The decoded key of a slot (after [`load_key`](Self::load_key)).
+    pub(crate) fn cached_key(&self, slot: Slot) -> Result<&PrivateKey, Error> {
+        self.key_cache
+            .get(slot.index())
+            .and_then(Option::as_ref)
+            .ok_or(Error::NotFound)
+    }
+
+    /// PUT DATA C1/C2/C3 (PW3 checked by the caller): validates the attributes for the slot.
+    /// A key of the same type (e.g. only the RSA import format changed) is kept; any other
+    /// change deletes the stored key, its fingerprint and date.
+    pub(crate) fn put_algorithm_attributes(
+        &mut self,
+        slot: Slot,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        if data.len() > MAX_ATTRIBUTES_LEN {
+            return Err(Error::WrongLength);
+        }
+        let new = Algorithm::parse(data)?;
+        if !new.fits_slot(slot) {
+            return Err(Error::IncorrectData);
+        }
+        let current = self.key_slot(slot)?.clone();
+        let attributes = heapless::Vec::from_slice(data).map_err(|_| Error::WrongLength)?;
+        let keeps_key = current.status == KeyStatus::Absent
+            || Algorithm::parse(&current.attributes).is_ok_and(|old| old.same_key_type(&new));
+        if keeps_key {
+            let meta = KeySlot {
+                attributes,
+                ..current
+            };
+            return self.store_key_slot(slot, meta, KeyChange::Keep);
+        }
+        let meta = KeySlot {
+            attributes,
+            status: KeyStatus::Absent,
+            fingerprint: [0; 20],
+            date: [0; 4],
+            epoch: current.epoch.wrapping_add(1),
+        };
+        self.store_key_slot(slot, meta, KeyChange::Delete)?;
+        self.forget_key(slot);
+        Ok(())
+    }
+
+    /// Drops the decoded copy of a slot's key (it zeroizes on drop).
+    pub(crate) fn forget_key(&mut self, slot: Slot) {
+        if let Some(cached) = self.key_cache.get_mut(slot.index()) {
+            *cached = None;
+        }
+    }
+
+    /// Algorithm information (FA), spec §4.4.3.11: every supported attribute for every slot
+    /// it fits, as complete C1/C2/C3 TLVs.
+    pub(crate) fn write_algorithm_information(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let open = w.open(0xFA)?;
+        for slot in Slot::ALL {
+            for algorithm in Algorithm::supported().filter(|a| a.fits_slot(slot)) {
+                let tlv = w.open(0xC1 + slot.index() as u16)?;
+                algorithm.write_attributes(w)?;
+                w.close(tlv)?;
+            }
+        }
+        w.close(open)
+    }
+}
+
+impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
+    /// GENERATE ASYMMETRIC KEY PAIR, spec §7.2.14. P1 = 80 generates a key for the slot's
+    /// attributes (PW3; DE becomes 01, fingerprint and date are cleared for the host to write,
+    /// a new SIG key starts a new signature count); P1 = 81 reads the public key (no access
+    /// condition; 6A88 when the slot is empty). Both answer the 7F49 public key template.
+    pub(crate) fn generate_asymmetric_key_pair(
+        &mut self,
+        generate: bool,
+        crt: &[u8],
+        w: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        let slot = parse_control_reference(crt)?;
+        if generate {
+            self.require_pw3()?;
+            let current = self.key_slot(slot)?.clone();
+            let algorithm = Algorithm::parse(&current.attributes).map_err(|_| Error::Storage)?;
+            self.forget_key(slot);
+            let key = PrivateKey::generate(&algorithm, &mut self.rng)?;
+            let meta = KeySlot {
+                status: KeyStatus::Generated,
+                fingerprint: [0; 20],
+                date: [0; 4],
+                epoch: current.epoch.wrapping_add(1),
+                ..current
+            };
+            self.store_key_slot(slot, meta, KeyChange::New(&key))?;
+            if let Some(cached) = self.key_cache.get_mut(slot.index()) {
+                *cached = Some(key);
+            }
+        } else {
+            self.load_key(slot)?;
+        }
+        self.cached_key(slot)?.write_public_key(w)
+    }
+}
+
+/// The control reference template of GENERATE (spec §7.2.14): `B6`, `B8` or `A4`, empty or
+/// holding the key reference `84 01 kr`, and nothing after it.
+pub(crate) fn parse_control_reference(crt: &[u8]) -> Result<Slot, Error> {
+    let mut r = Reader::new(crt);
+    let tlv = r.tlv().ok_or(Error::IncorrectData)?;
+    r.finish()?;
+    control_reference_slot(tlv.tag, tlv.value)
+}
+
+/// The slot a control reference template names (also used inside key import's 4D).
+pub(crate) fn control_reference_slot(tag: u16, value: &[u8]) -> Result<Slot, Error> {
+    let slot = match tag {
+        0xB6 => Slot::Sig,
+        0xB8 => Slot::Dec,
+        0xA4 => Slot::Aut,
+        _ => return Err(Error::IncorrectData),
+    };
+    if !value.is_empty() {
+        let mut inner = Reader::new(value);
+        let reference = inner.expect(0x84)?;
+        inner.finish()?;
+        if reference.len() != 1 {
+            return Err(Error::IncorrectData);
+        }
+    }
+    Ok(slot)
+}

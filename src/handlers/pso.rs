@@ -1,0 +1,191 @@
+//! PERFORM SECURITY OPERATION: COMPUTE DIGITAL SIGNATURE (§7.2.10), DECIPHER (§7.2.11), and
+//! INTERNAL AUTHENTICATE (§7.2.13).
+
+use rand_core::CryptoRng;
+
+use crate::applet::Card;
+use crate::crypto::{Algorithm, PrivateKey};
+use crate::platform::{RecordId, Storage};
+use crate::state::{usable, usable_mut, SignatureCounter, Slot, SIGNATURE_COUNTER_MAX};
+use crate::status::Error;
+use crate::tlv::{Reader, Writer};
+
+/// DECIPHER's padding indicator for RSA (spec §7.2.11).
+const PADDING_RSA: u8 = 0x00;
+/// DECIPHER's padding indicator for AES.
+const PADDING_AES: u8 = 0x02;
+/// DECIPHER's template tag for ECDH ("cipher DO").
+const TEMPLATE_ECDH: u8 = 0xA6;
+
+impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
+    /// PSO: COMPUTE DIGITAL SIGNATURE, spec §7.2.10, with the SIG key. Needs PW1 verified with
+    /// 81; with C4 byte 1 = 00 (the default) that verification is consumed by each signature
+    /// (spec §4.4.3.8). The signature counter (93) counts every signature and is stored before
+    /// the signature leaves the card.
+    pub(crate) fn compute_digital_signature(
+        &mut self,
+        data: &[u8],
+        w: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        if !self.session.pw1_sign {
+            return Err(Error::NotAuthorized);
+        }
+        self.with_key(Slot::Sig, |key, rng| key.sign(rng, data, w))?;
+        self.count_signature()?;
+        if !usable(&self.state.settings)?.pw1_multiple_signatures {
+            self.session.pw1_sign = false;
+        }
+        Ok(())
+    }
+
+    /// PSO: DECIPHER, spec §7.2.11, with the DEC key (or the AUT key after MANAGE SECURITY
+    /// ENVIRONMENT). Needs PW1 verified with 82.
+    /// RSA: `00 ‖ cryptogram`. ECDH: `A6 { 7F49 { 86 public point } }`.
+    pub(crate) fn decipher(&mut self, data: &[u8], w: &mut Writer<'_>) -> Result<(), Error> {
+        if !self.session.pw1_other {
+            return Err(Error::NotAuthorized);
+        }
+        if data.first() == Some(&PADDING_AES) {
+            return self.aes(false, data.get(1..).unwrap_or(&[]), w);
+        }
+        self.with_key(self.session.decipher_key, |key, rng| {
+            let rsa = key.algorithm().rsa_bits().is_some();
+            let input = match (data.first().copied(), rsa) {
+                (Some(PADDING_RSA), true) => data.get(1..).unwrap_or(&[]),
+                (Some(TEMPLATE_ECDH), false) => ecdh_point(data)?,
+                (None, _) => return Err(Error::WrongLength),
+                _ => return Err(Error::IncorrectData),
+            };
+            key.decipher(rng, input, w)
+        })
+    }
+
+    /// PSO: ENCIPHER, spec §7.2.12: AES-CBC with the D5 key; answers `02 ‖ cryptogram`.
+    /// Needs PW1 verified with 82.
+    pub(crate) fn encipher(&mut self, data: &[u8], w: &mut Writer<'_>) -> Result<(), Error> {
+        if !self.session.pw1_other {
+            return Err(Error::NotAuthorized);
+        }
+        w.raw(&[PADDING_AES])?;
+        self.aes(true, data, w)
+    }
+
+    /// AES with the D5 key (the caller checked PW1 82).
+    #[cfg(feature = "aes")]
+    fn aes(&mut self, encrypt: bool, data: &[u8], w: &mut Writer<'_>) -> Result<(), Error> {
+        if self.aes_cache.is_none() {
+            let key = self.store.read(RecordId::AES_KEY, |payload| {
+                let key = payload.ok_or(Error::NotFound)?;
+                if !crate::crypto::aes::valid_key_len(key.len()) {
+                    return Err(Error::Storage);
+                }
+                Ok(zeroize::Zeroizing::new(key.to_vec()))
+            })?;
+            self.aes_cache = Some(key);
+        }
+        let key = self.aes_cache.as_deref().ok_or(Error::NotFound)?;
+        if encrypt {
+            crate::crypto::aes::encrypt(key, data, w)
+        } else {
+            crate::crypto::aes::decrypt(key, data, w)
+        }
+    }
+
+    #[cfg(not(feature = "aes"))]
+    fn aes(&mut self, _encrypt: bool, _data: &[u8], _w: &mut Writer<'_>) -> Result<(), Error> {
+        Err(Error::IncorrectData)
+    }
+
+    /// INTERNAL AUTHENTICATE, spec §7.2.13, with the AUT key (or the DEC key after MANAGE
+    /// SECURITY ENVIRONMENT). Needs PW1 verified with 82.
+    pub(crate) fn internal_authenticate(
+        &mut self,
+        data: &[u8],
+        w: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        if !self.session.pw1_other {
+            return Err(Error::NotAuthorized);
+        }
+        self.with_key(self.session.authentication_key, |key, rng| {
+            key.sign(rng, data, w)
+        })
+    }
+
+    /// Runs `operation` with a slot's decoded key (decoding it on first use) and the RNG.
+    fn with_key<T>(
+        &mut self,
+        slot: Slot,
+        operation: impl FnOnce(&PrivateKey, &mut R) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.load_key(slot)?;
+        let key = self
+            .key_cache
+            .get(slot.index())
+            .and_then(Option::as_ref)
+            .ok_or(Error::NotFound)?;
+        operation(key, &mut self.rng)
+    }
+
+    /// MANAGE SECURITY ENVIRONMENT, spec §7.2.18: `83 01 02` (the DEC key) or `83 01 03` (the
+    /// AUT key) for INTERNAL AUTHENTICATE (P2 = A4) or DECIPHER (P2 = B8). The key's algorithm
+    /// must be able to do it (an ECDH key cannot authenticate: 6985). SELECT and power-off reset
+    /// the bindings.
+    pub(crate) fn manage_security_environment(
+        &mut self,
+        template: u8,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        let mut r = Reader::new(data);
+        let reference = r.expect(0x83)?;
+        r.finish()?;
+        let slot = match reference {
+            [0x02] => Slot::Dec,
+            [0x03] => Slot::Aut,
+            _ => return Err(Error::IncorrectData),
+        };
+        let algorithm =
+            Algorithm::parse(&self.key_slot(slot)?.attributes).map_err(|_| Error::Storage)?;
+        let signs = algorithm.can_sign();
+        let deciphers = algorithm.can_decipher();
+        if template == 0xA4 {
+            if !signs {
+                return Err(Error::ConditionsOfUse);
+            }
+            self.session.authentication_key = slot;
+        } else {
+            if !deciphers {
+                return Err(Error::ConditionsOfUse);
+            }
+            self.session.decipher_key = slot;
+        }
+        Ok(())
+    }
+
+    /// Adds one to DO 93 (saturating at FFFFFF) and stores it.
+    fn count_signature(&mut self) -> Result<(), Error> {
+        let sig_epoch = self.key_slot(Slot::Sig)?.epoch;
+        let current = usable(&self.state.signature_counter)?.value(sig_epoch);
+        let next = SignatureCounter {
+            epoch: sig_epoch,
+            count: current.saturating_add(1).min(SIGNATURE_COUNTER_MAX),
+        };
+        self.store
+            .write(RecordId::SIGNATURE_COUNTER, |w| next.encode(w))?;
+        *usable_mut(&mut self.state.signature_counter)? = next;
+        Ok(())
+    }
+}
+
+/// Extracts the public point from `A6 { 7F49 { 86 point } }` (spec §7.2.11).
+fn ecdh_point(data: &[u8]) -> Result<&[u8], Error> {
+    let mut r = Reader::new(data);
+    let template = r.expect(u16::from(TEMPLATE_ECDH))?;
+    r.finish()?;
+    let mut r = Reader::new(template);
+    let public_key = r.expect(0x7F49)?;
+    r.finish()?;
+    let mut r = Reader::new(public_key);
+    let point = r.expect(0x86)?;
+    r.finish()?;
+    Ok(point)
+}

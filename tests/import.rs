@@ -1,0 +1,409 @@
+//! Key import with PUT DATA `DB 3F FF` (spec §4.4.3.12) for all eight algorithms, with
+//! known-answer vectors (RFC 8032, RFC 7748), every RSA format GnuPG may send, and proof that a
+//! malformed import leaves the old key working.
+
+mod common;
+use common::*;
+
+use openpgp_card_applet::backends::TestRng;
+use openpgp_card_applet::tlv::Reader;
+
+const SIG: u8 = 0xB6;
+const DEC: u8 = 0xB8;
+const AUT: u8 = 0xA4;
+
+/// Builds `4D { crt 00, 7F48 { tag len ... }, 5F48 { values } }`.
+fn template(crt: u8, parts: &[(u8, &[u8])]) -> Vec<u8> {
+    let mut header = Vec::new();
+    let mut values = Vec::new();
+    for (tag, value) in parts {
+        header.push(*tag);
+        push_len(&mut header, value.len());
+        values.extend_from_slice(value);
+    }
+    let mut body = vec![crt, 0x00, 0x7F, 0x48];
+    push_len(&mut body, header.len());
+    body.extend_from_slice(&header);
+    body.extend_from_slice(&[0x5F, 0x48]);
+    push_len(&mut body, values.len());
+    body.extend_from_slice(&values);
+    let mut out = vec![0x4D];
+    push_len(&mut out, body.len());
+    out.extend_from_slice(&body);
+    out
+}
+
+fn push_len(out: &mut Vec<u8>, len: usize) {
+    match len {
+        0..=0x7F => out.push(len as u8),
+        0x80..=0xFF => out.extend_from_slice(&[0x81, len as u8]),
+        _ => out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]),
+    }
+}
+
+fn import(card: &mut Card, data: &[u8]) -> Rsp {
+    card.cmd(0x00, 0xDB, 0x3F, 0xFF, data)
+}
+
+fn public_key(card: &mut Card, crt: u8) -> Vec<u8> {
+    let rsp = card.cmd_all(0x47, 0x81, 0x00, &[crt, 0x00]);
+    assert_sw(&rsp, 0x9000);
+    let mut outer = Reader::new(&rsp.data);
+    let inner = outer.expect(0x7F49).unwrap();
+    Reader::new(inner)
+        .find(|t| t.tag == 0x86 || t.tag == 0x81)
+        .unwrap()
+        .value
+        .to_vec()
+}
+
+fn admin_card() -> Card {
+    let mut card = Card::new();
+    card.select();
+    card.verify_admin();
+    card
+}
+
+fn sign(card: &mut Card, input: &[u8]) -> Rsp {
+    card.verify(0x81, b"123456");
+    card.cmd_all(0x2A, 0x9E, 0x9A, input)
+}
+
+const ED25519_ATTR: &str = "162B06010401DA470F01";
+const X25519_ATTR: &str = "122B060104019755010501";
+const P256_ECDSA_ATTR: &str = "132A8648CE3D030107";
+
+#[test]
+fn ed25519_rfc8032_test_vector_1() {
+    let mut card = admin_card();
+    card.put_data(0xC1, &hex(ED25519_ATTR));
+    let seed = hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    let public = hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+    assert_sw(
+        &import(&mut card, &template(SIG, &[(0x92, &seed), (0x99, &public)])),
+        0x9000,
+    );
+    assert_eq!(card.get_data(0xDE).data, [1, 2, 2, 0, 3, 0]);
+    assert_eq!(public_key(&mut card, SIG), public);
+    let rsp = sign(&mut card, b"");
+    assert_sw(&rsp, 0x9000);
+    assert_eq!(
+        to_hex(&rsp.data),
+        to_hex(&hex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"))
+    );
+    // A public key that does not match the seed is refused.
+    let mut wrong = public.clone();
+    wrong[0] ^= 1;
+    assert_sw(
+        &import(&mut card, &template(AUT, &[(0x92, &seed), (0x99, &wrong)])),
+        0x6A80,
+    );
+}
+
+#[test]
+fn x25519_rfc7748_in_gnupg_byte_order() {
+    let mut card = admin_card();
+    assert_sw(&card.put_data(0xC2, &hex(X25519_ATTR)), 0x9000);
+    // RFC 7748 §6.1: Alice's private key, Bob's public key, the shared secret.
+    let alice = hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    let alice_public = hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    let bob_public = hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    let shared = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+    // GnuPG sends the scalar reversed relative to RFC 7748.
+    let reversed: Vec<u8> = alice.iter().rev().copied().collect();
+    assert_sw(
+        &import(&mut card, &template(DEC, &[(0x92, &reversed)])),
+        0x9000,
+    );
+    assert_eq!(public_key(&mut card, DEC), alice_public);
+    card.verify(0x82, b"123456");
+    let mut data = hex("A6257F49228620");
+    data.extend_from_slice(&bob_public);
+    let rsp = card.cmd_all(0x2A, 0x80, 0x86, &data);
+    assert_sw(&rsp, 0x9000);
+    assert_eq!(rsp.data, shared);
+}
+
+#[test]
+fn p256_scalar_with_a_leading_zero_byte() {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use p256::elliptic_curve::sec1::ToSec1Point;
+    let mut card = admin_card();
+    card.put_data(0xC1, &hex(P256_ECDSA_ATTR));
+    // A scalar whose first byte is zero, sent both padded (32 bytes) and stripped (31 bytes).
+    let mut scalar = vec![0u8];
+    scalar.extend_from_slice(&[0x3C; 31]);
+    let host = p256::SecretKey::from_slice(&scalar).unwrap();
+    let point = host.public_key().to_sec1_point(false);
+    for sent in [&scalar[..], &scalar[1..]] {
+        assert_sw(
+            &import(
+                &mut card,
+                &template(SIG, &[(0x92, sent), (0x99, point.as_bytes())]),
+            ),
+            0x9000,
+        );
+        assert_eq!(public_key(&mut card, SIG), point.as_bytes());
+        let hash = [0x77u8; 32];
+        let rsp = sign(&mut card, &hash);
+        assert_sw(&rsp, 0x9000);
+        let key = p256::ecdsa::VerifyingKey::from(host.public_key());
+        key.verify_prehash(
+            &hash,
+            &p256::ecdsa::Signature::from_slice(&rsp.data).unwrap(),
+        )
+        .unwrap();
+        card.verify_admin();
+    }
+}
+
+#[test]
+fn ec_scalars_out_of_range_are_refused() {
+    let mut card = admin_card();
+    card.put_data(0xC1, &hex(P256_ECDSA_ATTR));
+    let order = hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+    for bad in [vec![0u8; 32], order.clone(), vec![0xFF; 32], vec![1u8; 33]] {
+        assert_sw(&import(&mut card, &template(SIG, &[(0x92, &bad)])), 0x6A80);
+    }
+    assert_eq!(card.get_data(0xDE).data[1], 0, "nothing stored");
+}
+
+/// A host RSA key and its components.
+struct HostRsa {
+    key: rsa::PrivateKey,
+    e: Vec<u8>,
+    p: Vec<u8>,
+    q: Vec<u8>,
+    n: Vec<u8>,
+    dp: Vec<u8>,
+    dq: Vec<u8>,
+    qinv: Vec<u8>,
+}
+
+fn host_rsa(bits: usize, seed: u64) -> HostRsa {
+    use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+    let key = rsa::PrivateKey::new(&mut TestRng::seed_from_u64(seed), bits).expect("host key");
+    let bytes = |x: &rsa::BoxedUint| x.to_be_bytes_trimmed_vartime().to_vec();
+    let primes = key.primes();
+    HostRsa {
+        e: vec![0x00, 0x01, 0x00, 0x01],
+        p: bytes(primes[0].as_ref()),
+        q: bytes(primes[1].as_ref()),
+        n: key.n_bytes().to_vec(),
+        dp: bytes(key.dp().unwrap()),
+        dq: bytes(key.dq().unwrap()),
+        qinv: key
+            .qinv()
+            .unwrap()
+            .retrieve()
+            .to_be_bytes_trimmed_vartime()
+            .to_vec(),
+        key,
+    }
+}
+
+fn rsa_parts(k: &HostRsa, format: u8) -> Vec<(u8, &[u8])> {
+    let mut parts: Vec<(u8, &[u8])> = vec![(0x91, &k.e), (0x92, &k.p), (0x93, &k.q)];
+    if format >= 2 {
+        parts.extend_from_slice(&[(0x94, &k.qinv[..]), (0x95, &k.dp[..]), (0x96, &k.dq[..])]);
+    }
+    if format == 1 || format == 3 {
+        parts.push((0x97, &k.n));
+    }
+    parts
+}
+
+#[test]
+fn rsa_2048_every_import_format_signs_like_the_host() {
+    let host = host_rsa(2048, 11);
+    let (_, info) = {
+        use sha2::Digest;
+        let hash = sha2::Sha256::digest(b"known answer").to_vec();
+        let mut info = hex("3031300d060960864801650304020105000420");
+        info.extend_from_slice(&hash);
+        (hash, info)
+    };
+    let expected = host
+        .key
+        .sign(rsa::Pkcs1v15Sign::new_unprefixed(), &info)
+        .unwrap();
+    for format in 0..4u8 {
+        let mut card = admin_card();
+        card.put_data(0xC1, &[0x01, 0x08, 0x00, 0x00, 0x20, format]);
+        assert_sw(
+            &import(&mut card, &template(SIG, &rsa_parts(&host, format))),
+            0x9000,
+        );
+        assert_eq!(public_key(&mut card, SIG), host.n, "format {format}");
+        let rsp = sign(&mut card, &info);
+        assert_sw(&rsp, 0x9000);
+        assert_eq!(
+            rsp.data, expected,
+            "PKCS#1 v1.5 signature bytes, format {format}"
+        );
+    }
+}
+
+#[test]
+fn rsa_import_checks() {
+    let host = host_rsa(2048, 12);
+    let other = host_rsa(2048, 13);
+    let mut card = admin_card();
+    card.put_data(0xC2, &hex("010800002003"));
+    // e = 65537 however it is padded.
+    for e in [&[0x01, 0x00, 0x01][..], &[0x00, 0x00, 0x01, 0x00, 0x01]] {
+        let parts = [
+            (0x91, e),
+            (0x92, &host.p[..]),
+            (0x93, &host.q[..]),
+            (0x97, &host.n[..]),
+        ];
+        assert_sw(&import(&mut card, &template(DEC, &parts)), 0x9000);
+    }
+    // n that is not p·q, e other than 65537, primes of the wrong size, missing parts.
+    let bad_n = [
+        (0x91, &host.e[..]),
+        (0x92, &host.p[..]),
+        (0x93, &host.q[..]),
+        (0x97, &other.n[..]),
+    ];
+    assert_sw(&import(&mut card, &template(DEC, &bad_n)), 0x6A80);
+    let bad_e = [
+        (0x91, &[0x03][..]),
+        (0x92, &host.p[..]),
+        (0x93, &host.q[..]),
+    ];
+    assert_sw(&import(&mut card, &template(DEC, &bad_e)), 0x6A80);
+    let short_p = [
+        (0x91, &host.e[..]),
+        (0x92, &host.p[1..]),
+        (0x93, &host.q[..]),
+    ];
+    assert_sw(&import(&mut card, &template(DEC, &short_p)), 0x6A80);
+    let missing_q = [(0x91, &host.e[..]), (0x92, &host.p[..])];
+    assert_sw(&import(&mut card, &template(DEC, &missing_q)), 0x6A80);
+    // p and q of two keys with the first key's n: refused.
+    let mixed = [
+        (0x91, &host.e[..]),
+        (0x92, &host.p[..]),
+        (0x93, &other.q[..]),
+        (0x97, &host.n[..]),
+    ];
+    assert_sw(&import(&mut card, &template(DEC, &mixed)), 0x6A80);
+    // A q that is not prime cannot make a working key: the test signature catches it.
+    let mut composite = host.q.clone();
+    *composite.last_mut().unwrap() ^= 0x02;
+    let broken = [
+        (0x91, &host.e[..]),
+        (0x92, &host.p[..]),
+        (0x93, &composite[..]),
+    ];
+    assert_sw(&import(&mut card, &template(DEC, &broken)), 0x6A80);
+    // The key from the good import is still there and still works.
+    assert_eq!(public_key(&mut card, DEC), host.n);
+}
+
+#[test]
+fn rsa_3072_and_4096_import() {
+    for (bits, crt) in [(3072u16, AUT), (4096, DEC)] {
+        let host = host_rsa(usize::from(bits), u64::from(bits));
+        let mut card = admin_card();
+        let [hi, lo] = bits.to_be_bytes();
+        card.put_data(
+            0xC1 + (crt == DEC) as u16 + 2 * (crt == AUT) as u16,
+            &[0x01, hi, lo, 0x00, 0x20, 0x03],
+        );
+        // Extended APDU, as GnuPG sends with extended lengths announced.
+        assert_sw(
+            &import(&mut card, &template(crt, &rsa_parts(&host, 3))),
+            0x9000,
+        );
+        assert_eq!(public_key(&mut card, crt), host.n);
+        // And chained in 254-byte pieces, as GnuPG sends without them.
+        let data = template(crt, &rsa_parts(&host, 3));
+        let chunks: Vec<&[u8]> = data.chunks(254).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let cla = if i + 1 < chunks.len() { 0x10 } else { 0x00 };
+            assert_sw(&card.cmd(cla, 0xDB, 0x3F, 0xFF, chunk), 0x9000);
+        }
+    }
+}
+
+#[test]
+fn malformed_templates_leave_the_old_key_working() {
+    let mut card = admin_card();
+    card.put_data(0xC1, &hex(ED25519_ATTR));
+    let seed = hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    assert_sw(&import(&mut card, &template(SIG, &[(0x92, &seed)])), 0x9000);
+    let good = template(SIG, &[(0x92, &[0x11; 32])]);
+    let mut cases: Vec<(Vec<u8>, u16)> = Vec::new();
+    // Trailing byte after 4D.
+    let mut trailing = good.clone();
+    trailing.push(0x00);
+    cases.push((trailing, 0x6A80));
+    // 5F48 shorter / longer than the 7F48 list says.
+    cases.push((
+        template(SIG, &[(0x92, &[0x11; 32])])
+            .iter()
+            .take(good.len() - 1)
+            .copied()
+            .collect(),
+        0x6A80,
+    ));
+    let mut header_says_more = good.clone();
+    let pos = header_says_more.iter().position(|&b| b == 0x92).unwrap();
+    header_says_more[pos + 1] = 33;
+    cases.push((header_says_more, 0x6700));
+    // Wrong CRT tag, unknown component tag, RSA component for an EC key, no scalar.
+    let mut crt = good.clone();
+    crt[2] = 0xB7;
+    cases.push((crt, 0x6A80));
+    cases.push((template(SIG, &[(0x9A, &[0x11; 32])]), 0x6A80));
+    cases.push((
+        template(SIG, &[(0x92, &[0x11; 32]), (0x97, &[1; 32])]),
+        0x6A80,
+    ));
+    cases.push((template(SIG, &[(0x99, &[0x11; 32])]), 0x6A80));
+    // Seed of the wrong size for Ed25519 (a shorter one is a seed with leading zeros).
+    cases.push((template(SIG, &[(0x92, &[0x11; 33])]), 0x6A80));
+    cases.push((vec![0x4D, 0x00], 0x6A80));
+    cases.push((vec![0x4D], 0x6A80));
+    for (data, sw) in cases {
+        let rsp = import(&mut card, &data);
+        assert_eq!(rsp.sw, sw, "{}", to_hex(&data));
+    }
+    assert_eq!(card.get_data(0xDE).data[1], 2);
+    let rsp = sign(&mut card, b"");
+    assert_eq!(
+        to_hex(&rsp.data[..4]),
+        "E5564300",
+        "the RFC 8032 key still signs"
+    );
+}
+
+#[test]
+fn import_needs_pw3_and_resets_the_counter() {
+    let mut card = Card::new();
+    card.select();
+    let seed = [0x21u8; 32];
+    assert_sw(&import(&mut card, &template(SIG, &[(0x92, &seed)])), 0x6982);
+    card.verify_admin();
+    card.put_data(0xC1, &hex(ED25519_ATTR));
+    assert_sw(&import(&mut card, &template(SIG, &[(0x92, &seed)])), 0x9000);
+    sign(&mut card, b"a");
+    sign(&mut card, b"b");
+    assert_eq!(card.get_data(0x93).data, [0, 0, 2]);
+    card.verify_admin();
+    card.put_data(0xC7, &[1; 20]);
+    assert_sw(
+        &import(&mut card, &template(SIG, &[(0x92, &[0x22; 32])])),
+        0x9000,
+    );
+    assert_eq!(card.get_data(0x93).data, [0, 0, 0]);
+    assert_eq!(
+        &card.get_data(0xC5).data[..20],
+        &[0; 20],
+        "fingerprint is the host's to write"
+    );
+    assert_eq!(card.get_data(0xC0).data[0] & 0x20, 0x20, "import announced");
+}
