@@ -36,9 +36,7 @@ pub(crate) struct Card<S, R, C, U> {
     pub(crate) config: Config,
     pub(crate) store: Store<S>,
     pub(crate) rng: R,
-    #[allow(dead_code)] // used by the touch cache
     pub(crate) clock: C,
-    #[allow(dead_code)] // used by touch confirmation
     pub(crate) user_presence: U,
     pub(crate) state: Persistent,
     pub(crate) session: Session,
@@ -118,6 +116,24 @@ where
         })
     }
 
+    /// Sets the touch cache time, 0..=255 seconds (0, the default: every operation with UIF on
+    /// asks). Persisted; meant for the firmware's management interface, since the product
+    /// configures it outside the OpenPGP application, and so not cleared by the OpenPGP factory
+    /// reset. Only the cached UIF modes (03, 04) use it.
+    pub fn set_touch_cache_time(&mut self, seconds: u8) -> Result<(), crate::Status> {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        self.card
+            .set_touch_cache_time(seconds)
+            .map_err(crate::Status::from)
+    }
+
+    /// The touch cache time in seconds (`None` if its record is unreadable).
+    pub fn touch_cache_time(&self) -> Option<u8> {
+        self.card.state.touch_cache_time.ok()
+    }
+
     /// The configuration in force (after sanitising).
     pub fn config(&self) -> &Config {
         &self.card.config
@@ -131,6 +147,16 @@ where
     /// The storage backend, mutably (to damage records in tests).
     pub fn storage_mut(&mut self) -> &mut S {
         self.card.store.storage_mut()
+    }
+
+    /// The clock (to move a test clock).
+    pub fn clock_mut(&mut self) -> &mut C {
+        &mut self.card.clock
+    }
+
+    /// The user-presence device (to script a test button).
+    pub fn user_presence_mut(&mut self) -> &mut U {
+        &mut self.card.user_presence
     }
 
     /// Gives the platform parts back, e.g. to rebuild the applet from the same storage as a

@@ -131,6 +131,11 @@ pub enum Command<'a> {
         /// `83 01 kr`.
         data: &'a [u8],
     },
+    /// GET CHALLENGE (§7.2.15).
+    GetChallenge {
+        /// How many random bytes (Ne).
+        le: Option<u32>,
+    },
     /// TERMINATE DF (§7.2.16).
     TerminateDf,
     /// ACTIVATE FILE (§7.2.17).
@@ -142,7 +147,11 @@ impl<'a> Command<'a> {
     /// P1/P2 give 6A86.
     pub fn parse(request: &Request<'a>) -> Result<Command<'a>, Error> {
         let Request {
-            ins, p1, p2, data, ..
+            ins,
+            p1,
+            p2,
+            data,
+            le,
         } = *request;
         let tag = u16::from_be_bytes([p1, p2]);
         Ok(match (ins, p1, p2) {
@@ -197,6 +206,9 @@ impl<'a> Command<'a> {
             (0x2A, _, _) => return Err(Error::P1P2),
             (0x88, 0x00, 0x00) => Command::InternalAuthenticate { data },
             (0x88, _, _) => return Err(Error::P1P2),
+            (0x84, 0x00, 0x00) if data.is_empty() => Command::GetChallenge { le },
+            (0x84, 0x00, 0x00) => return Err(Error::WrongLength),
+            (0x84, _, _) => return Err(Error::P1P2),
             (0xE6, 0x00, 0x00) => Command::TerminateDf,
             (0xE6, _, _) => return Err(Error::P1P2),
             (0x44, 0x00, 0x00) => Command::ActivateFile,

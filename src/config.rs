@@ -44,6 +44,8 @@ pub struct Config {
     pub max_special_do_len: u16,
     /// How long to wait for a touch, in milliseconds.
     pub touch_timeout_ms: u32,
+    /// Largest GET CHALLENGE answer (announced in C0 bytes 3-4).
+    pub max_challenge_len: u16,
 }
 
 impl Default for Config {
@@ -72,6 +74,7 @@ impl Default for Config {
             max_certificate_len: 3072,
             max_special_do_len: 255,
             touch_timeout_ms: 15_000,
+            max_challenge_len: 255,
         }
     }
 }
@@ -92,7 +95,11 @@ impl Config {
             }
         }
         self.max_tries = self.max_tries.clamp(1, 15);
-        self.max_response_len = self.max_response_len.max(512);
+        self.max_response_len = self
+            .max_response_len
+            .max(512)
+            .max(self.max_certificate_len.min(crate::state::MAX_CERT_LEN))
+            .max(self.max_challenge_len);
         self.max_certificate_len = self.max_certificate_len.min(crate::state::MAX_CERT_LEN);
         self.max_special_do_len = self
             .max_special_do_len

@@ -50,7 +50,7 @@ fn fixed_objects_have_exact_bytes() {
     expect(&mut card, 0x5F52, HISTORICAL);
     expect(&mut card, 0x7F66, "7F66 08 0202 1000 0202 1000");
     expect(&mut card, 0x7F74, "7F74 03 810120");
-    expect(&mut card, 0x00C0, "3F 00 0000 0C00 00FF 00 01");
+    expect(&mut card, 0x00C0, "7F 00 00FF 0C00 00FF 00 01");
     expect(&mut card, 0x00C4, "00 40 40 40 03 00 03");
 }
 
@@ -94,7 +94,7 @@ fn application_related_data_contains_everything() {
         format!("5F520A{HISTORICAL}"),
         "7F66080202100002021000".into(),
         "7F7403810120".into(),
-        "C00A3F000000".into(),
+        "C00A7F0000FF".into(),
         "C106010800002000".into(),
         "C206010800002000".into(),
         "C306010800002000".into(),

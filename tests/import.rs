@@ -157,6 +157,94 @@ fn p256_scalar_with_a_leading_zero_byte() {
     }
 }
 
+macro_rules! weierstrass_import {
+    ($name:ident, $curve:ident, $oid:expr, $len:expr) => {
+        /// ECDSA in SIG and AUT, ECDH in DEC, from known scalars (padded and stripped).
+        #[test]
+        fn $name() {
+            use $curve::ecdsa::signature::hazmat::PrehashVerifier;
+            use $curve::elliptic_curve::sec1::ToSec1Point;
+            let mut card = admin_card();
+            let mut scalar = vec![0u8; $len];
+            scalar[1..].fill(0x5D);
+            let host = $curve::SecretKey::from_slice(&scalar).unwrap();
+            let point = host.public_key().to_sec1_point(false);
+            let ecdsa = [&[0x13][..], &hex($oid)].concat();
+            let ecdh = [&[0x12][..], &hex($oid)].concat();
+            for (crt, attr_tag, attributes) in
+                [(SIG, 0xC1, &ecdsa), (AUT, 0xC3, &ecdsa), (DEC, 0xC2, &ecdh)]
+            {
+                assert_sw(&card.put_data(attr_tag, attributes), 0x9000);
+                let sent = if crt == AUT {
+                    &scalar[1..]
+                } else {
+                    &scalar[..]
+                };
+                assert_sw(
+                    &import(
+                        &mut card,
+                        &template(crt, &[(0x92, sent), (0x99, point.as_bytes())]),
+                    ),
+                    0x9000,
+                );
+                assert_eq!(public_key(&mut card, crt), point.as_bytes());
+            }
+            let key = $curve::ecdsa::VerifyingKey::from(host.public_key());
+            let hash = [0x42u8; $len];
+            let rsp = sign(&mut card, &hash);
+            assert_sw(&rsp, 0x9000);
+            key.verify_prehash(
+                &hash,
+                &$curve::ecdsa::Signature::from_slice(&rsp.data).unwrap(),
+            )
+            .unwrap();
+            card.verify(0x82, b"123456");
+            let rsp = card.cmd_all(0x88, 0, 0, &hash);
+            key.verify_prehash(
+                &hash,
+                &$curve::ecdsa::Signature::from_slice(&rsp.data).unwrap(),
+            )
+            .unwrap();
+            // ECDH against a host key: both sides agree.
+            let peer = $curve::SecretKey::from_slice(&[0x07u8; $len]).unwrap();
+            let peer_point = peer.public_key().to_sec1_point(false);
+            let shared = $curve::ecdh::diffie_hellman(
+                peer.to_nonzero_scalar(),
+                host.public_key().as_affine(),
+            );
+            let inner_len = peer_point.len() + 2;
+            let mut data = vec![
+                0xA6,
+                (inner_len + 3) as u8,
+                0x7F,
+                0x49,
+                inner_len as u8,
+                0x86,
+                peer_point.len() as u8,
+            ];
+            data.extend_from_slice(peer_point.as_bytes());
+            let rsp = card.cmd_all(0x2A, 0x80, 0x86, &data);
+            assert_sw(&rsp, 0x9000);
+            assert_eq!(rsp.data, shared.raw_secret_bytes().to_vec());
+            // A public key that is not the scalar's is refused, and the key stays.
+            card.verify_admin();
+            let wrong = peer_point.as_bytes().to_vec();
+            assert_sw(
+                &import(
+                    &mut card,
+                    &template(SIG, &[(0x92, &scalar), (0x99, &wrong)]),
+                ),
+                0x6A80,
+            );
+            assert_eq!(public_key(&mut card, SIG), point.as_bytes());
+        }
+    };
+}
+
+weierstrass_import!(p256_import_all_slots, p256, "2A8648CE3D030107", 32);
+weierstrass_import!(p384_import_all_slots, p384, "2B81040022", 48);
+weierstrass_import!(secp256k1_import_all_slots, k256, "2B8104000A", 32);
+
 #[test]
 fn ec_scalars_out_of_range_are_refused() {
     let mut card = admin_card();

@@ -154,9 +154,13 @@ fn rsa_2048_in_every_slot() {
 }
 
 #[test]
-fn rsa_3072_and_4096_generate_sign_and_decipher() {
-    check_rsa(3072, &[DEC]);
-    check_rsa(4096, &[SIG]);
+fn rsa_3072_in_every_slot() {
+    check_rsa(3072, &[SIG, DEC, AUT]);
+}
+
+#[test]
+fn rsa_4096_in_every_slot() {
+    check_rsa(4096, &[SIG, DEC, AUT]);
 }
 
 macro_rules! ecdsa_check {

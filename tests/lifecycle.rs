@@ -131,3 +131,32 @@ fn historical_bytes_show_the_life_cycle() {
     // historical bytes, which the firmware reads through the same function.
     assert_sw(&card.select(), 0x6285);
 }
+
+#[test]
+fn a_cut_during_activate_leaves_the_card_terminated_and_activate_completes() {
+    use openpgp_card_applet::{RecordId, Storage};
+    let mut card = Card::new();
+    personalise(&mut card);
+    card.power_cycle();
+    card.select();
+    assert_sw(&card.verify(0x83, b"other-admin"), 0x9000);
+    assert_sw(&card.send("00E60000"), 0x9000);
+    // ACTIVATE removes the records one by one, the life-cycle record last. Cut after each
+    // prefix of those removals: the card must still be terminated, and ACTIVATE must finish.
+    let ids: Vec<RecordId> = RecordId::ALL
+        .iter()
+        .copied()
+        .filter(|id| *id != RecordId::LIFECYCLE)
+        .collect();
+    for cut in 0..=ids.len() {
+        let mut storage = card.applet.storage().clone();
+        for id in &ids[..cut] {
+            storage.remove(*id).unwrap();
+        }
+        let mut after = Card::from_storage(card.config.clone(), storage);
+        assert_sw(&after.select(), 0x6285);
+        assert_sw(&after.verify(0x81, b"123456"), 0x6285);
+        assert_sw(&after.send("00440000"), 0x9000);
+        assert_factory_fresh(&mut after);
+    }
+}

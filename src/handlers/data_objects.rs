@@ -29,6 +29,8 @@ const SEX_VALUES: [u8; 4] = [b'0', b'1', b'2', b'9'];
 
 /// C0 byte 1 flags (spec §4.4.3.7) for what this release implements.
 mod capability {
+    /// GET CHALLENGE.
+    pub const GET_CHALLENGE: u8 = 0x40;
     /// PSO:DECIPHER/ENCIPHER with AES (DO D5).
     pub const AES: u8 = 0x02;
     /// Key import with PUT DATA `DB 3F FF`.
@@ -189,6 +191,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             0
         };
         let flags = aes
+            | capability::GET_CHALLENGE
             | capability::KEY_IMPORT
             | capability::PW_STATUS_CHANGEABLE
             | capability::PRIVATE_DOS
@@ -196,10 +199,16 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             | capability::KDF;
         let cert = self.config.max_certificate_len.to_be_bytes();
         let special = self.config.max_special_do_len.to_be_bytes();
+        let challenge = self.config.max_challenge_len.to_be_bytes();
         [
-            flags, 0x00, // no secure messaging
-            0x00, 0x00, // no GET CHALLENGE
-            cert[0], cert[1], special[0], special[1],
+            flags,
+            0x00, // no secure messaging
+            challenge[0],
+            challenge[1],
+            cert[0],
+            cert[1],
+            special[0],
+            special[1],
             0x00, // PIN block 2 format not supported
             0x01, // MANAGE SECURITY ENVIRONMENT supported
         ]

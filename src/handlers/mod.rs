@@ -13,6 +13,7 @@ mod lifecycle;
 mod pin_commands;
 mod pso;
 mod select;
+mod user_presence;
 
 use rand_core::CryptoRng;
 
@@ -20,12 +21,12 @@ use crate::apdu::Request;
 use crate::applet::Card;
 use crate::command::Command;
 use crate::pin::Persisted;
-use crate::platform::{RecordId, Storage};
+use crate::platform::{Clock, RecordId, Storage, UserPresence};
 use crate::state::{usable, usable_mut, Lifecycle, Security};
 use crate::status::Error;
 use crate::tlv::Writer;
 
-impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
+impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// Runs one complete command.
     pub(crate) fn dispatch(
         &mut self,
@@ -66,6 +67,7 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
             Command::ManageSecurityEnvironment { template, data } => {
                 self.manage_security_environment(template, data)
             }
+            Command::GetChallenge { le } => self.get_challenge(le, reply),
             Command::TerminateDf => self.terminate_df(),
             Command::ActivateFile => self.activate_file(),
         }

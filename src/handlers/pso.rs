@@ -5,7 +5,7 @@ use rand_core::CryptoRng;
 
 use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
-use crate::platform::{RecordId, Storage};
+use crate::platform::{Clock, RecordId, Storage, UserPresence};
 use crate::state::{usable, usable_mut, SignatureCounter, Slot, SIGNATURE_COUNTER_MAX};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
@@ -17,7 +17,7 @@ const PADDING_AES: u8 = 0x02;
 /// DECIPHER's template tag for ECDH ("cipher DO").
 const TEMPLATE_ECDH: u8 = 0xA6;
 
-impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
+impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// PSO: COMPUTE DIGITAL SIGNATURE, spec §7.2.10, with the SIG key. Needs PW1 verified with
     /// 81; with C4 byte 1 = 00 (the default) that verification is consumed by each signature
     /// (spec §4.4.3.8). The signature counter (93) counts every signature and is stored before
@@ -30,6 +30,8 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
         if !self.session.pw1_sign {
             return Err(Error::NotAuthorized);
         }
+        self.load_key(Slot::Sig)?;
+        self.confirm_presence(Slot::Sig)?;
         self.with_key(Slot::Sig, |key, rng| key.sign(rng, data, w))?;
         self.count_signature()?;
         if !usable(&self.state.settings)?.pw1_multiple_signatures {
@@ -46,8 +48,11 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
             return Err(Error::NotAuthorized);
         }
         if data.first() == Some(&PADDING_AES) {
+            self.confirm_presence(Slot::Dec)?;
             return self.aes(false, data.get(1..).unwrap_or(&[]), w);
         }
+        self.load_key(self.session.decipher_key)?;
+        self.confirm_presence(Slot::Dec)?;
         self.with_key(self.session.decipher_key, |key, rng| {
             let rsa = key.algorithm().rsa_bits().is_some();
             let input = match (data.first().copied(), rsa) {
@@ -66,6 +71,7 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
         if !self.session.pw1_other {
             return Err(Error::NotAuthorized);
         }
+        self.confirm_presence(Slot::Dec)?;
         w.raw(&[PADDING_AES])?;
         self.aes(true, data, w)
     }
@@ -106,6 +112,8 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
         if !self.session.pw1_other {
             return Err(Error::NotAuthorized);
         }
+        self.load_key(self.session.authentication_key)?;
+        self.confirm_presence(Slot::Aut)?;
         self.with_key(self.session.authentication_key, |key, rng| {
             key.sign(rng, data, w)
         })

@@ -133,6 +133,7 @@ impl Persistent {
             ],
             signature_counter: Ok(SignatureCounter::default()),
             ca_fingerprints: Ok([0; 60]),
+            touch_cache_time: Ok(0),
         }
     }
 
@@ -150,6 +151,9 @@ impl Persistent {
                 store.read(RecordId::SIGNATURE_COUNTER, SignatureCounter::decode),
             ),
             ca_fingerprints: loaded(store.read(RecordId::CA_FINGERPRINTS, decode_ca_fingerprints)),
+            touch_cache_time: loaded(
+                store.read(RecordId::TOUCH_CACHE_TIME, decode_touch_cache_time),
+            ),
         }
     }
 }

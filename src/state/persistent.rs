@@ -42,6 +42,8 @@ impl RecordId {
     pub const KEY: [RecordId; 3] = [RecordId(0x31), RecordId(0x32), RecordId(0x33)];
     /// The AES key (D5).
     pub const AES_KEY: RecordId = RecordId(0x09);
+    /// The touch cache time, set by the firmware (not part of the OpenPGP factory reset).
+    pub const TOUCH_CACHE_TIME: RecordId = RecordId(0x0A);
 
     /// Every record the applet writes, `LIFECYCLE` last (the factory reset removes them in this
     /// order).
@@ -463,6 +465,17 @@ pub struct Persistent {
     pub signature_counter: Result<SignatureCounter, Corrupt>,
     /// C6 (CA fingerprints for the three slots, 20 bytes each).
     pub ca_fingerprints: Result<[u8; 60], Corrupt>,
+    /// Seconds a touch is honoured for the cached UIF modes (0: every operation asks).
+    pub touch_cache_time: Result<u8, Corrupt>,
+}
+
+/// Decodes the touch cache time record (one byte of seconds).
+pub(crate) fn decode_touch_cache_time(payload: Option<&[u8]>) -> Result<u8, Error> {
+    match payload {
+        None => Ok(0),
+        Some([seconds]) => Ok(*seconds),
+        Some(_) => Err(Error::Storage),
+    }
 }
 
 /// Turns a stored record's failure into the value stored in [`Persistent`].

@@ -20,6 +20,9 @@ pub struct Session {
     pub authentication_key: Slot,
     /// The key PSO:DECIPHER uses (DEC, or AUT after MANAGE SECURITY ENVIRONMENT).
     pub decipher_key: Slot,
+    /// When the user last confirmed presence for each operation (SIG, DEC, AUT), in the
+    /// clock's milliseconds; used by the cached UIF modes.
+    pub last_touch: [Option<u64>; 3],
 }
 
 impl Default for Session {
@@ -32,6 +35,7 @@ impl Default for Session {
             certificate: 0,
             authentication_key: Slot::Aut,
             decipher_key: Slot::Dec,
+            last_touch: [None; 3],
         }
     }
 }
