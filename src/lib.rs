@@ -73,6 +73,8 @@ pub mod pin;
 pub mod platform;
 pub mod state;
 pub mod status;
+#[cfg(test)]
+mod tests;
 pub mod tlv;
 #[cfg(feature = "vpicc")]
 pub mod vpicc;

@@ -122,8 +122,13 @@ impl Attempt {
     /// Compares `candidate` with `pin` in constant time (independent of where they differ and
     /// of the stored length). Requires proof that the decremented counter is durable.
     pub fn compare(self, pin: &Pin, candidate: &[u8], _proof: Persisted) -> bool {
+        let matched = Self::constant_time_eq(pin, candidate);
         #[cfg(test)]
-        test_hooks::record_compare();
+        test_hooks::record_compare(matched);
+        matched
+    }
+
+    fn constant_time_eq(pin: &Pin, candidate: &[u8]) -> bool {
         let mut padded = [0u8; MAX_PIN_LEN];
         let fits = candidate.len() <= MAX_PIN_LEN;
         if let Some(dst) = padded.get_mut(..candidate.len()) {
@@ -148,16 +153,28 @@ pub(crate) mod test_hooks {
     pub enum Event {
         /// A record write completed.
         Write,
-        /// A PIN comparison ran.
-        Compare,
+        /// A PIN comparison ran; `true` when the PIN matched.
+        Compare(bool),
     }
 
     std::thread_local! {
         static EVENTS: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
+        static BROKEN_ORDER: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
     }
 
-    pub fn record_compare() {
-        EVENTS.with(|e| e.borrow_mut().push(Event::Compare));
+    pub fn record_compare(matched: bool) {
+        EVENTS.with(|e| e.borrow_mut().push(Event::Compare(matched)));
+    }
+
+    /// Makes the PIN handlers compare *before* storing the decremented counter: the defect the
+    /// power-loss tests must catch. Tests only.
+    #[allow(dead_code)]
+    pub fn set_broken_order(broken: bool) {
+        BROKEN_ORDER.with(|b| b.set(broken));
+    }
+
+    pub fn broken_order() -> bool {
+        BROKEN_ORDER.with(|b| b.get())
     }
 
     pub fn record_write() {

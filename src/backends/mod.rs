@@ -5,6 +5,7 @@
 
 mod button;
 mod clock;
+mod faulty;
 #[cfg(feature = "std")]
 mod file;
 mod memory;
@@ -12,6 +13,7 @@ mod rng;
 
 pub use button::ScriptedButton;
 pub use clock::ManualClock;
+pub use faulty::{Cut, FaultyError, FaultyStorage};
 #[cfg(feature = "std")]
 pub use file::FileStorage;
 pub use memory::{MemoryError, MemoryStorage};

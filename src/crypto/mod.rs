@@ -65,7 +65,7 @@ mod ed25519;
 #[cfg(feature = "rsa")]
 mod rsa;
 #[cfg(all(test, feature = "rsa"))]
-mod test_vectors;
+pub(crate) mod test_vectors;
 #[cfg(feature = "x25519")]
 mod x25519;
 

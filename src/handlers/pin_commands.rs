@@ -125,7 +125,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// Checks a whole PIN value: one try taken and persisted, compared, counter restored.
     fn check(&mut self, which: PinRef, candidate: &[u8]) -> Result<(), Error> {
         let (attempt, proof) = self.begin_attempt(which)?;
-        if !self.compare(which, attempt, candidate, proof)? {
+        let matched = self.compare(which, attempt, candidate, proof)?;
+        #[cfg(test)]
+        self.broken_order_late_write()?;
+        if !matched {
             return Err(self.wrong_pin(which));
         }
         let max = self.config.max_tries;
@@ -142,7 +145,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         let (attempt, proof) = self.begin_attempt(which)?;
         let stored_len = usable(&self.state.security)?.pin(which).len();
         let (old, new) = data.split_at(stored_len.min(data.len()));
-        if !self.compare(which, attempt, old, proof)? {
+        let matched = self.compare(which, attempt, old, proof)?;
+        #[cfg(test)]
+        self.broken_order_late_write()?;
+        if !matched {
             return Err(self.wrong_pin(which));
         }
         Ok(new)
@@ -150,9 +156,28 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Takes one try and persists it. A blocked or unset PIN gives 6983.
     fn begin_attempt(&mut self, which: PinRef) -> Result<(Attempt, Persisted), Error> {
+        #[cfg(test)]
+        if crate::pin::test_hooks::broken_order() {
+            // Deliberately wrong, for the power-loss tests only: a proof before the write.
+            let security = crate::state::usable_mut(&mut self.state.security)?;
+            let attempt = security
+                .pin_mut(which)
+                .begin_attempt()
+                .ok_or(Error::Blocked)?;
+            return Ok((attempt, Persisted(())));
+        }
         let (attempt, proof) =
             self.update_security(|s| s.pin_mut(which).begin_attempt().ok_or(Error::Blocked))?;
         Ok((attempt, proof))
+    }
+
+    /// The broken ordering's late write of the decremented counter (tests only).
+    #[cfg(test)]
+    fn broken_order_late_write(&mut self) -> Result<(), Error> {
+        if crate::pin::test_hooks::broken_order() {
+            self.update_security(|_| Ok(()))?;
+        }
+        Ok(())
     }
 
     fn compare(
@@ -241,11 +266,11 @@ mod tests {
         let mut applet = applet();
         test_hooks::take();
         assert_eq!(send(&mut applet, b"\x00\x20\x00\x81\x06654321"), 0x63C2);
-        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare]);
+        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare(false)]);
         assert_eq!(send(&mut applet, b"\x00\x20\x00\x82\x06123456"), 0x9000);
         assert_eq!(
             test_hooks::take(),
-            [Event::Write, Event::Compare, Event::Write]
+            [Event::Write, Event::Compare(true), Event::Write]
         );
         assert_eq!(
             send(&mut applet, b"\x00\x24\x00\x83\x1012345678abcdefgh"),
@@ -253,13 +278,13 @@ mod tests {
         );
         assert_eq!(
             test_hooks::take(),
-            [Event::Write, Event::Compare, Event::Write]
+            [Event::Write, Event::Compare(true), Event::Write]
         );
         assert_eq!(
             send(&mut applet, b"\x00\x24\x00\x81\x0c654321abcdef"),
             0x63C2
         );
-        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare]);
+        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare(false)]);
     }
 
     /// When the decrement cannot be stored, no comparison happens at all.
