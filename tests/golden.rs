@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 const FORMAT: &str = "format-1";
 
 fn dir(format: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format)
 }
 
 fn rsa_host_key() -> rsa::PrivateKey {
@@ -58,7 +60,11 @@ fn personalise() -> MemoryStorage {
     let primes = host.primes();
     let p = primes[0].as_ref().to_be_bytes_trimmed_vartime();
     let q = primes[1].as_ref().to_be_bytes_trimmed_vartime();
-    import(&mut card, 0xB8, &[(0x91, &[1, 0, 1]), (0x92, &p), (0x93, &q)]);
+    import(
+        &mut card,
+        0xB8,
+        &[(0x91, &[1, 0, 1]), (0x92, &p), (0x93, &q)],
+    );
     card.verify(0x82, b"123456");
     for (tag, value) in [
         (0x5B, &b"Doe<<Jane"[..]),
@@ -103,7 +109,10 @@ fn every_released_format_still_loads() {
     let mut card = load(FORMAT);
     card.select();
     assert_eq!(card.tries(), [2, 3, 3]);
-    assert_eq!(to_hex(&card.get_data(0x65).data), to_hex(&hex("65145B09446F653C3C4A616E655F2D02656E5F350132")));
+    assert_eq!(
+        to_hex(&card.get_data(0x65).data),
+        to_hex(&hex("65145B09446F653C3C4A616E655F2D02656E5F350132"))
+    );
     assert_eq!(card.get_data(0x5F50).data, b"https://example.org/jane.asc");
     assert_eq!(card.get_data(0x5E).data, b"jane");
     assert_eq!(card.get_data(0x0101).data, b"private one");
@@ -141,7 +150,10 @@ fn golden_files_match_what_this_release_writes() {
     let mut files = FileStorage::open(dir(FORMAT)).expect("golden directory");
     let mut buf = vec![0u8; 4096];
     for id in fresh.ids() {
-        let n = files.read(id, &mut buf).expect("read").unwrap_or_else(|| panic!("record {id:?} missing"));
+        let n = files
+            .read(id, &mut buf)
+            .expect("read")
+            .unwrap_or_else(|| panic!("record {id:?} missing"));
         // Records holding randomised content (none today) would be excluded here.
         assert_eq!(&buf[..n], fresh.record(id).unwrap(), "record {id:?}");
     }
