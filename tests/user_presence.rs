@@ -136,25 +136,31 @@ fn forced_pin_is_not_consumed_by_a_refused_touch() {
 #[test]
 fn cached_modes_honour_a_touch_until_exactly_the_cache_time() {
     for mode in [0x03, 0x04] {
-        let mut card = personalised();
-        assert_eq!(card.applet.set_touch_cache_time(15), Ok(()));
-        set_uif(&mut card, 0xD6, mode);
-        let base = asks(&mut card);
-        assert_eq!(operate(&mut card, 0xD6), 0x9000);
-        assert_eq!(asks(&mut card) - base, 1);
-        card.applet.clock_mut().advance(14_999);
-        assert_eq!(operate(&mut card, 0xD6), 0x9000);
-        assert_eq!(asks(&mut card) - base, 1, "cached at 14.999 s");
-        card.applet.clock_mut().advance(1);
-        // The cache counts from the touch, not from the last use: at 15.000 s it has expired.
-        assert_eq!(operate(&mut card, 0xD6), 0x9000);
-        assert_eq!(asks(&mut card) - base, 2, "expired at exactly 15 s");
-        // A refused touch is never cached.
-        card.applet.clock_mut().advance(20_000);
-        card.applet.user_presence_mut().push(Presence::Denied);
-        assert_eq!(operate(&mut card, 0xD6), 0x6600);
-        assert_eq!(operate(&mut card, 0xD6), 0x9000);
-        assert_eq!(asks(&mut card) - base, 4);
+        for tag in [0xD6u16, 0xD7, 0xD8] {
+            let mut card = personalised();
+            assert_eq!(card.applet.set_touch_cache_time(15), Ok(()));
+            set_uif(&mut card, tag, mode);
+            let base = asks(&mut card);
+            assert_eq!(operate(&mut card, tag), 0x9000);
+            assert_eq!(asks(&mut card) - base, 1);
+            card.applet.clock_mut().advance(14_999);
+            assert_eq!(operate(&mut card, tag), 0x9000);
+            assert_eq!(asks(&mut card) - base, 1, "cached at 14.999 s ({tag:X})");
+            card.applet.clock_mut().advance(1);
+            // The cache counts from the touch, not from the last use: at 15 s it has expired.
+            assert_eq!(operate(&mut card, tag), 0x9000);
+            assert_eq!(
+                asks(&mut card) - base,
+                2,
+                "expired at exactly 15 s ({tag:X})"
+            );
+            // A refused touch is never cached.
+            card.applet.clock_mut().advance(20_000);
+            card.applet.user_presence_mut().push(Presence::Denied);
+            assert_eq!(operate(&mut card, tag), 0x6600);
+            assert_eq!(operate(&mut card, tag), 0x9000);
+            assert_eq!(asks(&mut card) - base, 4);
+        }
     }
 }
 
