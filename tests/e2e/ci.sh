@@ -3,15 +3,17 @@
 #
 #   bash tests/e2e/ci.sh [extra cargo test arguments]
 #
-# Needs (Debian): pcscd vsmartcard-vpcd scdaemon opensc pcsc-tools libpcsclite-dev pkgconf.
-# As root, installs those that are missing. Starts pcscd if it is not running (there is no
-# systemd in CI), waits for vpcd's reader, then runs the suite one test at a time (the tests
-# share vpcd's port 35963; E2E_VPCD_PORT=35964 moves them to the second reader).
+# Needs (Debian): pcscd vsmartcard-vpcd scdaemon opensc pcsc-tools libpcsclite-dev pkgconf
+# openssh-client (ssh-add, ssh-keygen for the SSH tests). As root, installs those that are
+# missing. Starts pcscd if it is not running (there is no systemd in CI), waits for vpcd's
+# reader, then runs every end-to-end test target (tests/e2e_gnupg.rs: card administration;
+# tests/e2e_keys.rs: keys with GnuPG, SSH, openpgp-card and OpenSC) one test at a time (the
+# tests share vpcd's port 35963; E2E_VPCD_PORT=35964 moves them to the second reader).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 port=${E2E_VPCD_PORT:-35963}
-packages=(pcscd vsmartcard-vpcd scdaemon gnupg opensc pcsc-tools libpcsclite-dev pkgconf)
+packages=(pcscd vsmartcard-vpcd scdaemon gnupg opensc pcsc-tools libpcsclite-dev pkgconf openssh-client)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -42,4 +44,4 @@ if command -v pcsc_scan >/dev/null; then
     pcsc_scan -r 2>/dev/null | grep 'Virtual PCD' || true
 fi
 
-exec cargo test --features e2e --test e2e_gnupg -- --test-threads=1 "$@"
+exec cargo test --features e2e --test e2e_gnupg --test e2e_keys -- --test-threads=1 "$@"

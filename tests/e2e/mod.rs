@@ -1,5 +1,8 @@
-//! Fixtures for the end-to-end tests: a fresh virtual card on vpcd, a throw-away GnuPG home,
-//! a scripted `gpg --card-edit` driver and a parser for `--card-status --with-colons`.
+//! Fixtures for the end-to-end tests: a fresh virtual card on vpcd (with a test-controlled
+//! button), a throw-away GnuPG home (gpg-agent with SSH support and a scripted pinentry), a
+//! driver for gpg's status/command protocol and a parser for `--card-status --with-colons`.
+//! Submodules: [`gnupg`] (key flows through gpg), [`pcsc_backend`] (the `openpgp-card`
+//! client over PC/SC).
 //!
 //! Needs a running pcscd with vsmartcard's vpcd driver, GnuPG (scdaemon) and OpenSC; see
 //! `tests/e2e/ci.sh`. The tests share vpcd's port: they take a global lock, and should run with
@@ -19,8 +22,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use openpgp_card_applet::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
-use openpgp_card_applet::{vpicc, Applet, Config, Platform, Presence};
+use openpgp_card_applet::backends::{ManualClock, MemoryStorage, TestRng};
+use openpgp_card_applet::{vpicc, Applet, Config, Platform, Presence, UserPresence};
+
+pub mod gnupg;
+pub mod pcsc_backend;
+pub mod ssh;
 
 /// How long one gpg prompt or one tool run may take before the test gives up.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -54,6 +61,116 @@ impl SharedLog {
         let bytes = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
         String::from_utf8_lossy(&bytes).into_owned()
     }
+
+    /// How many power cycles (power on, power off, reset) the reader gave the card so far.
+    pub fn power_events(&self) -> usize {
+        self.text()
+            .lines()
+            .filter(|l| {
+                l.ends_with("# power on") || l.ends_with("# power off") || l.ends_with("# reset")
+            })
+            .count()
+    }
+
+    /// The command/response pairs logged so far, in order.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        let mut exchanges = Vec::new();
+        let mut pending: Option<(f64, Vec<u8>)> = None;
+        for line in self.text().lines() {
+            let mut words = line.split_whitespace();
+            let (Some(ms), Some(dir), Some(hex)) = (words.next(), words.next(), words.next())
+            else {
+                continue;
+            };
+            let (Ok(ms), Some(bytes)) = (ms.parse::<f64>(), decode_hex(hex)) else {
+                continue;
+            };
+            match dir {
+                ">" => pending = Some((ms, bytes)),
+                "<" => {
+                    if let Some((start, command)) = pending.take() {
+                        exchanges.push(Exchange {
+                            command,
+                            response: bytes,
+                            ms: ms - start,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        exchanges
+    }
+}
+
+/// One command APDU and the card's response, from the APDU log.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    pub command: Vec<u8>,
+    pub response: Vec<u8>,
+    /// Time between the command and the response in the log, in milliseconds.
+    pub ms: f64,
+}
+
+impl Exchange {
+    pub fn ins(&self) -> u8 {
+        self.command.get(1).copied().unwrap_or(0)
+    }
+
+    /// CLA bit 0x10: more blocks of a chain follow.
+    pub fn chained(&self) -> bool {
+        self.command.first().is_some_and(|cla| cla & 0x10 != 0)
+    }
+
+    /// The status word.
+    pub fn sw(&self) -> u16 {
+        match self.response[..] {
+            [.., a, b] => u16::from_be_bytes([a, b]),
+            _ => 0,
+        }
+    }
+
+    /// The command data field (short or extended Lc; empty for cases 1 and 2).
+    pub fn data(&self) -> &[u8] {
+        let c = &self.command;
+        match c.get(4) {
+            None => &[],
+            Some(0) if c.len() > 7 => {
+                let lc = usize::from(u16::from_be_bytes([c[5], c[6]]));
+                c.get(7..7 + lc).unwrap_or(&[])
+            }
+            Some(&lc) if c.len() > 5 => c.get(5..5 + usize::from(lc)).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// The commands whose INS P1 P2 start with `header` (e.g. `[0x88]` for INTERNAL AUTHENTICATE,
+/// `[0x2A, 0x9E, 0x9A]` for PSO:CDS), chains joined into one (the data of all blocks, the last
+/// block's response), as (data, status word, milliseconds of the last block).
+pub fn commands(exchanges: &[Exchange], header: &[u8]) -> Vec<(Vec<u8>, u16, f64)> {
+    let mut out = Vec::new();
+    let mut data = Vec::new();
+    for e in exchanges
+        .iter()
+        .filter(|e| e.command.get(1..).is_some_and(|c| c.starts_with(header)))
+    {
+        data.extend_from_slice(e.data());
+        if !e.chained() {
+            out.push((std::mem::take(&mut data), e.sw(), e.ms));
+        }
+    }
+    out
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 impl Write for SharedLog {
@@ -69,6 +186,51 @@ impl Write for SharedLog {
     }
 }
 
+/// The virtual card's button, shared between the card thread and the test: the test sets what
+/// the "user" answers when the card asks for presence (touch), and sees how often it was asked.
+#[derive(Clone, Debug)]
+pub struct Button(Arc<Mutex<ButtonState>>);
+
+#[derive(Debug)]
+struct ButtonState {
+    answer: Presence,
+    requests: usize,
+}
+
+impl Button {
+    /// A button that answers `answer` until [`set`](Button::set) changes it.
+    pub fn new(answer: Presence) -> Button {
+        Button(Arc::new(Mutex::new(ButtonState {
+            answer,
+            requests: 0,
+        })))
+    }
+
+    fn state(&self) -> MutexGuard<'_, ButtonState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What the button answers from now on.
+    pub fn set(&self, answer: Presence) {
+        self.state().answer = answer;
+    }
+
+    /// How many times the card asked for presence so far.
+    pub fn requests(&self) -> usize {
+        self.state().requests
+    }
+}
+
+impl UserPresence for Button {
+    type Error = std::convert::Infallible;
+
+    fn confirm(&mut self, _timeout_ms: u32) -> Result<Presence, Self::Error> {
+        let mut state = self.state();
+        state.requests += 1;
+        Ok(state.answer)
+    }
+}
+
 /// A fresh card (factory state in memory) served on vpcd by a thread.
 pub struct Card {
     handle: vpicc::Handle,
@@ -77,8 +239,18 @@ pub struct Card {
 }
 
 impl Card {
-    /// Starts the card and waits until pcscd has detected and powered it.
+    /// Starts the card (with a button that always confirms) and waits until pcscd has
+    /// detected and powered it.
     pub fn start() -> Card {
+        Card::start_with(Button::new(Presence::Confirmed))
+    }
+
+    /// Starts the card with `button` as its user-presence check.
+    pub fn start_with(button: Button) -> Card {
+        // pcscd powers a card when it sees it inserted. If the previous test's card went away
+        // and this one connected between two of pcscd's presence polls, pcscd would see no
+        // insertion and never power it: wait until pcscd has seen the reader empty.
+        wait_reader_empty(Duration::from_secs(10));
         let log = SharedLog::default();
         let options = vpicc::Options::default().port(port()).apdu_log(log.clone());
         let handle = options.handle();
@@ -91,7 +263,7 @@ impl Card {
                 storage: MemoryStorage::new(),
                 rng: TestRng::seed_from_u64(0xE2E),
                 clock: ManualClock::new(),
-                user_presence: ScriptedButton::always(Presence::Confirmed),
+                user_presence: button,
             };
             vpicc::run(&mut Applet::new(config, platform), options)
         });
@@ -120,6 +292,35 @@ impl Card {
                 Err(_) => eprintln!("card thread panicked"),
             }
         }
+    }
+}
+
+/// Waits until pcscd reports no card in the test reader (or `timeout` passes; the card start
+/// then reports what it sees).
+fn wait_reader_empty(timeout: Duration) {
+    let Ok(context) = pcsc::Context::establish(pcsc::Scope::User) else {
+        return;
+    };
+    let Ok(name) = std::ffi::CString::new(reader().0) else {
+        return;
+    };
+    let mut states = [pcsc::ReaderState::new(name, pcsc::State::UNAWARE)];
+    let deadline = Instant::now() + timeout;
+    loop {
+        if context
+            .get_status_change(Duration::ZERO, &mut states)
+            .is_err()
+            && states[0].event_state().is_empty()
+        {
+            return; // no such reader: nothing to wait for
+        }
+        let state = states[0].event_state();
+        if state.contains(pcsc::State::EMPTY) || Instant::now() >= deadline {
+            return;
+        }
+        states[0].sync_current_state();
+        let left = deadline.saturating_duration_since(Instant::now());
+        let _ = context.get_status_change(left.min(Duration::from_millis(500)), &mut states);
     }
 }
 
@@ -163,10 +364,78 @@ pub struct Output {
 }
 
 /// A throw-away GnuPG home bound to the test reader. Dropping it runs `gpgconf --kill all`.
+///
+/// gpg-agent runs with `enable-ssh-support` and a scripted pinentry ([`set_pinentry_pin`]):
+/// gpg itself is driven with `--pinentry-mode loopback` (PINs through `--command-fd`), but SSH
+/// clients reach the agent without a gpg in between, so the agent asks its pinentry.
+///
+/// [`set_pinentry_pin`]: Gpg::set_pinentry_pin
 pub struct Gpg {
     home: TempDir,
     /// Everything every gpg run printed, for the failure report.
     transcript: Mutex<String>,
+}
+
+/// A pinentry for gpg-agent: answers every GETPIN with the content of the file `pinentry-pin`
+/// in GNUPGHOME (cancels when there is none) and logs each request to `pinentry.log`.
+const PINENTRY: &str = r#"#!/bin/sh
+dir='@HOME@'
+echo 'OK scripted pinentry'
+while IFS= read -r line; do
+    case "$line" in
+        GETPIN*)
+            echo "GETPIN $desc" >>"$dir/pinentry.log"
+            if [ -f "$dir/pinentry-pin" ]; then
+                printf 'D %s\nOK\n' "$(cat "$dir/pinentry-pin")"
+            else
+                echo 'ERR 83886179 Operation cancelled <Pinentry>'
+            fi ;;
+        SETDESC*) desc=${line#SETDESC }; echo OK ;;
+        CONFIRM*|MESSAGE*) echo "$line" >>"$dir/pinentry.log"; echo OK ;;
+        BYE*) echo OK; exit 0 ;;
+        *) echo OK ;;
+    esac
+done
+"#;
+
+/// The answer to one prompt of gpg's command protocol, given the prompt's kind (`GET_LINE`,
+/// `GET_HIDDEN`, `GET_BOOL`) and keyword (e.g. `passphrase.enter`).
+pub type Responder<'a> = dyn FnMut(&str, &str) -> Result<String, String> + 'a;
+
+/// One interactive gpg run: its status lines (without the `[GNUPG:] ` prefix), the prompts it
+/// asked (`KIND keyword`) and whether it exited with success.
+#[derive(Debug, Default)]
+pub struct Session {
+    pub status: Vec<String>,
+    pub prompts: Vec<String>,
+    pub success: bool,
+}
+
+impl Session {
+    /// The status lines of keyword `kind` (`"SIG_CREATED"` ...), each without the keyword.
+    pub fn lines(&self, kind: &str) -> Vec<&str> {
+        self.status
+            .iter()
+            .filter_map(|l| {
+                l.strip_prefix(kind)
+                    .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+            })
+            .map(str::trim_start)
+            .collect()
+    }
+
+    /// Whether a status line of keyword `kind` is present.
+    pub fn has(&self, kind: &str) -> bool {
+        !self.lines(kind).is_empty()
+    }
+
+    /// How many PIN (passphrase) prompts gpg relayed from the agent.
+    pub fn pin_prompts(&self) -> usize {
+        self.prompts
+            .iter()
+            .filter(|p| p.as_str() == "GET_HIDDEN passphrase.enter")
+            .count()
+    }
 }
 
 impl Gpg {
@@ -179,15 +448,25 @@ impl Gpg {
             format!("disable-ccid\npcsc-shared\nreader-port {reader}\n"),
         )
         .expect("write scdaemon.conf");
+        let pinentry = home.path().join("pinentry.sh");
+        std::fs::write(
+            &pinentry,
+            PINENTRY.replace("@HOME@", &home.path().display().to_string()),
+        )
+        .expect("write pinentry");
         std::fs::write(
             home.path().join("gpg-agent.conf"),
-            "allow-loopback-pinentry\n",
+            format!(
+                "allow-loopback-pinentry\nenable-ssh-support\npinentry-program {}\n",
+                pinentry.display()
+            ),
         )
         .expect("write gpg-agent.conf");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700));
+            let _ = std::fs::set_permissions(&pinentry, std::fs::Permissions::from_mode(0o700));
         }
         Gpg {
             home,
@@ -199,6 +478,29 @@ impl Gpg {
         self.home.path()
     }
 
+    /// A path inside GNUPGHOME, for test data.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+
+    /// What gpg-agent's pinentry answers from now on (`None`: it cancels).
+    pub fn set_pinentry_pin(&self, pin: Option<&str>) {
+        let path = self.file("pinentry-pin");
+        match pin {
+            Some(pin) => std::fs::write(path, pin).expect("write pinentry-pin"),
+            None => drop(std::fs::remove_file(path)),
+        }
+    }
+
+    /// The requests the pinentry answered so far (one line each: `GETPIN <description>`).
+    pub fn pinentry_log(&self) -> Vec<String> {
+        std::fs::read_to_string(self.file("pinentry.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     pub fn transcript(&self) -> String {
         self.transcript
             .lock()
@@ -206,7 +508,7 @@ impl Gpg {
             .clone()
     }
 
-    fn note(&self, text: &str) {
+    pub fn note(&self, text: &str) {
         self.transcript
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -219,6 +521,8 @@ impl Gpg {
             .env("GNUPGHOME", self.home())
             .env("LC_ALL", "C")
             .env_remove("GPG_AGENT_INFO")
+            .env_remove("SSH_AGENT_PID")
+            .env_remove("DISPLAY")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -227,16 +531,45 @@ impl Gpg {
 
     /// Runs a program with this GNUPGHOME to completion (with a timeout) and records it.
     pub fn run(&self, program: &str, args: &[&str]) -> Output {
+        self.run_with(program, args, &[], None)
+    }
+
+    /// Like [`run`](Gpg::run) with extra environment variables and, optionally, a file as
+    /// standard input.
+    pub fn run_with(
+        &self,
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        stdin: Option<&Path>,
+    ) -> Output {
         let mut command = self.command(program);
         command.args(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        if let Some(path) = stdin {
+            match std::fs::File::open(path) {
+                Ok(file) => {
+                    command.stdin(file);
+                }
+                Err(e) => panic!("open {}: {e}", path.display()),
+            }
+        }
+        let started = Instant::now();
         let output = run_with_timeout(command, STEP_TIMEOUT);
         let _ = writeln!(
             self.transcript.lock().unwrap_or_else(|e| e.into_inner()),
-            "$ {program} {}\n{}{}[exit: {}]\n",
+            "$ {}{program} {}{}\n{}{}[exit: {} after {:.2?}]\n",
+            env.iter()
+                .map(|(k, v)| format!("{k}={v} "))
+                .collect::<String>(),
             args.join(" "),
+            stdin.map_or(String::new(), |p| format!(" < {}", p.display())),
             output.stdout,
             indent_stderr(&output.stderr),
             if output.success { "ok" } else { "FAILED" },
+            started.elapsed(),
         );
         output
     }
@@ -266,6 +599,49 @@ impl Gpg {
 
     /// Like [`card_edit`](Gpg::card_edit) for another interactive gpg command.
     pub fn edit(&self, command: &[&str], script: &[(&str, &str)]) -> Vec<String> {
+        self.scripted(command, script).status
+    }
+
+    /// Like [`edit`](Gpg::edit), returning the whole [`Session`].
+    pub fn scripted(&self, command: &[&str], script: &[(&str, &str)]) -> Session {
+        let mut steps = script.iter();
+        let mut skipped = Vec::new();
+        let session = self.interact(command, &mut |_kind, keyword| {
+            // Skip optional steps that gpg did not ask for.
+            let step = loop {
+                match steps.next() {
+                    Some((expected, _))
+                        if expected.strip_prefix('?').is_some_and(|k| k != keyword) =>
+                    {
+                        skipped.push(*expected);
+                    }
+                    other => break other,
+                }
+            };
+            match step {
+                Some((expected, answer)) if expected.trim_start_matches('?') == keyword => {
+                    Ok((*answer).to_owned())
+                }
+                Some((expected, _)) => Err(format!(
+                    "gpg asked {keyword:?}, the script expected {expected:?}"
+                )),
+                None => Err(format!("gpg asked {keyword:?} after the end of the script")),
+            }
+        });
+        if let Some(step) = steps.find(|(expected, _)| !expected.starts_with('?')) {
+            panic!(
+                "gpg {} ended before the script step {step:?}",
+                command.join(" ")
+            );
+        }
+        session
+    }
+
+    /// Runs `gpg --no-tty --command-fd 0 --status-fd 1 --pinentry-mode loopback --expert
+    /// <command>`, answering each prompt with `respond(kind, keyword)`. An `Err` from `respond`
+    /// (or a gpg that prints nothing for 30 s) fails the test with the message. gpg's own output
+    /// must go to files (`-o`): its standard output carries the status lines.
+    pub fn interact(&self, command: &[&str], respond: &mut Responder<'_>) -> Session {
         let mut args = vec![
             "--no-tty",
             "--command-fd",
@@ -284,17 +660,16 @@ impl Gpg {
         let lines = spawn_line_reader(child.stdout.take().expect("gpg stdout"));
         let stderr = spawn_reader(child.stderr.take().expect("gpg stderr"));
 
-        let mut status = Vec::new();
+        let started = Instant::now();
+        let mut session = Session::default();
         let mut log = format!("$ gpg {}\n", args.join(" "));
-        let mut steps = script.iter();
         let mut failure = None;
-        let deadline_per_line = STEP_TIMEOUT;
         loop {
-            let line = match lines.recv_timeout(deadline_per_line) {
+            let line = match lines.recv_timeout(STEP_TIMEOUT) {
                 Ok(line) => line,
                 Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
-                    failure = Some(format!("gpg printed nothing for {deadline_per_line:?}"));
+                    failure = Some(format!("gpg printed nothing for {STEP_TIMEOUT:?}"));
                     break;
                 }
             };
@@ -302,7 +677,7 @@ impl Gpg {
             let Some(rest) = line.strip_prefix("[GNUPG:] ") else {
                 continue;
             };
-            status.push(rest.to_owned());
+            session.status.push(rest.to_owned());
             let mut words = rest.split_whitespace();
             let (Some(kind), Some(keyword)) = (words.next(), words.next()) else {
                 continue;
@@ -310,20 +685,10 @@ impl Gpg {
             if !matches!(kind, "GET_LINE" | "GET_HIDDEN" | "GET_BOOL") {
                 continue;
             }
-            // Skip optional steps that gpg did not ask for.
-            let step = loop {
-                match steps.next() {
-                    Some((expected, _))
-                        if expected.strip_prefix('?').is_some_and(|k| k != keyword) =>
-                    {
-                        let _ = writeln!(log, "  (not asked: {expected})");
-                    }
-                    other => break other,
-                }
-            };
-            match step {
-                Some((expected, answer)) if expected.trim_start_matches('?') == keyword => {
-                    let shown = if kind == "GET_HIDDEN" { "***" } else { answer };
+            session.prompts.push(format!("{kind} {keyword}"));
+            match respond(kind, keyword) {
+                Ok(answer) => {
+                    let shown = if kind == "GET_HIDDEN" { "***" } else { &answer };
                     let _ = writeln!(log, "  <- {shown}");
                     if writeln!(stdin, "{answer}")
                         .and_then(|()| stdin.flush())
@@ -333,42 +698,32 @@ impl Gpg {
                         break;
                     }
                 }
-                Some((expected, _)) => {
-                    failure = Some(format!(
-                        "gpg asked {keyword:?}, the script expected {expected:?}"
-                    ));
-                    break;
-                }
-                None => {
-                    failure = Some(format!("gpg asked {keyword:?} after the end of the script"));
+                Err(message) => {
+                    failure = Some(message);
                     break;
                 }
             }
         }
         drop(stdin);
         let exit = wait_with_timeout(&mut child, Duration::from_secs(10));
+        session.success = exit == Some(true);
         let stderr_text = stderr.join().unwrap_or_default();
         let _ = writeln!(
             log,
-            "{}[exit: {}]\n",
+            "{}[exit: {} after {:.2?}]\n",
             indent_stderr(&stderr_text),
             exit.map_or("killed".to_owned(), |ok| if ok {
                 "ok".into()
             } else {
                 "FAILED".into()
-            })
+            }),
+            started.elapsed(),
         );
         self.note(&log);
         if let Some(failure) = failure {
             panic!("gpg {}: {failure}", command.join(" "));
         }
-        if let Some(step) = steps.find(|(expected, _)| !expected.starts_with('?')) {
-            panic!(
-                "gpg {} ended before the script step {step:?}",
-                command.join(" ")
-            );
-        }
-        status
+        session
     }
 }
 
@@ -386,16 +741,24 @@ impl Drop for Gpg {
 pub struct Fixture {
     pub gpg: Gpg,
     pub card: Card,
+    /// The card's button (confirms unless the test changes it).
+    pub button: Button,
     _lock: MutexGuard<'static, ()>,
 }
 
 impl Fixture {
     pub fn new() -> Fixture {
+        Fixture::with_button(Button::new(Presence::Confirmed))
+    }
+
+    /// A fixture whose card asks `button` for user presence.
+    pub fn with_button(button: Button) -> Fixture {
         let lock = READER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let card = Card::start();
+        let card = Card::start_with(button.clone());
         Fixture {
             gpg: Gpg::new(),
             card,
+            button,
             _lock: lock,
         }
     }
