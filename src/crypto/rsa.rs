@@ -183,6 +183,9 @@ impl RsaKey {
     }
 
     /// PKCS#1 v1.5 type 1 signature over `input`, blinded, verified before release.
+    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
+    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
+    #[inline(never)]
     pub(crate) fn sign<R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
@@ -210,6 +213,9 @@ impl RsaKey {
     /// PKCS#1 v1.5 decryption of a cryptogram (left-padded to the modulus length), blinded,
     /// with the CRT fault check; the padding is checked without secret-dependent branches or
     /// indexes, and only its final verdict is revealed (6A80, as the spec asks).
+    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
+    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
+    #[inline(never)]
     pub(crate) fn decipher<R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,

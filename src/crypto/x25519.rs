@@ -70,6 +70,9 @@ impl X25519Key {
     }
 
     /// X25519 with the host's public key (32 bytes or `40 ‖ X`); appends the shared secret.
+    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
+    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
+    #[inline(never)]
     pub(crate) fn agree(&self, public: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
         let raw = match public {
             [0x40, rest @ ..] if rest.len() == 32 => rest,

@@ -75,16 +75,29 @@ impl<S: Storage> Store<S> {
         id: RecordId,
         f: impl FnOnce(Option<&[u8]>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let result = match self.storage.read(id, &mut self.scratch) {
-            Ok(None) => f(None),
+        let (result, used) = match self.storage.read(id, &mut self.scratch) {
+            Ok(None) => (f(None), 0),
             Ok(Some(len)) => match self.scratch.get(..len) {
-                Some(bytes) => record::open(bytes, kind(id)).and_then(|payload| f(Some(payload))),
-                None => Err(Error::Storage),
+                Some(bytes) => (
+                    record::open(bytes, kind(id)).and_then(|payload| f(Some(payload))),
+                    len,
+                ),
+                None => (Err(Error::Storage), self.scratch.len()),
             },
-            Err(_) => Err(Error::Storage),
+            // A failed read may have written anywhere in the buffer.
+            Err(_) => (Err(Error::Storage), self.scratch.len()),
         };
-        self.scratch.zeroize();
+        self.wipe(used);
         result
+    }
+
+    /// Wipes the first `used` bytes of the scratch buffer (what the last record occupied):
+    /// records hold PINs and keys, and wiping only what was used keeps short records cheap.
+    fn wipe(&mut self, used: usize) {
+        let end = used.min(self.scratch.len());
+        if let Some(bytes) = self.scratch.get_mut(..end) {
+            bytes.zeroize();
+        }
     }
 
     /// Encodes a record with `f` and writes it. Returns the proof that it is durable.
@@ -93,14 +106,16 @@ impl<S: Storage> Store<S> {
         id: RecordId,
         f: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>,
     ) -> Result<Persisted, Error> {
+        let mut used = self.scratch.len();
         let result = (|| {
             let mut w = record::begin(&mut self.scratch, kind(id))?;
             f(&mut w)?;
             let len = record::end(w)?;
+            used = len;
             let bytes = self.scratch.get(..len).ok_or(Error::Internal)?;
             self.storage.write(id, bytes).map_err(|_| Error::Storage)
         })();
-        self.scratch.zeroize();
+        self.wipe(used);
         result?;
         #[cfg(test)]
         crate::pin::test_hooks::record_write();

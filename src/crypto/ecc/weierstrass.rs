@@ -146,6 +146,9 @@ impl<C: WeierstrassCurve> CurveKey<C> {
 
     /// ECDSA over a hash: left-padded with zeros if shorter than the field, its leftmost
     /// field-length bytes if longer (bits2int of SEC 1 §4.1.3 for these byte-aligned orders).
+    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
+    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
+    #[inline(never)]
     pub(crate) fn sign(&self, hash: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
         if hash.is_empty() {
             return Err(Error::WrongLength);
@@ -161,6 +164,9 @@ impl<C: WeierstrassCurve> CurveKey<C> {
 
     /// ECDH with the host's point `04 ‖ X ‖ Y`, which must be on the curve; appends the
     /// x-coordinate of the shared point.
+    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
+    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
+    #[inline(never)]
     pub(crate) fn agree(&self, point: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
         if point.first() != Some(&UNCOMPRESSED) || point.len() != 1 + 2 * Self::field_len() {
             return Err(Error::IncorrectData);
