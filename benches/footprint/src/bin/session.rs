@@ -1,0 +1,550 @@
+//! A scripted OpenPGP card session on a Cortex-M4 (QEMU mps2-an386), measuring for every
+//! command the stack high-water mark (the stack below `main` is painted before each command and
+//! scanned after it) and the heap peak (a counting wrapper around the global allocator).
+//! Every answer is checked against the known answers of `benches/common/keys.rs`; any mismatch
+//! or panic ends QEMU with a failure exit code. At the end, the same is measured for direct
+//! calls of the crates (`raw ...` lines), to tell the applet's share from theirs.
+//!
+//! Printed per command:
+//! - `stack`: bytes of stack the applet used at its deepest point, below the stack pointer of
+//!   the `Applet::process` call (what the applet adds to the firmware's own frames);
+//! - `total`: the same depth measured from the top of RAM (with the reset handler's, `main`'s
+//!   and this harness's frames);
+//! - `heap+`: the largest amount of heap the command held on top of what was in use before it
+//!   (its transient need);
+//! - `heap`: the largest total heap in use during the command (the applet's fixed buffers,
+//!   its in-RAM storage backend and key cache, and the command's transient need);
+//! - `insns`: instructions executed, read from SysTick under `-icount shift=0` (1 instruction =
+//!   1 ns of virtual time; SysTick at 25 MHz counts 40 instructions a tick). A real Cortex-M4
+//!   takes at least one cycle per instruction: a lower bound on cycles, not a timing.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::{addr_of, read_volatile, write_volatile};
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+
+use cortex_m::peripheral::syst::SystClkSource;
+use cortex_m_rt::{entry, exception};
+use cortex_m_semihosting::{debug, hprintln};
+use embedded_alloc::LlffHeap;
+use panic_semihosting as _;
+
+use openpgp_card_applet::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
+
+#[path = "../../../common/keys.rs"]
+mod keys;
+
+// ---------------------------------------------------------------------------------------------
+// Heap: a linked-list allocator that counts what is in use and its peak.
+
+struct CountingHeap {
+    heap: LlffHeap,
+    in_use: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+unsafe impl GlobalAlloc for CountingHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { self.heap.alloc(layout) };
+        if !ptr.is_null() {
+            let now = self.in_use.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            self.peak.fetch_max(now, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { self.heap.dealloc(ptr, layout) };
+        self.in_use.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    // `realloc` stays the default (alloc, copy, dealloc), so a moved block counts twice while
+    // both copies exist, as it does in RAM.
+}
+
+#[global_allocator]
+static HEAP: CountingHeap = CountingHeap {
+    heap: LlffHeap::empty(),
+    in_use: AtomicUsize::new(0),
+    peak: AtomicUsize::new(0),
+};
+
+/// The heap arena, right after .bss (cortex-m-rt's `__sheap`).
+const HEAP_SIZE: usize = 256 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Stack: painted below the current stack pointer, scanned from the bottom of the window.
+
+/// How much of the stack is painted and scanned (it is measured from the top of RAM).
+const STACK_WINDOW: usize = 128 * 1024;
+const PAINT: u32 = 0xC5C5_C5C5;
+
+extern "C" {
+    /// The initial stack pointer: the top of RAM (cortex-m-rt's link.x).
+    static _stack_start: u32;
+}
+
+fn stack_top() -> usize {
+    // Only the symbol's address is taken.
+    addr_of!(_stack_start) as usize
+}
+
+fn stack_bottom() -> usize {
+    stack_top() - STACK_WINDOW
+}
+
+/// Paints the free stack below the caller's frame.
+#[inline(never)]
+fn paint_stack() {
+    let sp = cortex_m::register::msp::read() as usize;
+    let mut address = stack_bottom();
+    // 64 bytes of margin below this function's own frame.
+    while address < sp - 64 {
+        // SAFETY: [stack_bottom, sp) is unused stack (checked to lie above the heap in main).
+        unsafe { write_volatile(address as *mut u32, PAINT) };
+        address += 4;
+    }
+}
+
+/// The lowest stack address written since the last paint.
+#[inline(never)]
+fn stack_low_water() -> usize {
+    let mut address = stack_bottom();
+    // SAFETY: reads of the stack window, which is RAM.
+    while address < stack_top() && unsafe { read_volatile(address as *const u32) } == PAINT {
+        address += 4;
+    }
+    if address == stack_bottom() {
+        fail("the stack went past the measured window: raise STACK_WINDOW");
+    }
+    address
+}
+
+/// The measured call, never inlined, so that the stack pointer before it separates the
+/// measured code's stack from the harness's.
+#[inline(never)]
+fn call(f: &mut dyn FnMut()) {
+    f()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instruction count: SysTick under QEMU's -icount shift=0.
+
+static SYSTICK_WRAPS: AtomicU32 = AtomicU32::new(0);
+const SYSTICK_RELOAD: u32 = 0x00FF_FFFF;
+/// Instructions per SysTick tick: 1 ns per instruction, SysTick clocked at 25 MHz.
+const INSNS_PER_TICK: u64 = 40;
+
+#[exception]
+fn SysTick() {
+    SYSTICK_WRAPS.fetch_add(1, Ordering::Relaxed);
+}
+
+fn ticks() -> u64 {
+    loop {
+        let wraps = SYSTICK_WRAPS.load(Ordering::Relaxed);
+        let current = cortex_m::peripheral::SYST::get_current();
+        if wraps == SYSTICK_WRAPS.load(Ordering::Relaxed) {
+            return u64::from(wraps) * (u64::from(SYSTICK_RELOAD) + 1)
+                + u64::from(SYSTICK_RELOAD - current);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The session
+
+type Card = Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton>;
+
+fn fail(message: &str) -> ! {
+    hprintln!("FAILED: {}", message);
+    debug::exit(debug::EXIT_FAILURE);
+    #[allow(clippy::empty_loop)]
+    loop {}
+}
+
+/// A BER length.
+fn ber_len(n: usize) -> Vec<u8> {
+    match n {
+        0..=0x7F => vec![n as u8],
+        0x80..=0xFF => vec![0x81, n as u8],
+        _ => vec![0x82, (n >> 8) as u8, n as u8],
+    }
+}
+
+fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
+    [tag, &ber_len(value.len()), value].concat()
+}
+
+/// An APDU with extended lengths and Le = 0000 (the whole answer at once).
+fn extended(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
+    let mut apdu = vec![0x00, ins, p1, p2, 0x00];
+    if !data.is_empty() {
+        apdu.extend_from_slice(&(data.len() as u16).to_be_bytes());
+        apdu.extend_from_slice(data);
+    }
+    apdu.extend_from_slice(&[0x00, 0x00]);
+    apdu
+}
+
+struct Session {
+    card: Option<Card>,
+    response: Vec<u8>,
+    worst_applet_stack: usize,
+    worst_stack: usize,
+}
+
+impl Session {
+    /// Runs `f` once, measured: paints the stack, resets the heap peak, and prints a line.
+    /// Returns the stack used below the call, and from the top of RAM.
+    fn measure(&mut self, label: &str, f: &mut dyn FnMut()) -> (usize, usize) {
+        paint_stack();
+        let before = HEAP.in_use.load(Ordering::Relaxed);
+        HEAP.peak.store(before, Ordering::Relaxed);
+        let start = ticks();
+        let sp = cortex_m::register::msp::read() as usize;
+        call(f);
+        let insns = (ticks() - start) * INSNS_PER_TICK;
+        let low = stack_low_water();
+        let peak = HEAP.peak.load(Ordering::Relaxed);
+        let (stack, total) = (sp - low, stack_top() - low);
+        hprintln!(
+            "{:<30} stack {:>6} B  total {:>6} B  heap+ {:>6} B  heap {:>6} B  insns {:>10}",
+            label,
+            stack,
+            total,
+            peak - before,
+            peak,
+            insns
+        );
+        (stack, total)
+    }
+
+    /// Sends one APDU, checks 9000 and, if given, the answer. With `label` the command is
+    /// measured and a line printed.
+    fn send(&mut self, label: Option<&str>, apdu: &[u8], expected: Option<&[u8]>) {
+        let mut card = self.card.take().unwrap();
+        let mut response = core::mem::take(&mut self.response);
+        let mut n = 0;
+        match label {
+            None => n = card.process(apdu, &mut response),
+            Some(label) => {
+                let (stack, total) =
+                    self.measure(label, &mut || n = card.process(apdu, &mut response));
+                self.worst_applet_stack = self.worst_applet_stack.max(stack);
+                self.worst_stack = self.worst_stack.max(total);
+            }
+        }
+        if n < 2 || response[n - 2..n] != [0x90, 0x00] {
+            hprintln!(
+                "{:02X?} answered {:02X?}",
+                &apdu[..4],
+                &response[n.saturating_sub(2)..n]
+            );
+            fail("unexpected status word");
+        }
+        if let Some(expected) = expected {
+            if &response[..n - 2] != expected {
+                hprintln!("{:02X?}: wrong answer", &apdu[..4]);
+                fail("wrong answer");
+            }
+        }
+        self.card = Some(card);
+        self.response = response;
+    }
+
+    fn put_data(&mut self, tag: u16, data: &[u8]) {
+        let [p1, p2] = tag.to_be_bytes();
+        self.send(None, &extended(0xDA, p1, p2, data), None);
+    }
+
+    /// Sets the slot's attributes and imports a key: `4D { crt 00, 7F48 {..}, 5F48 {..} }`.
+    fn import(&mut self, label: &str, crt: u8, attributes: &[u8], components: &[(u8, &[u8])]) {
+        let tag = match crt {
+            0xB6 => 0xC1,
+            0xB8 => 0xC2,
+            _ => 0xC3,
+        };
+        self.put_data(tag, attributes);
+        let mut header = Vec::new();
+        let mut values = Vec::new();
+        for (tag, value) in components {
+            header.push(*tag);
+            header.extend_from_slice(&ber_len(value.len()));
+            values.extend_from_slice(value);
+        }
+        let body = [
+            &[crt, 0x00][..],
+            &tlv(&[0x7F, 0x48], &header),
+            &tlv(&[0x5F, 0x48], &values),
+        ]
+        .concat();
+        let apdu = extended(0xDB, 0x3F, 0xFF, &tlv(&[0x4D], &body));
+        self.send(Some(label), &apdu, None);
+    }
+
+    fn sign(&mut self, label: &str, input: &[u8], expected: &[u8]) {
+        self.send(None, VERIFY_81, None);
+        self.send(
+            Some(label),
+            &extended(0x2A, 0x9E, 0x9A, input),
+            Some(expected),
+        );
+    }
+
+    fn decipher(&mut self, label: &str, data: &[u8], expected: &[u8]) {
+        self.send(
+            Some(label),
+            &extended(0x2A, 0x80, 0x86, data),
+            Some(expected),
+        );
+    }
+}
+
+const SELECT: &[u8] = &[
+    0x00, 0xA4, 0x04, 0x00, 0x06, 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01,
+];
+const VERIFY_81: &[u8] = b"\x00\x20\x00\x81\x06123456";
+const VERIFY_82: &[u8] = b"\x00\x20\x00\x82\x06123456";
+const VERIFY_83: &[u8] = b"\x00\x20\x00\x83\x0812345678";
+const GET_DATA_6E: &[u8] = &[0x00, 0xCA, 0x00, 0x6E, 0x00, 0x00, 0x00];
+
+const SIG: u8 = 0xB6;
+const DEC: u8 = 0xB8;
+const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
+const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
+const OID_K256: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x0A];
+const OID_ED25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
+const OID_CV25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01];
+
+fn ecdh_template(point: &[u8]) -> Vec<u8> {
+    tlv(&[0xA6], &tlv(&[0x7F, 0x49], &tlv(&[0x86], point)))
+}
+
+#[entry]
+fn main() -> ! {
+    let heap_start = cortex_m_rt::heap_start() as usize;
+    if heap_start + HEAP_SIZE > stack_bottom() {
+        fail("heap and stack window overlap");
+    }
+    // SAFETY: called once, before any allocation; the arena is unused RAM after .bss.
+    unsafe { HEAP.heap.init(heap_start, HEAP_SIZE) };
+
+    let mut core = cortex_m::Peripherals::take().unwrap();
+    core.SYST.set_clock_source(SystClkSource::Core);
+    core.SYST.set_reload(SYSTICK_RELOAD);
+    core.SYST.clear_current();
+    core.SYST.enable_interrupt();
+    core.SYST.enable_counter();
+
+    hprintln!("openpgp-card-applet footprint session (Cortex-M4, QEMU mps2-an386)");
+
+    let platform = Platform {
+        storage: MemoryStorage::new(),
+        rng: TestRng::seed_from_u64(1), // a device passes its hardware RNG
+        clock: ManualClock::new(),
+        user_presence: ScriptedButton::always(Presence::Confirmed),
+    };
+    let before = HEAP.in_use.load(Ordering::Relaxed);
+    let mut card = Applet::new(Config::default(), platform);
+    card.power_on(Transport::Contact);
+    hprintln!(
+        "Applet::new + power_on: {} B of heap (command, response and record buffers)",
+        HEAP.in_use.load(Ordering::Relaxed) - before
+    );
+    let mut s = Session {
+        card: Some(card),
+        response: vec![0u8; 4096 + 2],
+        worst_applet_stack: 0,
+        worst_stack: 0,
+    };
+
+    s.send(Some("SELECT"), SELECT, None);
+    s.send(Some("VERIFY 81 (right PIN)"), VERIFY_81, None);
+    s.send(Some("GET DATA 6E"), GET_DATA_6E, None);
+    s.send(None, VERIFY_82, None);
+    s.send(None, VERIFY_83, None);
+
+    let e: &[u8] = &[0x01, 0x00, 0x01];
+    for (bits, p, q, signature, ciphertext) in [
+        (
+            2048u16,
+            keys::RSA2048_P,
+            keys::RSA2048_Q,
+            keys::RSA2048_SIGNATURE,
+            keys::RSA2048_CIPHERTEXT,
+        ),
+        (
+            3072,
+            keys::RSA3072_P,
+            keys::RSA3072_Q,
+            keys::RSA3072_SIGNATURE,
+            keys::RSA3072_CIPHERTEXT,
+        ),
+        (
+            4096,
+            keys::RSA4096_P,
+            keys::RSA4096_Q,
+            keys::RSA4096_SIGNATURE,
+            keys::RSA4096_CIPHERTEXT,
+        ),
+    ] {
+        let [hi, lo] = bits.to_be_bytes();
+        let attributes = [0x01, hi, lo, 0x00, 0x20, 0x00];
+        let components = [(0x91, e), (0x92, p), (0x93, q)];
+        s.import(
+            &format!("RSA-{bits} import (SIG)"),
+            SIG,
+            &attributes,
+            &components,
+        );
+        s.sign(&format!("RSA-{bits} PSO:CDS"), keys::DIGEST_INFO, signature);
+        if bits == 2048 {
+            s.import("RSA-2048 import (DEC)", DEC, &attributes, &components);
+            let cryptogram = [&[0x00], ciphertext].concat();
+            s.decipher("RSA-2048 PSO:DECIPHER", &cryptogram, keys::SESSION_KEY);
+        }
+    }
+
+    for (name, oid, scalar, hash, signature, host, shared) in [
+        (
+            "P-256",
+            OID_P256,
+            keys::P256_SCALAR,
+            keys::HASH32,
+            keys::P256_SIGNATURE,
+            keys::P256_HOST_PUBLIC,
+            keys::P256_SHARED,
+        ),
+        (
+            "P-384",
+            OID_P384,
+            keys::P384_SCALAR,
+            keys::HASH48,
+            keys::P384_SIGNATURE,
+            keys::P384_HOST_PUBLIC,
+            keys::P384_SHARED,
+        ),
+        (
+            "secp256k1",
+            OID_K256,
+            keys::K256_SCALAR,
+            keys::HASH32,
+            keys::K256_SIGNATURE,
+            keys::K256_HOST_PUBLIC,
+            keys::K256_SHARED,
+        ),
+    ] {
+        let ecdsa = [&[0x13], oid].concat();
+        let ecdh = [&[0x12], oid].concat();
+        s.import(
+            &[name, " import (SIG)"].concat(),
+            SIG,
+            &ecdsa,
+            &[(0x92, scalar)],
+        );
+        s.sign(&[name, " ECDSA PSO:CDS"].concat(), hash, signature);
+        s.import(
+            &[name, " import (DEC)"].concat(),
+            DEC,
+            &ecdh,
+            &[(0x92, scalar)],
+        );
+        s.decipher(
+            &[name, " ECDH PSO:DECIPHER"].concat(),
+            &ecdh_template(host),
+            shared,
+        );
+    }
+
+    let ed25519 = [&[0x16], OID_ED25519].concat();
+    s.import(
+        "Ed25519 import (SIG)",
+        SIG,
+        &ed25519,
+        &[(0x92, keys::ED25519_SEED)],
+    );
+    s.sign("Ed25519 PSO:CDS", keys::HASH32, keys::ED25519_SIGNATURE);
+
+    let x25519 = [&[0x12], OID_CV25519].concat();
+    let gnupg_order: Vec<u8> = keys::X25519_SCALAR.iter().rev().copied().collect();
+    s.import("X25519 import (DEC)", DEC, &x25519, &[(0x92, &gnupg_order)]);
+    let template = ecdh_template(keys::X25519_HOST_PUBLIC);
+    s.decipher("X25519 PSO:DECIPHER", &template, keys::X25519_SHARED);
+
+    // The crates alone, for comparison: what the applet does for an RSA PSO:CDS (blinded
+    // signature, then verification before release) and for a secp256k1 one.
+    for (bits, p, q, expected) in [
+        (
+            2048u32,
+            keys::RSA2048_P,
+            keys::RSA2048_Q,
+            keys::RSA2048_SIGNATURE,
+        ),
+        (
+            4096,
+            keys::RSA4096_P,
+            keys::RSA4096_Q,
+            keys::RSA4096_SIGNATURE,
+        ),
+    ] {
+        use rsa::{BoxedUint, Pkcs1v15Sign};
+        let key = rsa::PrivateKey::from_p_q(
+            BoxedUint::from_be_slice(p, bits / 2).unwrap(),
+            BoxedUint::from_be_slice(q, bits / 2).unwrap(),
+            BoxedUint::from(65_537u64),
+        )
+        .unwrap();
+        let mut rng = TestRng::seed_from_u64(2);
+        let mut ok = false;
+        s.measure(&format!("raw rsa-{bits} sign+verify"), &mut || {
+            let scheme = Pkcs1v15Sign::new_unprefixed;
+            let signature = key.sign_with_rng(&mut rng, scheme(), keys::DIGEST_INFO);
+            let signature = signature.unwrap();
+            let verified = key
+                .as_public_key()
+                .verify(scheme(), keys::DIGEST_INFO, &signature);
+            ok = verified.is_ok() && signature == expected;
+        });
+        if !ok {
+            fail("raw RSA signature");
+        }
+    }
+    {
+        use k256::ecdsa::signature::hazmat::PrehashSigner;
+        let key = k256::ecdsa::SigningKey::from_slice(keys::K256_SCALAR).unwrap();
+        let mut ok = false;
+        s.measure("raw secp256k1 sign_prehash", &mut || {
+            let signature: k256::ecdsa::Signature = key.sign_prehash(keys::HASH32).unwrap();
+            ok = &signature.to_bytes()[..] == keys::K256_SIGNATURE;
+        });
+        if !ok {
+            fail("raw secp256k1 signature");
+        }
+    }
+
+    {
+        // What `Store` does after every record read or write: wipe its whole 4 KiB scratch.
+        use zeroize::Zeroize;
+        let mut scratch = vec![0x55u8; 4096];
+        s.measure("raw zeroize 4096 bytes", &mut || scratch.zeroize());
+    }
+
+    // The answer of the first command again, after all of that: the state is consistent.
+    s.send(Some("SELECT (again)"), SELECT, None);
+    hprintln!(
+        "worst stack {} B (applet), {} B (total); session OK",
+        s.worst_applet_stack,
+        s.worst_stack
+    );
+    debug::exit(debug::EXIT_SUCCESS);
+    #[allow(clippy::empty_loop)]
+    loop {}
+}
