@@ -45,8 +45,9 @@ impl RecordId {
     /// The touch cache time, set by the firmware (not part of the OpenPGP factory reset).
     pub const TOUCH_CACHE_TIME: RecordId = RecordId(0x0A);
 
-    /// Every record the applet writes, `LIFECYCLE` last (the factory reset removes them in this
-    /// order).
+    /// Every record of the OpenPGP application, `LIFECYCLE` last (the factory reset removes them
+    /// in this order). [`RecordId::TOUCH_CACHE_TIME`] is not among them: the firmware owns it and
+    /// the OpenPGP factory reset keeps it.
     pub const ALL: [RecordId; 19] = [
         RecordId::SECURITY,
         RecordId::SETTINGS,
