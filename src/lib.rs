@@ -68,6 +68,8 @@ pub mod backends;
 pub mod command;
 pub mod config;
 pub mod crypto;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handlers;
 pub mod pin;
 pub mod platform;
