@@ -328,34 +328,8 @@ fn expect_ok<S: Storage>(applet: &mut FuzzApplet<S>, ins: u8, p1: u8, p2: u8, da
     assert_eq!(sw, 0x9000, "set-up command {ins:02X} {p1:02X} {p2:02X}");
 }
 
-/// `4D { crt 00, 7F48 { tag len ... }, 5F48 { values } }`: a key-import template as GnuPG
-/// builds it.
-pub fn import_template(crt: u8, parts: &[(u8, &[u8])]) -> Vec<u8> {
-    fn push_len(out: &mut Vec<u8>, len: usize) {
-        match len {
-            0..=0x7F => out.push(len as u8),
-            0x80..=0xFF => out.extend_from_slice(&[0x81, len as u8]),
-            _ => out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]),
-        }
-    }
-    let mut header = Vec::new();
-    let mut values = Vec::new();
-    for (tag, value) in parts {
-        header.push(*tag);
-        push_len(&mut header, value.len());
-        values.extend_from_slice(value);
-    }
-    let mut body = vec![crt, 0x00, 0x7F, 0x48];
-    push_len(&mut body, header.len());
-    body.extend_from_slice(&header);
-    body.extend_from_slice(&[0x5F, 0x48]);
-    push_len(&mut body, values.len());
-    body.extend_from_slice(&values);
-    let mut out = vec![0x4D];
-    push_len(&mut out, body.len());
-    out.extend_from_slice(&body);
-    out
-}
+/// A key-import template as GnuPG builds it (re-exported for the fuzz targets' seeds).
+pub use crate::command::import_template;
 
 /// The control reference templates of the three slots (SIG, DEC, AUT).
 pub const CRT: [u8; 3] = [0xB6, 0xB8, 0xA4];

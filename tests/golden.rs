@@ -24,24 +24,7 @@ fn rsa_host_key() -> rsa::PrivateKey {
 }
 
 fn import(card: &mut Card, crt: u8, parts: &[(u8, &[u8])]) {
-    let mut header = Vec::new();
-    let mut values = Vec::new();
-    for (tag, value) in parts {
-        header.push(*tag);
-        match value.len() {
-            n @ 0..=0x7F => header.push(n as u8),
-            n => header.extend_from_slice(&[0x81, n as u8]),
-        }
-        values.extend_from_slice(value);
-    }
-    let mut body = vec![crt, 0x00, 0x7F, 0x48, header.len() as u8];
-    body.extend_from_slice(&header);
-    body.extend_from_slice(&[0x5F, 0x48, 0x82]);
-    body.extend_from_slice(&(values.len() as u16).to_be_bytes());
-    body.extend_from_slice(&values);
-    let mut data = vec![0x4D, 0x82];
-    data.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    data.extend_from_slice(&body);
+    let data = openpgp_card_applet::command::import_template(crt, parts);
     assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &data), 0x9000);
 }
 

@@ -12,34 +12,7 @@ const SIG: u8 = 0xB6;
 const DEC: u8 = 0xB8;
 const AUT: u8 = 0xA4;
 
-/// Builds `4D { crt 00, 7F48 { tag len ... }, 5F48 { values } }`.
-fn template(crt: u8, parts: &[(u8, &[u8])]) -> Vec<u8> {
-    let mut header = Vec::new();
-    let mut values = Vec::new();
-    for (tag, value) in parts {
-        header.push(*tag);
-        push_len(&mut header, value.len());
-        values.extend_from_slice(value);
-    }
-    let mut body = vec![crt, 0x00, 0x7F, 0x48];
-    push_len(&mut body, header.len());
-    body.extend_from_slice(&header);
-    body.extend_from_slice(&[0x5F, 0x48]);
-    push_len(&mut body, values.len());
-    body.extend_from_slice(&values);
-    let mut out = vec![0x4D];
-    push_len(&mut out, body.len());
-    out.extend_from_slice(&body);
-    out
-}
-
-fn push_len(out: &mut Vec<u8>, len: usize) {
-    match len {
-        0..=0x7F => out.push(len as u8),
-        0x80..=0xFF => out.extend_from_slice(&[0x81, len as u8]),
-        _ => out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]),
-    }
-}
+use openpgp_card_applet::command::import_template as template;
 
 fn import(card: &mut Card, data: &[u8]) -> Rsp {
     card.cmd(0x00, 0xDB, 0x3F, 0xFF, data)

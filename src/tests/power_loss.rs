@@ -19,6 +19,7 @@ use alloc::vec::Vec;
 use std::format;
 
 use crate::backends::{Cut, FaultyStorage, ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use crate::command::import_template;
 use crate::pin::test_hooks::{self, Event};
 use crate::tlv::Reader;
 use crate::{Applet, Config, Platform, Presence, Transport};
@@ -69,34 +70,6 @@ fn cmd(applet: &mut TestApplet, ins: u8, p1: u8, p2: u8, data: &[u8]) -> u16 {
     }
     apdu.extend_from_slice(data);
     send(applet, &apdu).1
-}
-
-fn import_template(crt: u8, parts: &[(u8, &[u8])]) -> Vec<u8> {
-    let mut header = Vec::new();
-    let mut values = Vec::new();
-    for (tag, value) in parts {
-        header.push(*tag);
-        push_len(&mut header, value.len());
-        values.extend_from_slice(value);
-    }
-    let mut body = vec![crt, 0x00, 0x7F, 0x48];
-    push_len(&mut body, header.len());
-    body.extend_from_slice(&header);
-    body.extend_from_slice(&[0x5F, 0x48]);
-    push_len(&mut body, values.len());
-    body.extend_from_slice(&values);
-    let mut out = vec![0x4D];
-    push_len(&mut out, body.len());
-    out.extend_from_slice(&body);
-    out
-}
-
-fn push_len(out: &mut Vec<u8>, len: usize) {
-    match len {
-        0..=0x7F => out.push(len as u8),
-        0x80..=0xFF => out.extend_from_slice(&[0x81, len as u8]),
-        _ => out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]),
-    }
 }
 
 /// The starting card: keys in every slot (Ed25519 SIG, RSA-2048 DEC, P-256 AUT), cardholder

@@ -95,34 +95,7 @@ pub fn cmd<S: Storage>(card: &mut Card<S>, ins: u8, p1: u8, p2: u8, data: &[u8])
     send(card, &apdu(ins, p1, p2, data)).1
 }
 
-fn push_len(out: &mut Vec<u8>, len: usize) {
-    match len {
-        0..=0x7F => out.push(len as u8),
-        0x80..=0xFF => out.extend_from_slice(&[0x81, len as u8]),
-        _ => out.extend_from_slice(&[0x82, (len >> 8) as u8, len as u8]),
-    }
-}
-
-/// An extended header list (4D) importing a key into the slot of control reference `crt`.
-pub fn import_template(crt: u8, parts: &[(u8, &[u8])]) -> Vec<u8> {
-    let mut header = Vec::new();
-    let mut values = Vec::new();
-    for (tag, value) in parts {
-        header.push(*tag);
-        push_len(&mut header, value.len());
-        values.extend_from_slice(value);
-    }
-    let mut body = vec![crt, 0x00, 0x7F, 0x48];
-    push_len(&mut body, header.len());
-    body.extend_from_slice(&header);
-    body.extend_from_slice(&[0x5F, 0x48]);
-    push_len(&mut body, values.len());
-    body.extend_from_slice(&values);
-    let mut out = vec![0x4D];
-    push_len(&mut out, body.len());
-    out.extend_from_slice(&body);
-    out
-}
+pub use openpgp_card_applet::command::import_template;
 
 /// The starting card: Ed25519 SIG (imported), RSA-2048 DEC (generated on the card), P-256
 /// AUT (imported), cardholder data, a URL, a certificate, a Resetting Code, UIF on DEC, two
