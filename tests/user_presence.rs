@@ -11,10 +11,7 @@ const AUT_KEY: [u8; 32] = [0x33; 32];
 const DEC_KEY: [u8; 32] = [0x22; 32];
 
 fn import(card: &mut Card, crt: u8, scalar: &[u8; 32]) {
-    let mut data = vec![
-        0x4D, 0x2A, crt, 0x00, 0x7F, 0x48, 0x02, 0x92, 0x20, 0x5F, 0x48, 0x20,
-    ];
-    data.extend_from_slice(scalar);
+    let data = openpgp_card_applet::command::import_template(crt, &[(0x92, scalar)]);
     assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &data), 0x9000);
 }
 
