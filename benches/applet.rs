@@ -624,11 +624,11 @@ fn rsa_keygen(bits: u16, seeds: usize) -> Keygen {
 // ECDSA and ECDH on the Weierstrass curves
 
 macro_rules! weierstrass {
-    ($fn_name:ident, $krate:ident, $group:literal, $oid:expr, $scalar:expr, $hash:expr,
-     $signature:expr, $host:expr, $shared:expr) => {
+    ($fn_name:ident, $krate:ident, $group:literal, $oid:expr, $scalar:expr, $public:expr,
+     $hash:expr, $signature:expr, $host:expr, $shared:expr) => {
         fn $fn_name(runner: &mut Runner, table: &mut Table) {
-            use $krate::ecdsa::signature::hazmat::PrehashSigner;
-            use $krate::ecdsa::{Signature, SigningKey};
+            use $krate::ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
+            use $krate::ecdsa::{Signature, SigningKey, VerifyingKey};
             use $krate::elliptic_curve::Generate;
 
             let group = $group;
@@ -650,22 +650,30 @@ macro_rules! weierstrass {
             let cds = extended(0x2A, 0x9E, 0x9A, $hash);
             let auth = extended(0x88, 0x00, 0x00, $hash);
             let decipher = extended(0x2A, 0x80, 0x86, &ecdh_template($host));
-            assert_eq!(send(&mut card, &cds), $signature);
-            assert_eq!(send(&mut card, &auth), $signature);
+            // The card's nonces are hedged (RFC 6979 + random bytes), so its signatures are
+            // checked by verification; RFC 6979's own signature verifies under the same point.
+            let verifying_key = VerifyingKey::from_sec1_bytes($public).unwrap();
+            let verifies = |signature: &[u8]| {
+                let signature = Signature::from_slice(signature).unwrap();
+                verifying_key.verify_prehash($hash, &signature).is_ok()
+            };
+            assert!(verifies($signature));
+            assert!(verifies(&send(&mut card, &cds)));
+            assert!(verifies(&send(&mut card, &auth)));
             assert_eq!(send(&mut card, &decipher), $shared);
             let mut generator = card_with(&[(SIG, ecdsa)], &[]);
             let generate = extended(0x47, 0x80, 0x00, &[SIG, 0x00]);
 
             let key = SigningKey::from_slice($scalar).unwrap();
-            let signature: Signature = key.sign_prehash($hash).unwrap();
-            assert_eq!(&signature.to_bytes()[..], $signature);
+            let mut sign_rng = TestRng::seed_from_u64(4);
+            let signature: Signature = key.sign_prehash_with_rng(&mut sign_rng, $hash).unwrap();
+            assert!(verifies(&signature.to_bytes()));
             let mut rng = TestRng::seed_from_u64(3);
 
-            let sign = || {
-                let s: Signature = key.sign_prehash(black_box($hash)).unwrap();
-                black_box(s);
-            };
-            let sign_call = concat!(stringify!($krate), " SigningKey::sign_prehash");
+            let sign_call = concat!(
+                stringify!($krate),
+                " SigningKey::sign_prehash_with_rng (hedged)"
+            );
             for (operation, applet, apdu) in [
                 ("PSO:CDS", "applet_pso_cds", &cds),
                 ("INTERNAL AUTHENTICATE", "applet_internal_auth", &auth),
@@ -679,7 +687,13 @@ macro_rules! weierstrass {
                     cost: Cost::Micro,
                     target: true,
                 };
-                runner.pair(table, spec, &mut apdu_op(&mut card, apdu), &mut { sign });
+                let mut sign = || {
+                    let s: Signature = key
+                        .sign_prehash_with_rng(&mut sign_rng, black_box($hash))
+                        .unwrap();
+                    black_box(s);
+                };
+                runner.pair(table, spec, &mut apdu_op(&mut card, apdu), &mut sign);
             }
             let spec = PairSpec {
                 group,
@@ -726,6 +740,7 @@ weierstrass!(
     "p256",
     OID_P256,
     keys::P256_SCALAR,
+    keys::P256_PUBLIC,
     keys::HASH32,
     keys::P256_SIGNATURE,
     keys::P256_HOST_PUBLIC,
@@ -737,6 +752,7 @@ weierstrass!(
     "p384",
     OID_P384,
     keys::P384_SCALAR,
+    keys::P384_PUBLIC,
     keys::HASH48,
     keys::P384_SIGNATURE,
     keys::P384_HOST_PUBLIC,
@@ -748,6 +764,7 @@ weierstrass!(
     "k256",
     OID_K256,
     keys::K256_SCALAR,
+    keys::K256_PUBLIC,
     keys::HASH32,
     keys::K256_SIGNATURE,
     keys::K256_HOST_PUBLIC,

@@ -42,6 +42,7 @@ use arbitrary::{Arbitrary, Unstructured};
 
 use crate::apdu::{Class, CommandApdu, Exchange};
 use crate::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use crate::crypto::Curve;
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 use crate::{Applet, Config, Platform, Presence, RecordId, Status, Storage, Transport};
@@ -361,7 +362,7 @@ pub mod attributes {
 enum Family {
     Ed25519,
     X25519,
-    Ecdsa(usize),
+    Ecdsa(Curve),
     Ecdh,
     Rsa,
 }
@@ -470,9 +471,74 @@ fn ecdh_template(point: &[u8]) -> Vec<u8> {
 }
 
 /// One private-key operation with a slot's key (PW1 verified first); data and status word.
-/// Every operation is deterministic (Ed25519, RFC 6979 ECDSA, PKCS#1 v1.5, ECDH), so a key
-/// that still works answers exactly what it answered before.
+/// Ed25519, PKCS#1 v1.5 and ECDH are deterministic, so a key that still works answers exactly
+/// what it answered before. ECDSA nonces are hedged (random), so an ECDSA probe answers the
+/// slot's stored public point followed by `01` if the signature verifies under it (`00` if
+/// not): the same answer exactly when the key in use is the stored one and works.
 fn probe<S: Storage>(
+    applet: &mut FuzzApplet<S>,
+    slot: usize,
+    family: Family,
+    dec_point: &[u8],
+) -> (Vec<u8>, u16) {
+    let answer = probe_operation(applet, slot, family, dec_point);
+    let Family::Ecdsa(curve) = family else {
+        return answer;
+    };
+    let (signature, sw) = answer;
+    if sw != 0x9000 {
+        return (signature, sw);
+    }
+    let (public, sw) = command(applet, 0x47, 0x81, 0x00, &[CRT[slot], 0x00]);
+    assert_eq!(sw, 0x9000, "reading the public key of slot {slot}");
+    let mut point = Reader::new(&public)
+        .expect(0x7F49)
+        .ok()
+        .and_then(|inner| Reader::new(inner).find(|t| t.tag == 0x86))
+        .map(|t| t.value.to_vec())
+        .unwrap_or_default();
+    let hash = vec![0x5A; curve.field_len()];
+    let verifies = ecdsa_verifies(curve, &point, &hash, &signature);
+    point.push(u8::from(verifies));
+    (point, 0x9000)
+}
+
+/// Asserts that a [`probe`] answer shows a working key: `9000`, and an ECDSA signature that
+/// verifies.
+fn assert_probe_works(answer: &(Vec<u8>, u16), family: Family, what: &str) {
+    assert_eq!(answer.1, 0x9000, "probe of {what}");
+    if let Family::Ecdsa(_) = family {
+        assert_eq!(
+            answer.0.last(),
+            Some(&1),
+            "ECDSA signature of {what} does not verify"
+        );
+    }
+}
+
+/// Whether `signature` (`r ‖ s`) verifies for the prehash `hash` under the SEC 1 `point`.
+fn ecdsa_verifies(curve: Curve, point: &[u8], hash: &[u8], signature: &[u8]) -> bool {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    macro_rules! verify {
+        ($krate:ident) => {
+            match (
+                $krate::ecdsa::VerifyingKey::from_sec1_bytes(point),
+                $krate::ecdsa::Signature::from_slice(signature),
+            ) {
+                (Ok(key), Ok(signature)) => key.verify_prehash(hash, &signature).is_ok(),
+                _ => false,
+            }
+        };
+    }
+    match curve {
+        Curve::P256 => verify!(p256),
+        Curve::P384 => verify!(p384),
+        Curve::Secp256k1 => verify!(k256),
+    }
+}
+
+/// The private-key operation of [`probe`]: its raw answer.
+fn probe_operation<S: Storage>(
     applet: &mut FuzzApplet<S>,
     slot: usize,
     family: Family,
@@ -480,7 +546,7 @@ fn probe<S: Storage>(
 ) -> (Vec<u8>, u16) {
     let sign_input = match family {
         Family::Ed25519 => b"probe".to_vec(),
-        Family::Ecdsa(len) => vec![0x5A; len],
+        Family::Ecdsa(curve) => vec![0x5A; curve.field_len()],
         Family::Rsa => hex(DIGEST_INFO),
         Family::X25519 | Family::Ecdh => Vec::new(),
     };
@@ -537,7 +603,7 @@ fn personalise(
     let probes = core::array::from_fn(|slot| {
         let mut copy = applet_on(storage.clone(), Transport::Contact);
         let answer = probe(&mut copy, slot, families[slot], &dec_point);
-        assert_eq!(answer.1, 0x9000, "probe of slot {slot} on the snapshot");
+        assert_probe_works(&answer, families[slot], "the snapshot");
         answer
     });
     Snapshot {
@@ -559,7 +625,11 @@ fn x25519_key() -> KnownKey {
 }
 
 fn p256_ecdsa_key() -> KnownKey {
-    KnownKey::ec(Family::Ecdsa(32), attributes::P256_ECDSA, P256_SCALAR)
+    KnownKey::ec(
+        Family::Ecdsa(Curve::P256),
+        attributes::P256_ECDSA,
+        P256_SCALAR,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -580,19 +650,19 @@ fn import_keys(profile: usize) -> [KnownKey; 3] {
     match profile {
         0 => [ed25519_key(), x25519_key(), ed25519_key()],
         1 => ec(
-            Family::Ecdsa(32),
+            Family::Ecdsa(Curve::P256),
             attributes::P256_ECDSA,
             attributes::P256_ECDH,
             P256_SCALAR,
         ),
         2 => ec(
-            Family::Ecdsa(48),
+            Family::Ecdsa(Curve::P384),
             attributes::P384_ECDSA,
             attributes::P384_ECDH,
             P384_SCALAR,
         ),
         3 => ec(
-            Family::Ecdsa(32),
+            Family::Ecdsa(Curve::Secp256k1),
             attributes::K256_ECDSA,
             attributes::K256_ECDH,
             K256_SCALAR,
@@ -700,7 +770,7 @@ pub fn import(data: &[u8]) {
             "DE after an import: {key_information:02X?}"
         );
         let fresh = probe(&mut applet, target, family, &snapshot.dec_point);
-        assert_eq!(fresh.1, 0x9000, "the imported key does not work");
+        assert_probe_works(&fresh, family, "the imported key");
         applet.power_on(Transport::Contact);
         let stored = probe(&mut applet, target, family, &snapshot.dec_point);
         assert_eq!(

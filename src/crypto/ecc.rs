@@ -98,9 +98,14 @@ impl EcKey {
         with_key!(self, key => key.public_matches(public))
     }
 
-    /// ECDSA over a hash; appends `r ‖ s`.
-    pub(crate) fn sign(&self, hash: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
-        with_key!(self, key => key.sign(hash, out))
+    /// ECDSA over a hash with a hedged nonce; appends `r ‖ s`.
+    pub(crate) fn sign<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        hash: &[u8],
+        out: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        with_key!(self, key => key.sign(rng, hash, out))
     }
 
     /// ECDH with the host's point `04 ‖ X ‖ Y`; appends the shared x-coordinate.
@@ -112,7 +117,7 @@ impl EcKey {
 #[cfg(all(test, any(feature = "p256", feature = "p384", feature = "k256")))]
 mod tests {
     use super::super::tests::{
-        assert_storage_round_trip, decipher, hex, public_key, public_part, sign, stored,
+        assert_storage_round_trip, decipher, hex, public_key, public_part, sign, stored, written,
     };
     use super::super::{Algorithm, Curve, PrivateKey};
     use crate::backends::TestRng;
@@ -151,8 +156,14 @@ mod tests {
                         let signature = sign(&key, &hash).unwrap();
                         assert_eq!(signature.len(), 2 * n);
                         verify(&key, &hash, &signature);
-                        // Deterministic (RFC 6979).
-                        assert_eq!(sign(&key, &hash).unwrap(), signature);
+                        // Hedged: the same hash signed again with other random bytes gets
+                        // another nonce (r differs), and that signature verifies too.
+                        let other = written(|w| {
+                            key.sign(&mut TestRng::seed_from_u64(len as u64), &hash, w)
+                        })
+                        .unwrap();
+                        assert_ne!(other[..n], signature[..n], "nonce reused");
+                        verify(&key, &hash, &other);
                     }
                     let point = public_part(&public_key(&key), 0x86);
                     assert_eq!(point.len(), 1 + 2 * n);
@@ -296,9 +307,20 @@ mod tests {
     #[cfg(feature = "p256")]
     const P256_X: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
 
+    /// Whether `signature` (`r ‖ s`) verifies under `key`'s public point for `hash`, by the
+    /// curve crate's own verifier, which applies bits2int to a hash of any length as hosts do.
+    #[cfg(feature = "p256")]
+    fn p256_verifies(key: &PrivateKey, hash: &[u8], signature: &[u8]) -> bool {
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        let point = public_part(&public_key(key), 0x86);
+        let verifying_key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+        let signature = p256::ecdsa::Signature::from_slice(signature).unwrap();
+        verifying_key.verify_prehash(hash, &signature).is_ok()
+    }
+
     #[test]
     #[cfg(feature = "p256")]
-    fn p256_rfc6979_known_answers() {
+    fn p256_known_answers() {
         use sha2::Digest;
         let key =
             PrivateKey::from_ec_scalar(&Algorithm::Ecdsa(Curve::P256), &hex(P256_X), None).unwrap();
@@ -309,43 +331,55 @@ mod tests {
                     7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299"
             )
         );
-        // RFC 6979 A.2.5, SHA-256, message "sample".
-        assert_eq!(
-            sign(&key, &sha2::Sha256::digest(b"sample")).unwrap(),
-            hex(
-                "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716
-                 F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"
-            )
+        let sample = sha2::Sha256::digest(b"sample");
+        // RFC 6979 A.2.5's deterministic signature (SHA-256, "sample") verifies under the key.
+        let rfc6979 = hex(
+            "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716
+             F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8",
         );
+        assert!(p256_verifies(&key, &sample, &rfc6979));
+        // The card's signature is hedged, so not RFC 6979's, and verifies too.
+        let signature = sign(&key, &sample).unwrap();
+        assert_ne!(signature, rfc6979);
+        assert!(p256_verifies(&key, &sample, &signature));
+        assert!(!p256_verifies(
+            &key,
+            &sha2::Sha256::digest(b"test"),
+            &signature
+        ));
         // A hash longer than the field (SHA-384 with P-256): its leftmost 32 bytes are signed,
-        // as the p256 crate's own known answer says.
-        assert_eq!(
-            sign(&key, &sha2::Sha384::digest(b"test")).unwrap(),
-            hex(
-                "ebde85f1539af67e70dd7a8a6afeeb332aa7f08f01ebb6ab6e04e2a62d2fef75
-                 871af45800daddf55619b005a601a7a84f544260f1d2625b2ef5aa7a4f4dd76f"
-            )
-        );
+        // which is what the host's verifier checks against the whole hash.
+        let long = sha2::Sha384::digest(b"test");
+        let signature = sign(&key, &long).unwrap();
+        assert!(p256_verifies(&key, &long, &signature));
+        assert!(p256_verifies(&key, &long[..32], &signature));
     }
 
     #[test]
     #[cfg(feature = "p384")]
-    fn p384_rfc6979_known_answers() {
+    fn p384_hash_shorter_than_the_field_is_left_padded() {
+        use p384::ecdsa::signature::hazmat::PrehashVerifier;
         use sha2::Digest;
+        // RFC 6979 A.2.6 key.
         let x = hex("6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d896d5724e4c70a825f872c9ea60d2edf5");
         let key = PrivateKey::from_ec_scalar(&Algorithm::Ecdsa(Curve::P384), &x, None).unwrap();
-        // RFC 6979 A.2.6, SHA-384, message "sample".
-        assert_eq!(
-            sign(&key, &sha2::Sha384::digest(b"sample")).unwrap(),
-            hex("94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c81a648152e44acf96e36dd1e80fabe46
-                 99ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94fa329c145786e679e7b82c71a38628ac8")
-        );
-        // A hash shorter than the field (SHA-256 with P-384) is left-padded with zeros.
-        assert_eq!(
-            sign(&key, &sha2::Sha256::digest(b"test")).unwrap(),
-            hex("010c3ab1a300f8c9d63eafa9a41813f0c5416c08814bdfc0236458d6c2603d71c4941f4696e60aff5717476170bb6ab4
-                 03c4ad6274c61691346b2178def879424726909af308596ffb6355a042f48a114e2eb28eaa6918592b4727961057c0c1")
-        );
+        let point = public_part(&public_key(&key), 0x86);
+        let verifying_key = p384::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+        // RFC 6979 A.2.6's signature (SHA-384, "sample") verifies under the derived point.
+        let rfc6979 = p384::ecdsa::Signature::from_slice(&hex(
+            "94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c81a648152e44acf96e36dd1e80fabe46
+             99ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94fa329c145786e679e7b82c71a38628ac8",
+        ))
+        .unwrap();
+        let sample = sha2::Sha384::digest(b"sample");
+        assert!(verifying_key.verify_prehash(&sample, &rfc6979).is_ok());
+        // SHA-256 with P-384: the card pads the hash on the left, as the verifier does.
+        let short = sha2::Sha256::digest(b"test");
+        let signature = p384::ecdsa::Signature::from_slice(&sign(&key, &short).unwrap()).unwrap();
+        assert!(verifying_key.verify_prehash(&short, &signature).is_ok());
+        let mut padded = [0u8; 48];
+        padded[16..].copy_from_slice(&short);
+        assert!(verifying_key.verify_prehash(&padded, &signature).is_ok());
     }
 
     #[test]

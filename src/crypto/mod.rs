@@ -303,7 +303,8 @@ impl PrivateKey {
     ///   than 40% of the modulus is [`Error::WrongLength`].
     /// - ECDSA: `input` is the hash, left-padded with zeros if shorter than the field and
     ///   truncated to its leftmost field-length bytes if longer (bits2int, as the host's
-    ///   verifier does); RFC 6979 deterministic nonce; output `r ‖ s`, each field length.
+    ///   verifier does); RFC 6979 nonce hedged with random bytes from `rng` (RFC 6979 §3.6);
+    ///   output `r ‖ s`, each field length.
     ///   Empty input is [`Error::WrongLength`].
     /// - Ed25519: PureEdDSA over `input` as given, any length; 64-byte output.
     /// - ECDH and X25519 keys: [`Error::ConditionsOfUse`].
@@ -313,11 +314,11 @@ impl PrivateKey {
         input: &[u8],
         out: &mut Writer<'_>,
     ) -> Result<(), Error> {
-        let _ = &rng; // only RSA uses it
+        let _ = &rng; // unused when only Ed25519 and X25519 are built
         match self.key {
             #[cfg(feature = "rsa")]
             Key::Rsa(ref key) => key.sign(rng, input, out),
-            Key::Ecdsa(ref key) => key.sign(input, out),
+            Key::Ecdsa(ref key) => key.sign(rng, input, out),
             #[cfg(feature = "ed25519")]
             Key::Ed25519(ref key) => key.sign(input, out),
             Key::Ecdh(_) => Err(Error::ConditionsOfUse),

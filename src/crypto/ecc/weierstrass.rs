@@ -44,9 +44,11 @@ pub(crate) trait WeierstrassCurve:
     /// The public point.
     fn public(key: &Self::SigningKey) -> &AffinePoint<Self>;
 
-    /// Signs a field-length hash with an RFC 6979 deterministic nonce; appends `r ‖ s`.
-    fn sign_prehash(
+    /// Signs a field-length hash with a hedged RFC 6979 nonce (§3.6: field-length random
+    /// bytes from `rng` as the additional data `k'`); appends `r ‖ s`.
+    fn sign_prehash<R: CryptoRng + ?Sized>(
         key: &Self::SigningKey,
+        rng: &mut R,
         z: &FieldBytes<Self>,
         out: &mut Writer<'_>,
     ) -> Result<(), Error>;
@@ -69,14 +71,16 @@ macro_rules! weierstrass_curve {
                 key.verifying_key().as_affine()
             }
 
-            fn sign_prehash(
+            fn sign_prehash<R: CryptoRng + ?Sized>(
                 key: &Self::SigningKey,
+                rng: &mut R,
                 z: &FieldBytes<Self>,
                 out: &mut Writer<'_>,
             ) -> Result<(), Error> {
-                use $krate::ecdsa::signature::hazmat::PrehashSigner;
-                let signature: $krate::ecdsa::Signature =
-                    key.sign_prehash(z).map_err(|_| Error::Internal)?;
+                use $krate::ecdsa::signature::hazmat::RandomizedPrehashSigner;
+                let signature: $krate::ecdsa::Signature = key
+                    .sign_prehash_with_rng(rng, z)
+                    .map_err(|_| Error::Internal)?;
                 out.raw(&signature.to_bytes())
             }
         }
@@ -146,10 +150,19 @@ impl<C: WeierstrassCurve> CurveKey<C> {
 
     /// ECDSA over a hash: left-padded with zeros if shorter than the field, its leftmost
     /// field-length bytes if longer (bits2int of SEC 1 §4.1.3 for these byte-aligned orders).
+    ///
+    /// The nonce is RFC 6979's with fresh random bytes mixed in (hedged, §3.6): a repeated or
+    /// faulted signature never reuses a nonce, which a purely deterministic nonce would under a
+    /// fault injected during signing, and a weak RNG still gets RFC 6979's guarantee.
     // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
     // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
     #[inline(never)]
-    pub(crate) fn sign(&self, hash: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn sign<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        hash: &[u8],
+        out: &mut Writer<'_>,
+    ) -> Result<(), Error> {
         if hash.is_empty() {
             return Err(Error::WrongLength);
         }
@@ -159,7 +172,7 @@ impl<C: WeierstrassCurve> CurveKey<C> {
         z.get_mut(start..)
             .ok_or(Error::Internal)?
             .copy_from_slice(leftmost);
-        C::sign_prehash(&self.key, &z, out)
+        C::sign_prehash(&self.key, rng, &z, out)
     }
 
     /// ECDH with the host's point `04 ‖ X ‖ Y`, which must be on the curve; appends the

@@ -229,7 +229,9 @@ impl Session {
 
     /// Sends one APDU, checks 9000 and, if given, the answer. With `label` the command is
     /// measured and a line printed.
-    fn send(&mut self, label: Option<&str>, apdu: &[u8], expected: Option<&[u8]>) {
+    /// Sends `apdu` (measured if `label`), fails unless it answers 9000 (and `expected`, if
+    /// given); returns the length of the response data, which stays in `self.response`.
+    fn send(&mut self, label: Option<&str>, apdu: &[u8], expected: Option<&[u8]>) -> usize {
         let mut card = self.card.take().unwrap();
         let mut response = core::mem::take(&mut self.response);
         let mut n = 0;
@@ -258,11 +260,22 @@ impl Session {
         }
         self.card = Some(card);
         self.response = response;
+        n - 2
     }
 
     fn put_data(&mut self, tag: u16, data: &[u8]) {
         let [p1, p2] = tag.to_be_bytes();
         self.send(None, &extended(0xDA, p1, p2, data), None);
+    }
+
+    /// PSO:CDS whose answer (a hedged ECDSA signature, different every time) must satisfy
+    /// `verifies`.
+    fn sign_verified(&mut self, label: &str, input: &[u8], verifies: &dyn Fn(&[u8]) -> bool) {
+        self.send(None, VERIFY_81, None);
+        let n = self.send(Some(label), &extended(0x2A, 0x9E, 0x9A, input), None);
+        if !verifies(&self.response[..n]) {
+            fail("the ECDSA signature does not verify");
+        }
     }
 
     /// Sets the slot's attributes and imports a key: `4D { crt 00, 7F48 {..}, 5F48 {..} }`.
@@ -413,13 +426,41 @@ fn main() -> ! {
         }
     }
 
-    for (name, oid, scalar, hash, signature, host, shared) in [
+    // A signature check of each curve: verification under the key's public point, which the
+    // RFC 6979 known answer must pass too (the card's nonces are hedged, so its signatures
+    // differ from RFC 6979's).
+    macro_rules! ecdsa_verifier {
+        ($krate:ident, $public:expr, $known:expr) => {
+            &|hash: &[u8], signature: &[u8]| -> bool {
+                use $krate::ecdsa::signature::hazmat::PrehashVerifier;
+                let key = $krate::ecdsa::VerifyingKey::from_sec1_bytes($public);
+                let known = $krate::ecdsa::Signature::from_slice($known);
+                let signature = $krate::ecdsa::Signature::from_slice(signature);
+                match (key, known, signature) {
+                    (Ok(key), Ok(known), Ok(signature)) => {
+                        key.verify_prehash(hash, &known).is_ok()
+                            && key.verify_prehash(hash, &signature).is_ok()
+                    }
+                    _ => false,
+                }
+            }
+        };
+    }
+    let curves: [(
+        &str,
+        &[u8],
+        &[u8],
+        &[u8],
+        &dyn Fn(&[u8], &[u8]) -> bool,
+        &[u8],
+        &[u8],
+    ); 3] = [
         (
             "P-256",
             OID_P256,
             keys::P256_SCALAR,
             keys::HASH32,
-            keys::P256_SIGNATURE,
+            ecdsa_verifier!(p256, keys::P256_PUBLIC, keys::P256_SIGNATURE),
             keys::P256_HOST_PUBLIC,
             keys::P256_SHARED,
         ),
@@ -428,7 +469,7 @@ fn main() -> ! {
             OID_P384,
             keys::P384_SCALAR,
             keys::HASH48,
-            keys::P384_SIGNATURE,
+            ecdsa_verifier!(p384, keys::P384_PUBLIC, keys::P384_SIGNATURE),
             keys::P384_HOST_PUBLIC,
             keys::P384_SHARED,
         ),
@@ -437,11 +478,12 @@ fn main() -> ! {
             OID_K256,
             keys::K256_SCALAR,
             keys::HASH32,
-            keys::K256_SIGNATURE,
+            ecdsa_verifier!(k256, keys::K256_PUBLIC, keys::K256_SIGNATURE),
             keys::K256_HOST_PUBLIC,
             keys::K256_SHARED,
         ),
-    ] {
+    ];
+    for (name, oid, scalar, hash, verifies, host, shared) in curves {
         let ecdsa = [&[0x13], oid].concat();
         let ecdh = [&[0x12], oid].concat();
         s.import(
@@ -450,7 +492,9 @@ fn main() -> ! {
             &ecdsa,
             &[(0x92, scalar)],
         );
-        s.sign(&[name, " ECDSA PSO:CDS"].concat(), hash, signature);
+        s.sign_verified(&[name, " ECDSA PSO:CDS"].concat(), hash, &|signature| {
+            verifies(hash, signature)
+        });
         s.import(
             &[name, " import (DEC)"].concat(),
             DEC,
@@ -518,12 +562,17 @@ fn main() -> ! {
         }
     }
     {
-        use k256::ecdsa::signature::hazmat::PrehashSigner;
+        use k256::ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
         let key = k256::ecdsa::SigningKey::from_slice(keys::K256_SCALAR).unwrap();
-        let mut ok = false;
-        s.measure("raw secp256k1 sign_prehash", &mut || {
-            let signature: k256::ecdsa::Signature = key.sign_prehash(keys::HASH32).unwrap();
-            ok = &signature.to_bytes()[..] == keys::K256_SIGNATURE;
+        let mut rng = TestRng::seed_from_u64(3);
+        let mut signature = None;
+        s.measure("raw secp256k1 sign_prehash_with_rng", &mut || {
+            signature = key.sign_prehash_with_rng(&mut rng, keys::HASH32).ok();
+        });
+        let ok = signature.is_some_and(|signature: k256::ecdsa::Signature| {
+            key.verifying_key()
+                .verify_prehash(keys::HASH32, &signature)
+                .is_ok()
         });
         if !ok {
             fail("raw secp256k1 signature");
