@@ -473,8 +473,9 @@ fn ecdh_template(point: &[u8]) -> Vec<u8> {
 /// One private-key operation with a slot's key (PW1 verified first); data and status word.
 /// Ed25519, PKCS#1 v1.5 and ECDH are deterministic, so a key that still works answers exactly
 /// what it answered before. ECDSA nonces are hedged (random), so an ECDSA probe answers the
-/// slot's stored public point followed by `01` if the signature verifies under it (`00` if
-/// not): the same answer exactly when the key in use is the stored one and works.
+/// public point of the key in use (`47 81`, from the applet's key cache) followed by `01` if
+/// the signature verifies under it (`00` if not): the same answer exactly when the key in use
+/// is the same key and works.
 fn probe<S: Storage>(
     applet: &mut FuzzApplet<S>,
     slot: usize,

@@ -189,6 +189,15 @@ macro_rules! ecdsa_check {
                 let signature = Signature::from_slice(&raw).expect("r||s");
                 key.verify_prehash(&hash, &signature)
                     .expect("ECDSA verifies");
+                // Hedged nonces: the same hash signed again gets another r, and verifies.
+                let again = if crt == SIG {
+                    sign(&mut card, &hash)
+                } else {
+                    authenticate(&mut card, &hash)
+                };
+                assert_ne!(again[..$field_len], raw[..$field_len], "nonce reused");
+                key.verify_prehash(&hash, &Signature::from_slice(&again).unwrap())
+                    .expect("the second signature verifies");
                 // A shorter hash is left-padded by the card.
                 let short = [0x11u8; 20];
                 let raw = if crt == SIG {

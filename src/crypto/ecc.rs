@@ -338,10 +338,21 @@ mod tests {
              F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8",
         );
         assert!(p256_verifies(&key, &sample, &rfc6979));
-        // The card's signature is hedged, so not RFC 6979's, and verifies too.
+        // The card's signature is hedged, so not RFC 6979's, and verifies too. It is exactly
+        // the crate's hedged RFC 6979 (§3.6) with the same random bytes as k': the nonce is
+        // derived from the key and the hash, not only drawn from the RNG.
         let signature = sign(&key, &sample).unwrap();
         assert_ne!(signature, rfc6979);
         assert!(p256_verifies(&key, &sample, &signature));
+        let hedged = |z: &[u8]| {
+            use p256::ecdsa::signature::hazmat::RandomizedPrehashSigner;
+            let crate_key = p256::ecdsa::SigningKey::from_slice(&hex(P256_X)).unwrap();
+            let signature: p256::ecdsa::Signature = crate_key
+                .sign_prehash_with_rng(&mut TestRng::seed_from_u64(1), z)
+                .unwrap();
+            signature.to_bytes().to_vec()
+        };
+        assert_eq!(signature, hedged(&sample));
         assert!(!p256_verifies(
             &key,
             &sha2::Sha256::digest(b"test"),
@@ -352,7 +363,7 @@ mod tests {
         let long = sha2::Sha384::digest(b"test");
         let signature = sign(&key, &long).unwrap();
         assert!(p256_verifies(&key, &long, &signature));
-        assert!(p256_verifies(&key, &long[..32], &signature));
+        assert_eq!(signature, hedged(&long[..32]));
     }
 
     #[test]

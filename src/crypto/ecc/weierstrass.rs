@@ -151,9 +151,10 @@ impl<C: WeierstrassCurve> CurveKey<C> {
     /// ECDSA over a hash: left-padded with zeros if shorter than the field, its leftmost
     /// field-length bytes if longer (bits2int of SEC 1 §4.1.3 for these byte-aligned orders).
     ///
-    /// The nonce is RFC 6979's with fresh random bytes mixed in (hedged, §3.6): a repeated or
-    /// faulted signature never reuses a nonce, which a purely deterministic nonce would under a
-    /// fault injected during signing, and a weak RNG still gets RFC 6979's guarantee.
+    /// The nonce is RFC 6979's with fresh random bytes mixed in (hedged, §3.6): with a working
+    /// RNG, a hash signed twice gets two nonces, so a fault injected during one of the two
+    /// signatures reveals nothing (with a purely deterministic nonce, it reveals the key); with
+    /// a broken RNG the nonce is still RFC 6979's, never reused across different hashes.
     // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
     // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
     #[inline(never)]

@@ -227,10 +227,9 @@ impl Session {
         (stack, total)
     }
 
-    /// Sends one APDU, checks 9000 and, if given, the answer. With `label` the command is
-    /// measured and a line printed.
-    /// Sends `apdu` (measured if `label`), fails unless it answers 9000 (and `expected`, if
-    /// given); returns the length of the response data, which stays in `self.response`.
+    /// Sends `apdu`, fails unless it answers 9000 (and `expected`, if given); with `label` the
+    /// command is measured and a line printed. Returns the length of the response data, which
+    /// stays in `self.response`.
     fn send(&mut self, label: Option<&str>, apdu: &[u8], expected: Option<&[u8]>) -> usize {
         let mut card = self.card.take().unwrap();
         let mut response = core::mem::take(&mut self.response);
