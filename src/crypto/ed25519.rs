@@ -55,6 +55,22 @@ impl Ed25519Key {
     #[inline(never)]
     pub(crate) fn sign(&self, message: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
         let signature = self.0.try_sign(message).map_err(|_| Error::Internal)?;
+        self.release(message, &signature, out)
+    }
+
+    /// Appends `signature`; with feature `verify-signatures`, only if it verifies under this
+    /// key for `message` (a faulted signature is [`Error::Internal`] and nothing is written).
+    fn release(
+        &self,
+        message: &[u8],
+        signature: &ed25519_dalek::Signature,
+        out: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        #[cfg(feature = "verify-signatures")]
+        self.0
+            .verify_strict(message, signature)
+            .map_err(|_| Error::Internal)?;
+        let _ = message;
         out.raw(&signature.to_bytes())
     }
 }
@@ -123,5 +139,35 @@ mod tests {
             PrivateKey::from_stored(&Algorithm::Ed25519, &long).err(),
             Some(Error::Storage)
         );
+    }
+
+    /// With `verify-signatures`, a signature faulted between signing and release (each bit of
+    /// R and S flipped in turn, as a glitch would) is refused and nothing is written; the
+    /// intact one is released.
+    #[test]
+    #[cfg(feature = "verify-signatures")]
+    fn faulted_signatures_are_not_released() {
+        use super::Ed25519Key;
+        use crate::tlv::Writer;
+        use ed25519_dalek::Signer;
+        let key = Ed25519Key::from_seed(&[0x42; 32]).unwrap();
+        let message = b"signed under a glitch";
+        let signature = key.0.sign(message);
+        let mut buf = [0u8; 64];
+        for bit in 0..512 {
+            let mut bytes = signature.to_bytes();
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            let faulted = Signature::from_bytes(&bytes);
+            let mut w = Writer::new(&mut buf);
+            assert_eq!(
+                key.release(message, &faulted, &mut w),
+                Err(Error::Internal),
+                "bit {bit}"
+            );
+            assert!(w.written().is_empty());
+        }
+        let mut w = Writer::new(&mut buf);
+        key.release(message, &signature, &mut w).unwrap();
+        assert_eq!(w.written(), &signature.to_bytes()[..]);
     }
 }

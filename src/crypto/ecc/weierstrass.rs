@@ -52,6 +52,16 @@ pub(crate) trait WeierstrassCurve:
         z: &FieldBytes<Self>,
         out: &mut Writer<'_>,
     ) -> Result<(), Error>;
+
+    /// Appends the signature `r ‖ s` of the field-length hash `z`; with feature
+    /// `verify-signatures`, only if it verifies under the key's public point (a faulted
+    /// signature is [`Error::Internal`] and nothing is written).
+    fn release(
+        key: &Self::SigningKey,
+        z: &FieldBytes<Self>,
+        signature: &[u8],
+        out: &mut Writer<'_>,
+    ) -> Result<(), Error>;
 }
 
 macro_rules! weierstrass_curve {
@@ -81,7 +91,26 @@ macro_rules! weierstrass_curve {
                 let signature: $krate::ecdsa::Signature = key
                     .sign_prehash_with_rng(rng, z)
                     .map_err(|_| Error::Internal)?;
-                out.raw(&signature.to_bytes())
+                Self::release(key, z, &signature.to_bytes(), out)
+            }
+
+            fn release(
+                key: &Self::SigningKey,
+                z: &FieldBytes<Self>,
+                signature: &[u8],
+                out: &mut Writer<'_>,
+            ) -> Result<(), Error> {
+                #[cfg(feature = "verify-signatures")]
+                {
+                    use $krate::ecdsa::signature::hazmat::PrehashVerifier;
+                    let parsed = $krate::ecdsa::Signature::from_slice(signature)
+                        .map_err(|_| Error::Internal)?;
+                    key.verifying_key()
+                        .verify_prehash(z, &parsed)
+                        .map_err(|_| Error::Internal)?;
+                }
+                let _ = (key, z);
+                out.raw(signature)
             }
         }
     };
@@ -189,5 +218,59 @@ impl<C: WeierstrassCurve> CurveKey<C> {
         let public = PublicKey::<C>::from_sec1_bytes(point).map_err(|_| Error::IncorrectData)?;
         let shared = diffie_hellman(C::secret(&self.key), public.as_affine());
         out.raw(shared.raw_secret_bytes())
+    }
+}
+
+/// With `verify-signatures`, a signature faulted between signing and release (each bit of r
+/// and s flipped in turn) is refused on every curve and nothing is written; the intact one is
+/// released.
+#[cfg(all(test, feature = "verify-signatures"))]
+mod tests {
+    use super::elliptic_curve::FieldBytes;
+    use super::{CurveKey, WeierstrassCurve};
+    use crate::backends::TestRng;
+    use crate::status::Error;
+    use crate::tlv::Writer;
+    use alloc::vec;
+
+    fn faulted_signatures_are_not_released<C: WeierstrassCurve>() {
+        let key = CurveKey::<C>::generate(&mut TestRng::seed_from_u64(7));
+        let z = FieldBytes::<C>::default();
+        let mut buf = vec![0u8; 2 * z.len()];
+        let mut w = Writer::new(&mut buf);
+        C::sign_prehash(&key.key, &mut TestRng::seed_from_u64(8), &z, &mut w).unwrap();
+        let signature = w.written().to_vec();
+        for bit in 0..signature.len() * 8 {
+            let mut faulted = signature.clone();
+            faulted[bit / 8] ^= 1 << (bit % 8);
+            let mut w = Writer::new(&mut buf);
+            assert_eq!(
+                C::release(&key.key, &z, &faulted, &mut w),
+                Err(Error::Internal),
+                "bit {bit}"
+            );
+            assert!(w.written().is_empty());
+        }
+        let mut w = Writer::new(&mut buf);
+        C::release(&key.key, &z, &signature, &mut w).unwrap();
+        assert_eq!(w.written(), &signature[..]);
+    }
+
+    #[test]
+    #[cfg(feature = "p256")]
+    fn p256() {
+        faulted_signatures_are_not_released::<p256::NistP256>();
+    }
+
+    #[test]
+    #[cfg(feature = "p384")]
+    fn p384() {
+        faulted_signatures_are_not_released::<p384::NistP384>();
+    }
+
+    #[test]
+    #[cfg(feature = "k256")]
+    fn k256() {
+        faulted_signatures_are_not_released::<k256::Secp256k1>();
     }
 }
