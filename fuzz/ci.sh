@@ -20,7 +20,9 @@ if ! rustup toolchain list | grep -q '^nightly'; then
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-fuzz"
-    cargo install --locked cargo-fuzz
+    # Pinned: the version these scripts and figures were made with; a newer one may need a
+    # newer stable toolchain than the machine's.
+    cargo install --locked cargo-fuzz --version 0.13.2
 fi
 
 # Release build; fuzz/Cargo.toml turns on debug assertions and overflow checks for the applet

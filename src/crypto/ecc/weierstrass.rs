@@ -109,6 +109,7 @@ macro_rules! weierstrass_curve {
                         .verify_prehash(z, &parsed)
                         .map_err(|_| Error::Internal)?;
                 }
+                #[cfg(not(feature = "verify-signatures"))]
                 let _ = (key, z);
                 out.raw(signature)
             }
