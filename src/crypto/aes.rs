@@ -64,6 +64,17 @@ fn check_input(input: &[u8]) -> Result<(), Error> {
 mod tests {
     use super::*;
 
+    /// The expanded key schedules (and the CBC state around them) wipe themselves when
+    /// dropped: `aes` only does so with its `zeroize` feature, which this test needs.
+    #[test]
+    fn key_schedules_are_wiped_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<aes::Aes128>();
+        wiped_on_drop::<aes::Aes256>();
+        wiped_on_drop::<cbc::Encryptor<aes::Aes128>>();
+        wiped_on_drop::<cbc::Decryptor<aes::Aes256>>();
+    }
+
     fn hex(s: &str) -> alloc::vec::Vec<u8> {
         (0..s.len())
             .step_by(2)

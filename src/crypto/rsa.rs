@@ -94,10 +94,16 @@ impl RsaKey {
         }
         // `from_be_slice` rejects a prime longer than `bits / 2` bits rounded up to bytes; the
         // `rsa` crate then rejects one over `bits / 2` bits.
-        let p = BoxedUint::from_be_slice(p, half).map_err(|_| Error::IncorrectData)?;
-        let q = BoxedUint::from_be_slice(q, half).map_err(|_| Error::IncorrectData)?;
+        // Held in `Zeroizing` so that a `q` that does not parse leaves no unwiped `p` behind
+        // (`BoxedUint` does not wipe itself on drop).
+        let mut p =
+            Zeroizing::new(BoxedUint::from_be_slice(p, half).map_err(|_| Error::IncorrectData)?);
+        let mut q =
+            Zeroizing::new(BoxedUint::from_be_slice(q, half).map_err(|_| Error::IncorrectData)?);
         // Validates p·q, d·e ≡ 1 (mod p-1, q-1) and precomputes the CRT values; `p` and `q`
-        // move into the key (and are zeroized with it).
+        // move into the key (and are zeroized with it). `from_p_q` takes them by value: when it
+        // refuses them it drops them unwiped, which the crate's API leaves us no way to avoid.
+        let (p, q) = (core::mem::take(&mut *p), core::mem::take(&mut *q));
         let key = ::rsa::PrivateKey::from_p_q(p, q, BoxedUint::from(E))
             .map_err(|_| Error::IncorrectData)?;
         Self::checked(key, bits, format)

@@ -8,7 +8,7 @@
 
 use rand_core::CryptoRng;
 use x25519_dalek::{PublicKey, StaticSecret};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::status::Error;
 use crate::tlv::Writer;
@@ -23,8 +23,12 @@ pub(crate) struct X25519Key {
 }
 
 impl X25519Key {
-    fn new(native: [u8; 32]) -> X25519Key {
-        let secret = StaticSecret::from(native);
+    /// Builds the key from a scalar in RFC 7748 order and wipes `native`. `StaticSecret` takes
+    /// its 32 bytes by value (x25519-dalek has no constructor from a reference), so one copy
+    /// passes through the call; every buffer of ours is wiped.
+    fn new(native: &mut Zeroizing<[u8; 32]>) -> X25519Key {
+        let secret = StaticSecret::from(**native);
+        native.zeroize();
         let public = PublicKey::from(&secret);
         X25519Key { secret, public }
     }
@@ -33,7 +37,7 @@ impl X25519Key {
     pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> X25519Key {
         let mut native = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(&mut *native);
-        X25519Key::new(*native)
+        X25519Key::new(&mut native)
     }
 
     /// The scalar in GnuPG's order (big-endian, possibly with leading zeros stripped):
@@ -44,14 +48,14 @@ impl X25519Key {
             return Err(Error::IncorrectData);
         }
         native.reverse();
-        Ok(X25519Key::new(*native))
+        Ok(X25519Key::new(&mut native))
     }
 
     /// The storage form: 32 bytes in RFC 7748 order.
     pub(crate) fn from_native(scalar: &[u8]) -> Result<X25519Key, Error> {
-        let native: [u8; 32] = scalar.try_into().map_err(|_| Error::IncorrectData)?;
-        let native = Zeroizing::new(native);
-        Ok(X25519Key::new(*native))
+        let scalar: &[u8; 32] = scalar.try_into().map_err(|_| Error::IncorrectData)?;
+        let mut native = Zeroizing::new(*scalar);
+        Ok(X25519Key::new(&mut native))
     }
 
     /// Storage form: the scalar in RFC 7748 order, as imported or generated (unclamped).
@@ -107,6 +111,14 @@ mod tests {
         let mut scalar = hex(ALICE);
         scalar.reverse();
         scalar
+    }
+
+    #[test]
+    fn construction_wipes_the_scalar_buffer() {
+        let mut native = zeroize::Zeroizing::new([0x5A; 32]);
+        let key = super::X25519Key::new(&mut native);
+        assert_eq!(*native, [0; 32], "the caller's scalar buffer was not wiped");
+        assert_eq!(key.secret.as_bytes(), &[0x5A; 32]);
     }
 
     #[test]
