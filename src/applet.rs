@@ -4,7 +4,6 @@ use rand_core::CryptoRng;
 
 use crate::apdu::Exchange;
 use crate::config::Config;
-use crate::crypto::PrivateKey;
 use crate::platform::{Clock, Storage, Transport, UserPresence};
 use crate::state::{Persistent, Session, Store};
 
@@ -38,12 +37,10 @@ pub(crate) struct Card<S, R, C, U> {
     pub(crate) rng: R,
     pub(crate) clock: C,
     pub(crate) user_presence: U,
+    /// The records in RAM, with the keys decoded from them: replaced as a whole at power-on
+    /// and by ACTIVATE FILE, so nothing decoded outlives the records it came from.
     pub(crate) state: Persistent,
     pub(crate) session: Session,
-    /// Decoded private keys (SIG, DEC, AUT), filled on first use; zeroized when dropped.
-    pub(crate) key_cache: [Option<PrivateKey>; 3],
-    /// The AES key (D5), read on first use; zeroized when dropped.
-    pub(crate) aes_cache: Option<zeroize::Zeroizing<alloc::vec::Vec<u8>>>,
     pub(crate) powered: bool,
 }
 
@@ -73,8 +70,6 @@ where
                 user_presence: platform.user_presence,
                 state,
                 session: Session::default(),
-                key_cache: [None, None, None],
-                aes_cache: None,
                 powered: false,
             },
         }
@@ -174,8 +169,6 @@ where
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn power_on(&mut self, transport: Transport) {
         self.session = Session::new(transport);
-        self.key_cache = [None, None, None];
-        self.aes_cache = None;
         self.state = Persistent::load(&mut self.store, &self.config);
         self.powered = true;
     }

@@ -1380,6 +1380,48 @@ fn read_counters<S: Storage>(applet: &mut FuzzApplet<S>) -> Option<[u8; 3]> {
     }
 }
 
+/// The probe of the factory-reset oracle: what a client reads and tries right after a reset
+/// (GnuPG 2.4's card status reads every public key), each with an extended Le so that the
+/// answer comes whole. In this order: the data objects, the public keys, the PIN status, the
+/// factory PINs, then every key operation.
+fn reset_probe() -> Vec<Vec<u8>> {
+    let full = Some(65536);
+    let mut probe = Vec::new();
+    for tag in [
+        0x006Eu16, 0x0065, 0x007A, 0x00C4, 0x00F9, 0x00D6, 0x00D7, 0x00D8, 0x7F21, 0x005E, 0x5F50,
+        0x0101, 0x0103,
+    ] {
+        let [p1, p2] = tag.to_be_bytes();
+        probe.push(build_apdu(0x00, 0xCA, p1, p2, &[], full));
+    }
+    for crt in [0xB6, 0xB8, 0xA4] {
+        probe.push(build_apdu(0x00, 0x47, 0x81, 0x00, &[crt, 0x00], full));
+    }
+    for p2 in [0x81, 0x82, 0x83] {
+        probe.push(build_apdu(0x00, 0x20, 0x00, p2, &[], None));
+    }
+    probe.push(build_apdu(0x00, 0x20, 0x00, 0x81, PW1, None));
+    probe.push(build_apdu(0x00, 0x20, 0x00, 0x82, PW1, None));
+    probe.push(build_apdu(0x00, 0x20, 0x00, 0x83, PW3, None));
+    probe.push(build_apdu(0x00, 0x2A, 0x9E, 0x9A, &hex(DIGEST_INFO), full));
+    probe.push(build_apdu(0x00, 0x2A, 0x80, 0x86, &[0x00; 257], full));
+    let mut point = vec![0x04];
+    point.extend_from_slice(&[0x5A; 64]);
+    probe.push(build_apdu(
+        0x00,
+        0x2A,
+        0x80,
+        0x86,
+        &ecdh_template(&point),
+        full,
+    ));
+    probe.push(build_apdu(0x00, 0x2A, 0x80, 0x86, &[0x02; 17], full));
+    probe.push(build_apdu(0x00, 0x2A, 0x86, 0x80, &[0x5A; 16], full));
+    probe.push(build_apdu(0x00, 0x88, 0x00, 0x00, b"challenge", full));
+    probe.push(build_apdu(0x00, 0xCA, 0x01, 0x03, &[], full));
+    probe
+}
+
 /// The oracles' state across one session.
 struct Oracle {
     /// Counters as the running applet answers them (read only when that is invisible to it).
@@ -1393,16 +1435,23 @@ struct Oracle {
     busy: bool,
     /// Every command and every command data field sent, to tell an echo from a leak.
     sent: Vec<u8>,
+    /// The interface the card was last powered on with (the fresh card of the reset oracle
+    /// is powered on the same way).
+    transport: Transport,
+    /// How many factory resets the reset oracle compared (for the corpus tests).
+    resets: usize,
 }
 
 impl Oracle {
-    fn new(applet: &mut FuzzApplet<MemoryStorage>) -> Oracle {
+    fn new(applet: &mut FuzzApplet<MemoryStorage>, transport: Transport) -> Oracle {
         let mut oracle = Oracle {
             ram: CounterView::default(),
             stored: CounterView::default(),
             writes: applet.storage().write_count(),
             busy: false,
             sent: Vec::new(),
+            transport,
+            resets: 0,
         };
         oracle.ram.observe(read_counters(applet), "RAM", 0);
         oracle.stored.observe(read_counters(applet), "stored", 0);
@@ -1417,6 +1466,11 @@ impl Oracle {
         out: &mut [u8],
         op: usize,
     ) {
+        let parsed = CommandApdu::parse(command).ok();
+        // ACTIVATE FILE resets the card only in the terminated state, which is exactly when the
+        // life-cycle record exists (TERMINATE DF writes it, ACTIVATE FILE removes it last).
+        let resets = parsed.is_some_and(|a| a.ins == 0x44 && a.cla & 0x10 == 0)
+            && applet.storage().record(RecordId::LIFECYCLE).is_some();
         let n = applet.process(command, out);
         if out.len() < 2 {
             assert_eq!(n, 0, "a response in a buffer of {} bytes", out.len());
@@ -1430,7 +1484,6 @@ impl Oracle {
         let response = &out[..n];
         let sw = assert_status(response);
         self.sent.extend_from_slice(command);
-        let parsed = CommandApdu::parse(command).ok();
         if let Some(apdu) = parsed {
             self.sent.extend_from_slice(apdu.data);
         }
@@ -1451,6 +1504,27 @@ impl Oracle {
             self.ram.allow(raise);
             self.stored.allow(raise);
         }
+        if resets && sw == 0x9000 {
+            self.compare_with_factory_card(applet, op);
+        }
+    }
+
+    /// The factory-reset oracle: after ACTIVATE FILE reset the card, it must answer
+    /// [`reset_probe`] exactly as a factory-fresh applet over empty storage does. Nothing decoded,
+    /// verified, selected or touched before the reset may show (no RNG-dependent byte can
+    /// appear, since a fresh card has no key).
+    fn compare_with_factory_card(&mut self, applet: &mut FuzzApplet<MemoryStorage>, op: usize) {
+        let mut fresh = applet_on(MemoryStorage::new(), self.transport);
+        for probe in reset_probe() {
+            let reset = send(applet, &probe);
+            let factory = send(&mut fresh, &probe);
+            assert_eq!(
+                reset, factory,
+                "op {op}: after ACTIVATE FILE the card (left) answers {probe:02X?} unlike a \
+                 factory-fresh card (right)"
+            );
+        }
+        self.resets += 1;
     }
 
     /// The retry-counter looks after an operation.
@@ -1484,8 +1558,17 @@ impl Oracle {
 ///   unless the fuzzer itself sent those bytes;
 /// - no retry counter (C4) rises without a command that may raise it (see `may_raise`), as the
 ///   running applet answers it and as a fresh applet reads it from storage; power cycles and
-///   deselection never raise one.
+///   deselection never raise one;
+/// - after every ACTIVATE FILE that reset the card, the card answers a fixed probe (data
+///   objects, public keys, PIN status, factory PINs, every key operation) exactly as a
+///   factory-fresh applet does: no RAM state outlives the factory reset.
 pub fn session(input: &Session) {
+    session_factory_resets(input);
+}
+
+/// [`session`], returning how many factory resets the reset oracle compared with a fresh card
+/// (for tests that must know the oracle ran).
+pub fn session_factory_resets(input: &Session) -> usize {
     let snapshot = session_snapshot(input.rsa);
     let transport = |contactless| {
         if contactless {
@@ -1495,7 +1578,7 @@ pub fn session(input: &Session) {
         }
     };
     let mut applet = applet_on(snapshot.storage.clone(), transport(input.contactless));
-    let mut oracle = Oracle::new(&mut applet);
+    let mut oracle = Oracle::new(&mut applet, transport(input.contactless));
     let mut out = vec![0u8; FULL_OUT];
     for (i, op) in input.ops.iter().take(MAX_OPS).enumerate() {
         let index = i + 1;
@@ -1518,7 +1601,8 @@ pub fn session(input: &Session) {
                 oracle.exchange(&mut applet, &command, &mut out, index);
             }
             Op::PowerCycle { contactless } => {
-                applet.power_on(transport(*contactless));
+                oracle.transport = transport(*contactless);
+                applet.power_on(oracle.transport);
                 oracle.busy = false;
             }
             Op::Deselect => {
@@ -1530,6 +1614,7 @@ pub fn session(input: &Session) {
         }
         oracle.look(&mut applet, index);
     }
+    oracle.resets
 }
 
 /// [`session`] over raw fuzzer bytes, decoded as `libfuzzer-sys` decodes them.

@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 
-use openpgp_card_applet::tlv::Reader;
 
 /// NIST SP 800-38A F.2.1 (CBC-AES128) and F.2.5 (CBC-AES256) with the IV folded into the
 /// first block, so that the card's zero IV gives the published ciphertext.
@@ -74,25 +73,6 @@ fn aes_key_rules() {
     assert_sw(&card.cmd(0, 0x2A, 0x86, 0x80, &[0; 16]), 0x6A88);
 }
 
-fn rsa_public_n(card: &mut Card, crt: u8) -> Vec<u8> {
-    let rsp = card.cmd_all(0x47, 0x81, 0x00, &[crt, 0x00]);
-    let mut outer = Reader::new(&rsp.data);
-    let inner = outer.expect(0x7F49).unwrap();
-    Reader::new(inner)
-        .find(|t| t.tag == 0x81)
-        .unwrap()
-        .value
-        .to_vec()
-}
-
-fn rsa_public(n: &[u8]) -> rsa::PublicKey {
-    rsa::PublicKey::new(
-        rsa::BoxedUint::from_be_slice_vartime(n),
-        rsa::BoxedUint::from(65537u32),
-    )
-    .unwrap()
-}
-
 #[test]
 fn mse_swaps_keys_until_select_or_power_off() {
     let mut card = Card::new();
@@ -102,8 +82,8 @@ fn mse_swaps_keys_until_select_or_power_off() {
     for crt in [0xB8, 0xA4] {
         assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[crt, 0x00]), 0x9000);
     }
-    let dec = rsa_public(&rsa_public_n(&mut card, 0xB8));
-    let aut = rsa_public(&rsa_public_n(&mut card, 0xA4));
+    let dec = card.rsa_public_key(0xB8);
+    let aut = card.rsa_public_key(0xA4);
     let info = hex("3031300d0609608648016503040201050004200000000000000000000000000000000000000000000000000000000000000000");
     card.verify(0x82, b"123456");
     let scheme = || rsa::Pkcs1v15Sign::new_unprefixed();

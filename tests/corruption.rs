@@ -94,3 +94,46 @@ fn corrupt_life_cycle_record_needs_terminate_first() {
     assert_sw(&card.get_data(0x6E), 0x9000);
     assert_sw(&card.verify(0x81, b"123456"), 0x9000);
 }
+
+/// Rewrites a record's payload with `f` and gives it a valid CRC again: damage the CRC cannot
+/// catch (a bug, or a deliberate write to the flash).
+fn rewrite(card: &mut Card, id: RecordId, f: impl FnOnce(&mut Vec<u8>)) {
+    damage(card, id, |bytes| {
+        bytes.truncate(bytes.len() - 4);
+        f(bytes);
+        let crc = openpgp_card_applet::state::record::crc32(bytes);
+        bytes.extend_from_slice(&crc.to_le_bytes());
+    });
+}
+
+/// A stored retry counter the card could never have written (above `Config::max_tries`, or
+/// tries on an unset Resetting Code) is a damaged record (6581), not extra guesses.
+#[test]
+fn retry_counters_out_of_range_are_a_damaged_record() {
+    // Payload: 01 L { tries ‖ PW1 }, 02 L { tries ‖ RC }, 03 L { tries ‖ PW3 }, 04 L { KDF }.
+    const PW1_TRIES: usize = 2 + 2; // version, kind, tag 01, length
+    fn set_unset_rc(b: &mut [u8]) {
+        let rc = PW1_TRIES + usize::from(b[PW1_TRIES - 1]) + 2;
+        assert_eq!(b[rc - 2..rc], [0x02, 0x01], "RC unset: its tries byte only");
+        b[rc] = 1;
+    }
+    type Edit = fn(&mut [u8]);
+    let cases: [(&str, Edit); 3] = [
+        ("PW1 at 4 of 3", |b| b[PW1_TRIES] = 4),
+        ("PW1 at 255", |b| b[PW1_TRIES] = 0xFF),
+        ("tries on an unset Resetting Code", set_unset_rc),
+    ];
+    for (what, edit) in cases {
+        let mut card = personalised();
+        rewrite(&mut card, RecordId::SECURITY, |b| edit(b));
+        card.select();
+        assert_eq!(card.verify(0x81, b"changed").sw, 0x6581, "{what}");
+        assert_eq!(card.get_data(0xC4).sw, 0x6581, "{what}");
+    }
+    // The same rewrite with the counter in range is accepted (the rewrite itself is sound).
+    let mut card = personalised();
+    rewrite(&mut card, RecordId::SECURITY, |b| b[PW1_TRIES] = 2);
+    card.select();
+    assert_eq!(card.tries(), [2, 0, 3]);
+    assert_sw(&card.verify(0x81, b"changed"), 0x9000);
+}

@@ -59,6 +59,25 @@ fn corpus_apdu() {
     run_corpus("apdu", fuzzing::apdu);
 }
 
+/// The hand-written sessions are in the corpus as they are written here (`FUZZ_WRITE_SEEDS=1`
+/// writes them after a change).
+#[test]
+fn seed_sessions_are_in_the_corpus() {
+    for (name, session) in seed_sessions() {
+        let path = corpus_dir("session").join(name);
+        let bytes = encode_session(&session);
+        if std::env::var_os("FUZZ_WRITE_SEEDS").is_some() {
+            std::fs::write(&path, &bytes).expect("write seed");
+        }
+        assert_eq!(
+            std::fs::read(&path).ok(),
+            Some(bytes),
+            "{} is stale",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn corpus_tlv() {
     run_corpus("tlv", fuzzing::tlv);
@@ -71,6 +90,12 @@ fn corpus_import() {
 
 #[test]
 fn corpus_session() {
+    // The factory-reset oracle runs on the seed that resets the card.
+    for name in ["factory-reset", "factory-reset-after-use"] {
+        let seed = std::fs::read(corpus_dir("session").join(name)).expect("seed file");
+        let session = decode_session(&seed).expect("decodes");
+        assert_eq!(fuzzing::session_factory_resets(&session), 1, "{name}");
+    }
     for (path, bytes) in corpus("session") {
         let session = decode_session(&bytes)
             .unwrap_or_else(|| panic!("{} does not decode as a Session", path.display()));
@@ -564,6 +589,31 @@ fn seed_sessions() -> Vec<(&'static str, Session)> {
                     raw(hex("00CA00C400")),
                     Op::Verify(PinRef::Pw3),
                     raw(hex("00CA006E00")),
+                ],
+            ),
+        ),
+        (
+            // Every key decoded in RAM (public key reads and one use of each), then a reset
+            // with no PIN: the reset oracle must find nothing of the old card.
+            "factory-reset-after-use",
+            session(
+                false,
+                vec![
+                    apdu(0x47, 0x81, 0x00, &[0xB6, 0x00], Le::Short(0)),
+                    apdu(0x47, 0x81, 0x00, &[0xB8, 0x00], Le::Short(0)),
+                    apdu(0x47, 0x81, 0x00, &[0xA4, 0x00], Le::Short(0)),
+                    Op::Verify(PinRef::Pw1Sign),
+                    apdu(0x2A, 0x9E, 0x9A, b"message", Le::Short(0)),
+                    Op::Verify(PinRef::Pw1Other),
+                    apdu(0x2A, 0x80, 0x86, &ecdh_x25519, Le::Short(0)),
+                    apdu(0x88, 0x00, 0x00, &[0x42; 32], Le::Short(0)),
+                    apdu(0x2A, 0x86, 0x80, &[0x11; 32], Le::Short(0)),
+                    apdu(0x22, 0x41, 0xA4, &[0x83, 0x01, 0x02], Le::Absent),
+                    raw(build_apdu(0, 0x20, 0x00, 0x83, b"00000000", None)),
+                    raw(build_apdu(0, 0x20, 0x00, 0x83, b"00000000", None)),
+                    raw(build_apdu(0, 0x20, 0x00, 0x83, b"00000000", None)),
+                    raw(hex("00E60000")),
+                    raw(hex("00440000")),
                 ],
             ),
         ),

@@ -114,20 +114,117 @@ fn deny_and_timeout_give_6600_and_change_nothing() {
     }
 }
 
+/// Spec §7.2.2 and C4: with C4 byte 1 = 00, PW1 (81) is valid for one PSO:CDS. Once the
+/// access check has passed, it is used up whatever the outcome: a refused or timed-out touch,
+/// no key, a wrong length. Otherwise malware could ask for touch after touch on one PIN entry.
 #[test]
-fn forced_pin_is_not_consumed_by_a_refused_touch() {
-    let mut card = personalised();
-    card.put_data(0xC4, &[0x00]);
-    set_uif(&mut card, 0xD6, 0x01);
+fn a_forced_pin_is_used_up_by_every_pso_cds_that_passed_the_access_check() {
+    for answer in [Presence::Denied, Presence::TimedOut] {
+        let mut card = personalised();
+        card.put_data(0xC4, &[0x00]);
+        set_uif(&mut card, 0xD6, 0x01);
+        card.verify(0x81, b"123456");
+        card.applet.user_presence_mut().push(answer);
+        assert_eq!(operate(&mut card, 0xD6), 0x6600);
+        let before = asks(&mut card);
+        assert_eq!(operate(&mut card, 0xD6), 0x6982, "{answer:?} kept the PIN");
+        assert_eq!(asks(&mut card), before, "touch asked without a PIN");
+        card.verify(0x81, b"123456");
+        assert_eq!(operate(&mut card, 0xD6), 0x9000);
+        assert_eq!(operate(&mut card, 0xD6), 0x6982);
+    }
+    // No key in SIG (6A88), then a P-256 key and an empty hash (6700).
+    let mut card = Card::new();
+    card.select();
     card.verify(0x81, b"123456");
-    card.applet.user_presence_mut().push(Presence::Denied);
-    assert_eq!(operate(&mut card, 0xD6), 0x6600);
-    assert_eq!(operate(&mut card, 0xD6), 0x9000);
-    assert_eq!(
-        operate(&mut card, 0xD6),
-        0x6982,
-        "then consumed by the signature"
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[0x01; 32]), 0x6A88);
+    card.verify_admin();
+    assert_sw(&card.put_data(0xC1, &hex("132A8648CE3D030107")), 0x9000);
+    import(&mut card, 0xB6, &SIG_KEY);
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[0x01; 32]), 0x6982);
+    card.verify(0x81, b"123456");
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[]), 0x6700);
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[0x01; 32]), 0x6982);
+    // With C4 byte 1 = 01 the verification stays.
+    card.verify_admin();
+    card.put_data(0xC4, &[0x01]);
+    card.verify(0x81, b"123456");
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[]), 0x6700);
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[0x01; 32]), 0x9000);
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[0x01; 32]), 0x9000);
+}
+
+/// MSE (spec §7.2.18) swaps keys between DECIPHER and INTERNAL AUTHENTICATE; the stricter of
+/// the operation's UIF and the UIF of the slot whose key is used applies, so that MSE cannot
+/// sidestep a key's touch policy. Every pair of modes, both directions.
+#[test]
+fn mse_uses_the_stricter_of_the_two_uifs() {
+    // An RSA key in DEC and in AUT (the only keys that can do each other's job), made once.
+    let mut card = Card::new();
+    card.select();
+    card.verify_admin();
+    for crt in [0xB8, 0xA4] {
+        assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[crt, 0x00]), 0x9000);
+    }
+    let aut = card.rsa_public_key(0xA4);
+    let mut rng = openpgp_card_applet::backends::TestRng::seed_from_u64(5);
+    let mut cryptogram = vec![0x00];
+    cryptogram.extend(
+        aut.encrypt(&mut rng, rsa::Pkcs1v15Encrypt, b"secret")
+            .unwrap(),
     );
+    let storage = card.applet.storage().clone();
+
+    let needs = |mode: u8| mode != 0;
+    let fresh = |mode: u8| mode == 0x01 || mode == 0x02;
+    // (MSE data, the operation's UIF tag, the used key's UIF tag, the operation)
+    let swaps: [(&str, u16, u16, bool); 2] = [
+        ("002241B803830103", 0xD7, 0xD8, true), // DECIPHER with the AUT key
+        ("002241A403830102", 0xD8, 0xD7, false), // INTERNAL AUTHENTICATE with the DEC key
+    ];
+    for (mse, operation_tag, key_tag, decipher) in swaps {
+        for operation_mode in 0..=4u8 {
+            for key_mode in 0..=4u8 {
+                let mut card = Card::from_storage(Default::default(), storage.clone());
+                card.select();
+                assert_eq!(card.applet.set_touch_cache_time(15), Ok(()));
+                card.verify_admin();
+                assert_sw(
+                    &card.put_data(operation_tag, &[operation_mode, 0x20]),
+                    0x9000,
+                );
+                assert_sw(&card.put_data(key_tag, &[key_mode, 0x20]), 0x9000);
+                card.verify(0x82, b"123456");
+                assert_sw(&card.send(mse), 0x9000);
+                let run = |card: &mut Card| {
+                    if decipher {
+                        card.cmd_all(0x2A, 0x80, 0x86, &cryptogram).sw
+                    } else {
+                        card.cmd_all(0x88, 0x00, 0x00, b"challenge").sw
+                    }
+                };
+                let what =
+                    format!("{mse}: operation UIF {operation_mode:02X}, key UIF {key_mode:02X}");
+                let expected = if !needs(operation_mode) && !needs(key_mode) {
+                    0
+                } else if fresh(operation_mode) || fresh(key_mode) {
+                    2
+                } else {
+                    1 // both asking modes cached: the second use is within the cache time
+                };
+                assert_eq!(run(&mut card), 0x9000, "{what}");
+                assert_eq!(run(&mut card), 0x9000, "{what}");
+                assert_eq!(asks(&mut card), expected, "{what}");
+                // A refused touch refuses the operation whenever either UIF asks.
+                card.applet.clock_mut().advance(15_000);
+                card.applet
+                    .user_presence_mut()
+                    .set_default(Presence::Denied);
+                let refused = if expected == 0 { 0x9000 } else { 0x6600 };
+                assert_eq!(run(&mut card), refused, "{what}, denied");
+            }
+        }
+    }
 }
 
 #[test]

@@ -305,7 +305,12 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     }
 
     pub(crate) fn key_slot(&self, slot: Slot) -> Result<&crate::state::KeySlot, Error> {
-        usable(self.state.keys.get(slot.index()).ok_or(Error::Internal)?)
+        self.state
+            .keys
+            .get(slot.index())
+            .ok_or(Error::Internal)?
+            .meta()
+            .map_err(|_| Error::Storage)
     }
 
     /// Changes a slot's metadata (fingerprint, date), keeping its key.
@@ -436,7 +441,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if !crate::crypto::aes::valid_key_len(data.len()) {
             return Err(Error::WrongLength);
         }
-        self.aes_cache = None;
+        self.state.aes_key.forget();
         self.store
             .write(RecordId::AES_KEY, |w| w.raw(data))
             .map(drop)

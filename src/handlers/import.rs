@@ -115,12 +115,7 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
             epoch: current.epoch.wrapping_add(1),
             ..current
         };
-        self.forget_key(slot);
-        self.store_key_slot(slot, meta, KeyChange::New(&key))?;
-        if let Some(cached) = self.key_cache.get_mut(slot.index()) {
-            *cached = Some(key);
-        }
-        Ok(())
+        self.store_key_slot(slot, meta, KeyChange::New(key))
     }
 }
 

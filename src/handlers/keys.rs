@@ -3,8 +3,9 @@
 //!
 //! A slot's record holds its attributes, DE status, fingerprint, date, epoch and private key
 //! together, so one atomic write changes all of them: a key never pairs with another key's
-//! metadata. RAM keeps the metadata and, from first use until power-off, the decoded key (no
-//! key is decoded twice per session).
+//! metadata. RAM keeps the metadata and, from first use, the decoded key inside the same
+//! [`KeySlotState`]: a key is decoded once per record, and dies with the RAM copy of the
+//! record it came from (a rewrite, a failed write, ACTIVATE FILE, power-off).
 
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
@@ -12,30 +13,67 @@ use zeroize::Zeroizing;
 use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
 use crate::platform::{RecordId, Storage};
-use crate::state::{KeySlot, KeyStatus, Slot, MAX_ATTRIBUTES_LEN};
+use crate::state::{loaded, KeySlot, KeySlotState, KeyStatus, Slot, MAX_ATTRIBUTES_LEN};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 /// What happens to a slot's private key when its record is rewritten.
-pub(crate) enum KeyChange<'k> {
+// Lives on the stack for one command; boxing the key would leave the moved-from heap copy
+// unwiped when the key moves into the slot state.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum KeyChange {
     /// Keep the stored key (metadata-only change).
     Keep,
     /// Remove the key.
     Delete,
-    /// Store this new key.
-    New(&'k PrivateKey),
+    /// Store this new key (and keep it decoded in RAM once it is durable).
+    New(PrivateKey),
 }
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
-    /// Writes a slot's record with `meta` and the key as `change` says, then makes `meta` the
-    /// slot's state in RAM. On a storage error nothing in RAM changes.
+    /// Writes a slot's record with `meta` and the key as `change` says, then makes `meta` (and
+    /// the key the record now holds, if decoded) the slot's state in RAM.
+    ///
+    /// The decoded key of the old record is taken out before the write: only a successful
+    /// write of the same key ([`KeyChange::Keep`]) puts it back. On a storage error the slot's
+    /// metadata is read back from storage (the write may or may not have reached it) and no
+    /// key stays decoded.
     pub(crate) fn store_key_slot(
         &mut self,
         slot: Slot,
         meta: KeySlot,
-        change: KeyChange<'_>,
+        change: KeyChange,
     ) -> Result<(), Error> {
         let id = RecordId::KEY[slot.index()];
+        let decoded = self.slot_state_mut(slot)?.take_key();
+        let result = self.write_key_record(id, &meta, &change);
+        let state = self.slot_state_mut(slot)?;
+        match result {
+            Ok(()) => {
+                let key = match change {
+                    KeyChange::Keep => decoded,
+                    KeyChange::Delete => None,
+                    KeyChange::New(key) => Some(key),
+                };
+                state.replace(Ok(meta), key);
+                Ok(())
+            }
+            Err(error) => {
+                drop(decoded);
+                let stored = loaded(self.store.read(id, KeySlot::decode));
+                self.slot_state_mut(slot)?.replace(stored, None);
+                Err(error)
+            }
+        }
+    }
+
+    /// Encodes and writes a slot record: `meta`, then the key `change` asks for.
+    fn write_key_record(
+        &mut self,
+        id: RecordId,
+        meta: &KeySlot,
+        change: &KeyChange,
+    ) -> Result<(), Error> {
         let kept: Option<Zeroizing<alloc::vec::Vec<u8>>> = match change {
             KeyChange::Keep => self.store.read(id, |payload| {
                 Ok(match payload {
@@ -49,7 +87,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         };
         self.store.write(id, |w| {
             meta.encode(w)?;
-            match (&change, &kept) {
+            match (change, &kept) {
                 (KeyChange::Keep, Some(key)) => w.put(0x06, key),
                 (KeyChange::New(key), _) => {
                     let open = w.open(0x06)?;
@@ -59,42 +97,40 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 _ => Ok(()),
             }
         })?;
-        let record = self
-            .state
+        Ok(())
+    }
+
+    fn slot_state_mut(&mut self, slot: Slot) -> Result<&mut KeySlotState, Error> {
+        self.state.keys.get_mut(slot.index()).ok_or(Error::Internal)
+    }
+
+    /// The slot's key, decoded from its record (on first use since the record was loaded or
+    /// written); 6A88 when the slot has no key, 6581 when the record cannot be read.
+    pub(crate) fn slot_key(&mut self, slot: Slot) -> Result<&PrivateKey, Error> {
+        let id = RecordId::KEY[slot.index()];
+        let state = self.state.keys.get(slot.index()).ok_or(Error::Internal)?;
+        if state.key().is_none() {
+            let meta = state.meta().map_err(|_| Error::Storage)?;
+            if meta.status == KeyStatus::Absent {
+                return Err(Error::NotFound);
+            }
+            let algorithm = Algorithm::parse(&meta.attributes).map_err(|_| Error::Storage)?;
+            let key = self.store.read(id, |payload| {
+                let payload = payload.ok_or(Error::Storage)?;
+                let (stored, key) = KeySlot::decode_with_key(payload)?;
+                // The key must come from the record RAM describes (the same epoch and type).
+                if stored.epoch != meta.epoch || stored.attributes != meta.attributes {
+                    return Err(Error::Storage);
+                }
+                PrivateKey::from_stored(&algorithm, key.ok_or(Error::Storage)?)
+            })?;
+            self.slot_state_mut(slot)?.remember(key);
+        }
+        self.state
             .keys
-            .get_mut(slot.index())
-            .ok_or(Error::Internal)?;
-        *record = Ok(meta);
-        Ok(())
-    }
-
-    /// Makes sure the slot's key is decoded in RAM; 6A88 when the slot has no key.
-    pub(crate) fn load_key(&mut self, slot: Slot) -> Result<(), Error> {
-        let index = slot.index();
-        if self.key_cache.get(index).is_some_and(Option::is_some) {
-            return Ok(());
-        }
-        let meta = self.key_slot(slot)?;
-        if meta.status == KeyStatus::Absent {
-            return Err(Error::NotFound);
-        }
-        let algorithm = Algorithm::parse(&meta.attributes).map_err(|_| Error::Storage)?;
-        let key = self.store.read(RecordId::KEY[index], |payload| {
-            let payload = payload.ok_or(Error::Storage)?;
-            let (_, key) = KeySlot::decode_with_key(payload)?;
-            PrivateKey::from_stored(&algorithm, key.ok_or(Error::Storage)?)
-        })?;
-        let cached = self.key_cache.get_mut(index).ok_or(Error::Internal)?;
-        *cached = Some(key);
-        Ok(())
-    }
-
-    /// The decoded key of a slot (after [`load_key`](Self::load_key)).
-    pub(crate) fn cached_key(&self, slot: Slot) -> Result<&PrivateKey, Error> {
-        self.key_cache
             .get(slot.index())
-            .and_then(Option::as_ref)
-            .ok_or(Error::NotFound)
+            .and_then(KeySlotState::key)
+            .ok_or(Error::Internal)
     }
 
     /// PUT DATA C1/C2/C3 (PW3 checked by the caller): validates the attributes for the slot.
@@ -130,16 +166,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             date: [0; 4],
             epoch: current.epoch.wrapping_add(1),
         };
-        self.store_key_slot(slot, meta, KeyChange::Delete)?;
-        self.forget_key(slot);
-        Ok(())
-    }
-
-    /// Drops the decoded copy of a slot's key (it zeroizes on drop).
-    pub(crate) fn forget_key(&mut self, slot: Slot) {
-        if let Some(cached) = self.key_cache.get_mut(slot.index()) {
-            *cached = None;
-        }
+        self.store_key_slot(slot, meta, KeyChange::Delete)
     }
 
     /// Algorithm information (FA), spec §4.4.3.11: every supported attribute for every slot
@@ -173,7 +200,6 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
             self.require_pw3()?;
             let current = self.key_slot(slot)?.clone();
             let algorithm = Algorithm::parse(&current.attributes).map_err(|_| Error::Storage)?;
-            self.forget_key(slot);
             let key = PrivateKey::generate(&algorithm, &mut self.rng)?;
             let meta = KeySlot {
                 status: KeyStatus::Generated,
@@ -182,14 +208,9 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
                 epoch: current.epoch.wrapping_add(1),
                 ..current
             };
-            self.store_key_slot(slot, meta, KeyChange::New(&key))?;
-            if let Some(cached) = self.key_cache.get_mut(slot.index()) {
-                *cached = Some(key);
-            }
-        } else {
-            self.load_key(slot)?;
+            self.store_key_slot(slot, meta, KeyChange::New(key))?;
         }
-        self.cached_key(slot)?.write_public_key(w)
+        self.slot_key(slot)?.write_public_key(w)
     }
 }
 

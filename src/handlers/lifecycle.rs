@@ -8,7 +8,7 @@
 
 use crate::applet::Card;
 use crate::platform::{RecordId, Storage};
-use crate::state::{Lifecycle, Persistent, Session};
+use crate::state::{loaded, Lifecycle, Persistent, Session};
 use crate::status::Error;
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
@@ -29,11 +29,19 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if !self.session.pw3 && !pw3_unusable {
             return Err(Error::NotAuthorized);
         }
-        self.store
-            .write(RecordId::LIFECYCLE, |w| Lifecycle::Terminated.encode(w))?;
-        self.state.lifecycle = Ok(Lifecycle::Terminated);
+        // Whatever the write's outcome, nothing decoded from the old records may answer again:
+        // the keys go first, and on an error the life-cycle state is read back from storage,
+        // which may hold either value.
+        self.state.forget_decoded();
         self.session.clear_access();
-        Ok(())
+        let written = self
+            .store
+            .write(RecordId::LIFECYCLE, |w| Lifecycle::Terminated.encode(w));
+        self.state.lifecycle = match written {
+            Ok(_) => Ok(Lifecycle::Terminated),
+            Err(_) => loaded(self.store.read(RecordId::LIFECYCLE, Lifecycle::decode)),
+        };
+        written.map(drop)
     }
 
     /// ACTIVATE FILE, spec §7.2.17: in the terminated state, returns every DO, key, PIN and
@@ -44,12 +52,15 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             Ok(Lifecycle::Operational) => Ok(()),
             Err(_) => Err(Error::Storage),
             Ok(Lifecycle::Terminated) => {
-                for id in RecordId::ALL {
-                    self.store.remove(id)?;
-                }
+                // The records in RAM, the keys decoded from them and the session all end
+                // here, whether the removals finish or not: on an error the card reloads what
+                // storage holds (still terminated, since the life-cycle record goes last).
+                let removed = RecordId::ALL
+                    .iter()
+                    .try_for_each(|&id| self.store.remove(id));
                 self.state = Persistent::load(&mut self.store, &self.config);
                 self.session = Session::new(self.session.transport);
-                Ok(())
+                removed
             }
         }
     }

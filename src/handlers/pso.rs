@@ -6,7 +6,9 @@ use rand_core::CryptoRng;
 use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
-use crate::state::{usable, usable_mut, SignatureCounter, Slot, SIGNATURE_COUNTER_MAX};
+use crate::state::{
+    usable, usable_mut, KeySlotState, SignatureCounter, Slot, SIGNATURE_COUNTER_MAX,
+};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
@@ -19,9 +21,11 @@ const TEMPLATE_ECDH: u8 = 0xA6;
 
 impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// PSO: COMPUTE DIGITAL SIGNATURE, spec §7.2.10, with the SIG key. Needs PW1 verified with
-    /// 81; with C4 byte 1 = 00 (the default) that verification is consumed by each signature
-    /// (spec §4.4.3.8). The signature counter (93) counts every signature and is stored before
-    /// the signature leaves the card.
+    /// 81; with C4 byte 1 = 00 (the default) that verification is "only valid for one PSO:CDS
+    /// command" (§7.2.2, §4.4.3.8): it is used up as soon as the access check has passed,
+    /// whatever the outcome (no key, a wrong length, a refused touch, a failed write), so that
+    /// a refused touch cannot be retried without a new PIN entry. The signature counter (93)
+    /// counts every signature and is stored before the signature leaves the card.
     pub(crate) fn compute_digital_signature(
         &mut self,
         data: &[u8],
@@ -30,30 +34,33 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         if !self.session.pw1_sign {
             return Err(Error::NotAuthorized);
         }
-        self.load_key(Slot::Sig)?;
-        self.confirm_presence(Slot::Sig)?;
-        self.with_key(Slot::Sig, |key, rng| key.sign(rng, data, w))?;
-        self.count_signature()?;
-        if !usable(&self.state.settings)?.pw1_multiple_signatures {
+        // Unreadable settings count as the default (one signature per VERIFY).
+        let multiple = matches!(&self.state.settings, Ok(s) if s.pw1_multiple_signatures);
+        if !multiple {
             self.session.pw1_sign = false;
         }
-        Ok(())
+        self.slot_key(Slot::Sig)?;
+        self.confirm_presence(Slot::Sig, Slot::Sig)?;
+        self.with_key(Slot::Sig, |key, rng| key.sign(rng, data, w))?;
+        self.count_signature()
     }
 
     /// PSO: DECIPHER, spec §7.2.11, with the DEC key (or the AUT key after MANAGE SECURITY
     /// ENVIRONMENT). Needs PW1 verified with 82.
-    /// RSA: `00 ‖ cryptogram`. ECDH: `A6 { 7F49 { 86 public point } }`.
+    /// RSA: `00 ‖ cryptogram`. ECDH: `A6 { 7F49 { 86 public point } }`. AES: `02 ‖ cryptogram`
+    /// with the D5 key.
     pub(crate) fn decipher(&mut self, data: &[u8], w: &mut Writer<'_>) -> Result<(), Error> {
         if !self.session.pw1_other {
             return Err(Error::NotAuthorized);
         }
         if data.first() == Some(&PADDING_AES) {
-            self.confirm_presence(Slot::Dec)?;
+            self.confirm_presence(Slot::Dec, Slot::Dec)?;
             return self.aes(false, data.get(1..).unwrap_or(&[]), w);
         }
-        self.load_key(self.session.decipher_key)?;
-        self.confirm_presence(Slot::Dec)?;
-        self.with_key(self.session.decipher_key, |key, rng| {
+        let slot = self.session.decipher_key;
+        self.slot_key(slot)?;
+        self.confirm_presence(Slot::Dec, slot)?;
+        self.with_key(slot, |key, rng| {
             let rsa = key.algorithm().rsa_bits().is_some();
             let input = match (data.first().copied(), rsa) {
                 (Some(PADDING_RSA), true) => data.get(1..).unwrap_or(&[]),
@@ -71,15 +78,17 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         if !self.session.pw1_other {
             return Err(Error::NotAuthorized);
         }
-        self.confirm_presence(Slot::Dec)?;
+        self.confirm_presence(Slot::Dec, Slot::Dec)?;
         w.raw(&[PADDING_AES])?;
         self.aes(true, data, w)
     }
 
-    /// AES with the D5 key (the caller checked PW1 82).
+    /// AES with the D5 key (the caller checked PW1 82). The key is read from its record on
+    /// first use and kept in [`Persistent`](crate::state::Persistent), which drops it with the
+    /// records.
     #[cfg(feature = "aes")]
     fn aes(&mut self, encrypt: bool, data: &[u8], w: &mut Writer<'_>) -> Result<(), Error> {
-        if self.aes_cache.is_none() {
+        if self.state.aes_key.key().is_none() {
             let key = self.store.read(RecordId::AES_KEY, |payload| {
                 let key = payload.ok_or(Error::NotFound)?;
                 if !crate::crypto::aes::valid_key_len(key.len()) {
@@ -87,9 +96,9 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
                 }
                 Ok(zeroize::Zeroizing::new(key.to_vec()))
             })?;
-            self.aes_cache = Some(key);
+            self.state.aes_key.remember(key);
         }
-        let key = self.aes_cache.as_deref().ok_or(Error::NotFound)?;
+        let key = self.state.aes_key.key().ok_or(Error::Internal)?;
         if encrypt {
             crate::crypto::aes::encrypt(key, data, w)
         } else {
@@ -112,11 +121,10 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         if !self.session.pw1_other {
             return Err(Error::NotAuthorized);
         }
-        self.load_key(self.session.authentication_key)?;
-        self.confirm_presence(Slot::Aut)?;
-        self.with_key(self.session.authentication_key, |key, rng| {
-            key.sign(rng, data, w)
-        })
+        let slot = self.session.authentication_key;
+        self.slot_key(slot)?;
+        self.confirm_presence(Slot::Aut, slot)?;
+        self.with_key(slot, |key, rng| key.sign(rng, data, w))
     }
 
     /// Runs `operation` with a slot's decoded key (decoding it on first use) and the RNG.
@@ -125,12 +133,13 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         slot: Slot,
         operation: impl FnOnce(&PrivateKey, &mut R) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.load_key(slot)?;
+        self.slot_key(slot)?;
         let key = self
-            .key_cache
+            .state
+            .keys
             .get(slot.index())
-            .and_then(Option::as_ref)
-            .ok_or(Error::NotFound)?;
+            .and_then(KeySlotState::key)
+            .ok_or(Error::Internal)?;
         operation(key, &mut self.rng)
     }
 

@@ -21,28 +21,41 @@ const CACHED_MODES: [u8; 2] = [0x03, 0x04];
 
 impl<S: Storage, R, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// Asks for user presence before an operation of `operation`'s kind (SIG: PSO:CDS, DEC:
-    /// PSO:DECIPHER/ENCIPHER, AUT: INTERNAL AUTHENTICATE) when its UIF says so.
-    pub(crate) fn confirm_presence(&mut self, operation: Slot) -> Result<(), Error> {
+    /// PSO:DECIPHER/ENCIPHER, AUT: INTERNAL AUTHENTICATE) with the key of slot `key`, when
+    /// their UIF says so.
+    ///
+    /// The two differ only after MANAGE SECURITY ENVIRONMENT (DECIPHER with the AUT key,
+    /// INTERNAL AUTHENTICATE with the DEC key). Then the stricter of the two UIFs applies, so
+    /// that MSE cannot sidestep a key's own touch policy (the spec, §4.4.3.6 and §7.2.18, does
+    /// not say which UIF governs a swapped key): no touch only when neither asks for one, a
+    /// cached touch only when every UIF that asks is a cached mode and its cache is still
+    /// valid, and otherwise a fresh touch, which then counts for both.
+    pub(crate) fn confirm_presence(&mut self, operation: Slot, key: Slot) -> Result<(), Error> {
         if self.session.transport == Transport::Contactless {
             return Ok(());
         }
-        let index = operation.index();
-        let mode = usable(&self.state.settings)?
-            .uif
-            .get(index)
-            .copied()
-            .unwrap_or(0);
-        if mode == 0 {
+        let settings = usable(&self.state.settings)?;
+        let mode = |slot: Slot| settings.uif.get(slot.index()).copied().unwrap_or(0);
+        let governing = [
+            (operation.index(), mode(operation)),
+            (key.index(), mode(key)),
+        ];
+        if governing.iter().all(|&(_, mode)| mode == 0) {
             return Ok(());
         }
-        if CACHED_MODES.contains(&mode) && self.touch_is_cached(index) {
+        let cached = governing.iter().all(|&(index, mode)| {
+            mode == 0 || (CACHED_MODES.contains(&mode) && self.touch_is_cached(index))
+        });
+        if cached {
             return Ok(());
         }
         match self.user_presence.confirm(self.config.touch_timeout_ms) {
             Ok(Presence::Confirmed) => {
                 let now = self.clock.now_ms().ok();
-                if let Some(last) = self.session.last_touch.get_mut(index) {
-                    *last = now;
+                for slot in [operation, key] {
+                    if let Some(last) = self.session.last_touch.get_mut(slot.index()) {
+                        *last = now;
+                    }
                 }
                 Ok(())
             }

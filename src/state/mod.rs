@@ -20,10 +20,12 @@
 //! are read once at power-on into [`Persistent`]; large ones (certificates, private DOs, name,
 //! URL, login) are read from storage when asked for, straight into the response.
 
+mod derived;
 mod persistent;
 pub mod record;
 mod volatile;
 
+pub use derived::{AesKeyState, KeySlotState};
 pub use persistent::*;
 pub use volatile::Session;
 
@@ -142,20 +144,34 @@ impl Persistent {
             security: Ok(Security::factory(config)),
             settings: Ok(Settings::default()),
             keys: [
-                Ok(KeySlot::default()),
-                Ok(KeySlot::default()),
-                Ok(KeySlot::default()),
+                KeySlotState::new(Ok(KeySlot::default())),
+                KeySlotState::new(Ok(KeySlot::default())),
+                KeySlotState::new(Ok(KeySlot::default())),
             ],
             signature_counter: Ok(SignatureCounter::default()),
             ca_fingerprints: Ok([0; 60]),
             touch_cache_time: Ok(0),
+            aes_key: AesKeyState::default(),
         }
+    }
+
+    /// Drops every key decoded from the records (they zeroize themselves); the next use
+    /// decodes them again from storage.
+    pub(crate) fn forget_decoded(&mut self) {
+        for slot in &mut self.keys {
+            slot.forget();
+        }
+        self.aes_key.forget();
     }
 
     /// Reads the records kept in RAM. A record that cannot be read or decoded is kept as
     /// [`Corrupt`]: the commands that need it answer 6581, the others work.
     pub fn load<S: Storage>(store: &mut Store<S>, config: &crate::config::Config) -> Persistent {
-        let mut key = |slot: Slot| loaded(store.read(RecordId::KEY[slot.index()], KeySlot::decode));
+        let mut key = |slot: Slot| {
+            KeySlotState::new(loaded(
+                store.read(RecordId::KEY[slot.index()], KeySlot::decode),
+            ))
+        };
         let keys = [key(Slot::Sig), key(Slot::Dec), key(Slot::Aut)];
         Persistent {
             lifecycle: loaded(store.read(RecordId::LIFECYCLE, Lifecycle::decode)),
@@ -169,6 +185,7 @@ impl Persistent {
             touch_cache_time: loaded(
                 store.read(RecordId::TOUCH_CACHE_TIME, decode_touch_cache_time),
             ),
+            aes_key: AesKeyState::default(),
         }
     }
 }

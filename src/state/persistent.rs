@@ -192,11 +192,20 @@ impl Security {
         let mut r = Reader::new(payload);
         let mut pin = |tag| -> Result<Pin, Error> {
             let field = r.expect(tag).map_err(|_| Error::Storage)?;
-            let (tries, value) = field.split_first().ok_or(Error::Storage)?;
-            if value.is_empty() {
-                return Ok(Pin::unset());
+            let (&tries, value) = field.split_first().ok_or(Error::Storage)?;
+            // A counter the card could never have written (above the configured maximum, or
+            // tries left on an unset PIN) means a damaged record, not extra guesses.
+            if tries > config.max_tries {
+                return Err(Error::Storage);
             }
-            Pin::new(value, *tries).ok_or(Error::Storage)
+            if value.is_empty() {
+                return if tries == 0 {
+                    Ok(Pin::unset())
+                } else {
+                    Err(Error::Storage)
+                };
+            }
+            Pin::new(value, tries).ok_or(Error::Storage)
         };
         let pw1 = pin(0x01)?;
         let rc = pin(0x02)?;
@@ -451,8 +460,9 @@ fn finish(r: &Reader<'_>) -> Result<(), Error> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Corrupt;
 
-/// The records kept in RAM between power-on and power-off.
-#[derive(Clone, Debug)]
+/// The records kept in RAM between power-on and power-off, with what was decoded from them
+/// (see [`super::derived`]): replacing a `Persistent` drops every decoded key with it.
+#[derive(Debug)]
 pub struct Persistent {
     /// Life cycle status.
     pub lifecycle: Result<Lifecycle, Corrupt>,
@@ -460,14 +470,16 @@ pub struct Persistent {
     pub security: Result<Security, Corrupt>,
     /// C4 byte 1 and UIF.
     pub settings: Result<Settings, Corrupt>,
-    /// SIG, DEC, AUT.
-    pub keys: [Result<KeySlot, Corrupt>; 3],
+    /// SIG, DEC, AUT: metadata, and the key decoded from the same record.
+    pub keys: [super::KeySlotState; 3],
     /// DO 93.
     pub signature_counter: Result<SignatureCounter, Corrupt>,
     /// C6 (CA fingerprints for the three slots, 20 bytes each).
     pub ca_fingerprints: Result<[u8; 60], Corrupt>,
     /// Seconds a touch is honoured for the cached UIF modes (0: every operation asks).
     pub touch_cache_time: Result<u8, Corrupt>,
+    /// The AES key (D5), read from its record on first use.
+    pub aes_key: super::AesKeyState,
 }
 
 /// Decodes the touch cache time record (one byte of seconds).

@@ -136,6 +136,23 @@ impl Card {
         *self = Card::from_storage(self.config.clone(), storage);
     }
 
+    /// The RSA public key of a slot (CRT B6, B8 or A4), read with 47 81.
+    pub fn rsa_public_key(&mut self, crt: u8) -> rsa::PublicKey {
+        let rsp = self.cmd_all(0x47, 0x81, 0x00, &[crt, 0x00]);
+        assert_eq!(rsp.sw, 0x9000, "public key of {crt:02X}");
+        let mut outer = openpgp_card_applet::tlv::Reader::new(&rsp.data);
+        let template = outer.expect(0x7F49).expect("7F49");
+        let n = openpgp_card_applet::tlv::Reader::new(template)
+            .find(|t| t.tag == 0x81)
+            .expect("modulus")
+            .value;
+        rsa::PublicKey::new(
+            rsa::BoxedUint::from_be_slice_vartime(n),
+            rsa::BoxedUint::from(65537u32),
+        )
+        .expect("RSA public key")
+    }
+
     /// PIN retry counters from C4 (PW1, RC, PW3).
     pub fn tries(&mut self) -> [u8; 3] {
         let c4 = self.get_data(0xC4);
