@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 
-
 /// NIST SP 800-38A F.2.1 (CBC-AES128) and F.2.5 (CBC-AES256) with the IV folded into the
 /// first block, so that the card's zero IV gives the published ciphertext.
 fn vectors() -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
