@@ -72,6 +72,13 @@ fn card_status_of_a_fresh_card() {
     assert_eq!(status.line("serial"), format!("serial:{SERIAL:08X}:"));
     assert_eq!(status.line("maxpinlen"), "maxpinlen:64:64:64:");
     assert_fresh(&status);
+    // 2.4 shows the UIF of each slot (the card has 7F74, a button); 2.2 has no such line.
+    let uif: &[&str] = if e2e::gnupg_24() {
+        &["uif:0:0:0:"]
+    } else {
+        &[]
+    };
+    assert_eq!(status.all("uif"), uif);
     // No keys yet.
     assert_eq!(status.line("fpr"), "fpr::::");
     assert_eq!(status.line("fprtime"), "fprtime:0:0:0:");
@@ -208,6 +215,48 @@ fn kdf_setup_then_pins_still_work() {
     assert!(
         !out.iter().any(|l| l.starts_with("SC_OP_FAILURE")),
         "{out:#?}"
+    );
+    // The two versions set KDF up differently (the card supports both, README "KDF-DO"):
+    // 2.2 verifies the plain admin PIN and writes an F9 holding the initial hashes (87, 88),
+    // from which the card sets the PINs; 2.4 (for cards it does not know as YubiKey or Gnuk)
+    // changes PW3 to its hash itself, verifies it, resets PW1 to its hash with the admin
+    // right, and only then writes F9. Both: one admin PIN prompt, every step 9000.
+    let steps: Vec<(Vec<u8>, u16)> = f
+        .card
+        .log
+        .exchanges()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.command.get(1..4),
+                Some(
+                    [0x24, 0x00, 0x83]
+                        | [0x20, 0x00, 0x83]
+                        | [0x2C, 0x02, 0x81]
+                        | [0xDA, 0x00, 0xF9 | 0xD3]
+                )
+            )
+        })
+        .map(|e| (e.command[1..4].to_vec(), e.sw()))
+        .collect();
+    let expected: &[[u8; 3]] = if e2e::gnupg_24() {
+        &[
+            [0x24, 0x00, 0x83],
+            [0x20, 0x00, 0x83],
+            [0x2C, 0x02, 0x81],
+            [0xDA, 0x00, 0xF9],
+        ]
+    } else {
+        &[[0x20, 0x00, 0x83], [0xDA, 0x00, 0xF9]]
+    };
+    assert_eq!(
+        steps,
+        expected
+            .iter()
+            .map(|h| (h.to_vec(), 0x9000))
+            .collect::<Vec<_>>(),
+        "kdf-setup under GnuPG {:?}",
+        e2e::gnupg_version()
     );
     let status = f.gpg.card_status();
     assert_eq!(status.line("kdf"), "kdf:on:");

@@ -344,13 +344,15 @@ fn ssh_authenticate(algo: Algo) {
     assert_eq!(lines.len(), 1, "{}", listed.stdout);
     let fields: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(fields[0], key_type, "{}", lines[0]);
-    // gpg-agent's comment: the card's serial number as gpg displays it.
-    assert_eq!(
-        fields[2..],
-        ["cardno:FFFF", &format!("{SERIAL:08X}")],
-        "{}",
-        lines[0]
-    );
+    // gpg-agent's comment: the card's serial number as gpg displays it; 2.2 separates the
+    // manufacturer and the serial with a space, 2.4 with an underscore.
+    let serial = format!("{SERIAL:08X}");
+    let comment: Vec<String> = if e2e::gnupg_24() {
+        vec![format!("cardno:FFFF_{serial}")]
+    } else {
+        vec!["cardno:FFFF".to_owned(), serial]
+    };
+    assert_eq!(fields[2..], comment, "{}", lines[0]);
     let exported = export_ssh_key(&f.gpg, &keys.aut);
     assert_eq!(
         exported[..2],

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# End-to-end tests against GnuPG and OpenSC through pcscd + vsmartcard's vpcd, as CI runs them.
+# End-to-end tests against GnuPG and OpenSC through pcscd + vsmartcard's vpcd, as CI runs them,
+# against both GnuPG versions: 2.2 (the host's Debian 12 packages) and 2.4 (a Debian 13 root made
+# and entered by tests/e2e/gnupg24/root.sh, in its own network, mount and PID namespaces, with
+# its own pcscd and vpcd).
 #
-#   bash tests/e2e/ci.sh [extra cargo test arguments]
+#   bash tests/e2e/ci.sh [extra test arguments, e.g. a test name filter]
+#   E2E_GNUPG=2.2 bash tests/e2e/ci.sh      # only the host's GnuPG 2.2
+#   E2E_GNUPG=2.4 bash tests/e2e/ci.sh      # only GnuPG 2.4 (builds the root once, ~2 min)
+#
+# Each run starts with a line naming the GnuPG version, then cargo's own results. The 2.4 run
+# adds tests/e2e_gnupg24.rs (gpg-card and the flows only 2.4 has).
 #
 # Needs (Debian): pcscd vsmartcard-vpcd scdaemon opensc pcsc-tools libpcsclite-dev pkgconf
 # openssh-client (ssh-add, ssh-keygen for the SSH tests). As root, installs those that are
@@ -44,4 +52,44 @@ if command -v pcsc_scan >/dev/null; then
     pcsc_scan -r 2>/dev/null | grep 'Virtual PCD' || true
 fi
 
-exec cargo test --features e2e --test e2e_gnupg --test e2e_keys -- --test-threads=1 "$@"
+versions=${E2E_GNUPG:-2.2 2.4}
+for version in $versions; do
+    case "$version" in
+        2.2)
+            echo "==> e2e against $(gpg --version | head -1) (host, Debian 12)"
+            cargo test --features e2e --test e2e_gnupg --test e2e_keys -- --test-threads=1 "$@"
+            ;;
+        2.4)
+            # The test binaries are built here and run inside the root (they link only glibc
+            # and libpcsclite, which the root has too).
+            bash tests/e2e/gnupg24/root.sh build
+            echo "==> e2e against $(bash tests/e2e/gnupg24/root.sh version) (Debian 13 root)"
+            mapfile -t binaries < <(
+                cargo test --features e2e --test e2e_gnupg --test e2e_keys --test e2e_gnupg24 \
+                    --no-run --message-format=json 2>/dev/null |
+                    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
+        print(m["executable"])'
+            )
+            if [ ${#binaries[@]} -ne 3 ]; then
+                echo "e2e: expected 3 test binaries, got: ${binaries[*]}" >&2
+                exit 1
+            fi
+            failed=0
+            for binary in "${binaries[@]}"; do
+                echo "     Running $(basename "$binary") (GnuPG 2.4)"
+                bash tests/e2e/gnupg24/root.sh run "$binary" --test-threads=1 "$@" || failed=1
+            done
+            if [ "$failed" -ne 0 ]; then
+                echo "e2e: failures against GnuPG 2.4 (above)" >&2
+                exit 1
+            fi
+            ;;
+        *)
+            echo "e2e: unknown GnuPG version $version (2.2 or 2.4)" >&2
+            exit 2
+            ;;
+    esac
+done

@@ -49,6 +49,39 @@ pub fn reader() -> (String, u16) {
     (format!("Virtual PCD 00 {index:02}"), index)
 }
 
+/// The version of the GnuPG on PATH (`gpg --version`), e.g. `(2, 4, 7)`: the suites run
+/// against GnuPG 2.2 on the host and 2.4 in a Debian 13 root (`tests/e2e/ci.sh`), and the
+/// expectations that differ between them ask this.
+pub fn gnupg_version() -> (u32, u32, u32) {
+    static VERSION: std::sync::OnceLock<(u32, u32, u32)> = std::sync::OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let out = Command::new("gpg")
+            .arg("--version")
+            .output()
+            .expect("gpg on PATH");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let version = text
+            .lines()
+            .next()
+            .and_then(|line| line.rsplit(' ').next())
+            .unwrap_or_default();
+        let mut parts = version.split('.').map(|p| p.parse().unwrap_or(0));
+        let v = (
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+            parts.next().unwrap_or(0),
+        );
+        assert!(v >= (2, 2, 0), "unsupported GnuPG version {version:?}");
+        v
+    })
+}
+
+/// Whether the suites run against GnuPG 2.3 or later (in practice 2.4), whose scdaemon and
+/// `--card-edit` differ from 2.2's in the ways the tests name.
+pub fn gnupg_24() -> bool {
+    gnupg_version() >= (2, 3, 0)
+}
+
 /// Only one test at a time may own vpcd's reader.
 static READER_LOCK: Mutex<()> = Mutex::new(());
 
@@ -376,8 +409,9 @@ pub struct Gpg {
     transcript: Mutex<String>,
 }
 
-/// A pinentry for gpg-agent: answers every GETPIN with the content of the file `pinentry-pin`
-/// in GNUPGHOME (cancels when there is none) and logs each request to `pinentry.log`.
+/// A pinentry for gpg-agent: answers each GETPIN with the first line of the file
+/// `pinentry-pins` in GNUPGHOME (and removes that line), or else with the content of
+/// `pinentry-pin` (cancels when there is neither), and logs each request to `pinentry.log`.
 const PINENTRY: &str = r#"#!/bin/sh
 dir='@HOME@'
 echo 'OK scripted pinentry'
@@ -385,7 +419,10 @@ while IFS= read -r line; do
     case "$line" in
         GETPIN*)
             echo "GETPIN $desc" >>"$dir/pinentry.log"
-            if [ -f "$dir/pinentry-pin" ]; then
+            if [ -s "$dir/pinentry-pins" ]; then
+                printf 'D %s\nOK\n' "$(head -n 1 "$dir/pinentry-pins")"
+                sed -i 1d "$dir/pinentry-pins"
+            elif [ -f "$dir/pinentry-pin" ]; then
                 printf 'D %s\nOK\n' "$(cat "$dir/pinentry-pin")"
             else
                 echo 'ERR 83886179 Operation cancelled <Pinentry>'
@@ -493,6 +530,32 @@ impl Gpg {
     }
 
     /// The requests the pinentry answered so far (one line each: `GETPIN <description>`).
+    /// Queues PINs for the pinentry, one per GETPIN, before it falls back to
+    /// [`set_pinentry_pin`](Gpg::set_pinentry_pin)'s.
+    pub fn queue_pinentry_pins(&self, pins: &[&str]) {
+        let mut text = pins.join("\n");
+        text.push('\n');
+        std::fs::write(self.file("pinentry-pins"), text).expect("write pinentry-pins");
+    }
+
+    /// Runs GnuPG 2.4's `gpg-card` with `args` on a pseudo-terminal (it reads its questions'
+    /// answers from /dev/tty), answering each prompt matching the next `(regex, answer)` of
+    /// `script` (tests/e2e/on_a_tty.py). PINs come from the agent's pinentry.
+    pub fn gpg_card(&self, args: &[&str], script: &[(&str, &str)]) -> Output {
+        let script = format!(
+            "[{}]",
+            script
+                .iter()
+                .map(|(pattern, answer)| format!("[{pattern:?}, {answer:?}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/on_a_tty.py");
+        let mut all = vec![driver, script.as_str(), "--", "gpg-card"];
+        all.extend_from_slice(args);
+        self.run("python3", &all)
+    }
+
     pub fn pinentry_log(&self) -> Vec<String> {
         std::fs::read_to_string(self.file("pinentry.log"))
             .unwrap_or_default()
