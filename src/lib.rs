@@ -39,10 +39,22 @@
 //!
 //! # Panic contract
 //! No input reaches a panic: parsers are total functions, indexing is checked, and every
-//! failure is a status word. `#![forbid(unsafe_code)]` holds for the whole crate.
+//! failure is a status word. `#![forbid(unsafe_code)]` holds for the whole crate. The compiler
+//! enforces it: outside tests, clippy's `indexing_slicing`, `unwrap_used`, `expect_used` and
+//! `panic` are denied in every module but the host-only `fuzzing` and `vpicc` (test harness and
+//! virtual-card transport, never in firmware).
 
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 #![warn(missing_docs)]
 // A build without any algorithm family has uninhabited key types: the code that would use a
 // key is then statically unreachable, which is what we want.
@@ -69,6 +81,12 @@ pub mod command;
 pub mod config;
 pub mod crypto;
 #[doc(hidden)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 pub mod fuzzing;
 mod handlers;
 pub mod pin;
@@ -79,6 +97,12 @@ pub mod status;
 mod tests;
 pub mod tlv;
 #[cfg(feature = "vpicc")]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 pub mod vpicc;
 
 pub use applet::{Applet, Platform};

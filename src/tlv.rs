@@ -281,7 +281,7 @@ impl<'a> Writer<'a> {
         region
             .get_mut(..needed)
             .ok_or(Error::Internal)?
-            .copy_from_slice(&header[..needed]);
+            .copy_from_slice(header.get(..needed).ok_or(Error::Internal)?);
         self.len -= shift;
         Ok(())
     }

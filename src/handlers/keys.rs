@@ -44,7 +44,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         meta: KeySlot,
         change: KeyChange,
     ) -> Result<(), Error> {
-        let id = RecordId::KEY[slot.index()];
+        let id = slot.key_record();
         let decoded = self.slot_state_mut(slot)?.take_key();
         let result = self.write_key_record(id, &meta, &change);
         let state = self.slot_state_mut(slot)?;
@@ -107,7 +107,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// The slot's key, decoded from its record (on first use since the record was loaded or
     /// written); 6A88 when the slot has no key, 6581 when the record cannot be read.
     pub(crate) fn slot_key(&mut self, slot: Slot) -> Result<&PrivateKey, Error> {
-        let id = RecordId::KEY[slot.index()];
+        let id = slot.key_record();
         let state = self.state.keys.get(slot.index()).ok_or(Error::Internal)?;
         if state.key().is_none() {
             let meta = state.meta().map_err(|_| Error::Storage)?;

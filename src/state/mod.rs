@@ -167,11 +167,8 @@ impl Persistent {
     /// Reads the records kept in RAM. A record that cannot be read or decoded is kept as
     /// [`Corrupt`]: the commands that need it answer 6581, the others work.
     pub fn load<S: Storage>(store: &mut Store<S>, config: &crate::config::Config) -> Persistent {
-        let mut key = |slot: Slot| {
-            KeySlotState::new(loaded(
-                store.read(RecordId::KEY[slot.index()], KeySlot::decode),
-            ))
-        };
+        let mut key =
+            |slot: Slot| KeySlotState::new(loaded(store.read(slot.key_record(), KeySlot::decode)));
         let keys = [key(Slot::Sig), key(Slot::Dec), key(Slot::Aut)];
         Persistent {
             lifecycle: loaded(store.read(RecordId::LIFECYCLE, Lifecycle::decode)),

@@ -277,6 +277,15 @@ impl Slot {
         }
     }
 
+    /// The record that holds this slot's key and metadata.
+    pub fn key_record(self) -> RecordId {
+        match self {
+            Slot::Sig => RecordId::KEY[0],
+            Slot::Dec => RecordId::KEY[1],
+            Slot::Aut => RecordId::KEY[2],
+        }
+    }
+
     /// Key reference number in DE (01, 02, 03).
     pub fn key_ref(self) -> u8 {
         self.index() as u8 + 1
