@@ -14,7 +14,7 @@
 
 mod e2e;
 
-use e2e::{reader, CardStatus, Fixture, SERIAL};
+use e2e::{reader, Button, CardStatus, Fixture, SERIAL};
 
 const PW1: &str = "123456";
 const PW3: &str = "12345678";
@@ -415,4 +415,31 @@ fn opensc_openpgp_tool_reads_and_erases_the_card() {
     let status = f.gpg.card_status();
     assert_fresh(&status);
     assert_eq!(status.line("serial"), format!("serial:{SERIAL:08X}:"));
+}
+
+/// A panic in the card's thread fails the test even when every assertion passed: here the
+/// button panics when a signature asks for touch (UIF on), through raw APDUs from scdaemon.
+#[test]
+#[should_panic(expected = "the card thread panicked")]
+fn a_panic_in_the_card_thread_fails_the_test() {
+    let f = Fixture::with_button(Button::panicking());
+    let hash = "01".repeat(32);
+    let sign = format!("SCD APDU 002A9E9A20{hash}00");
+    let out = f.run(
+        "gpg-connect-agent",
+        &[
+            "SCD SERIALNO",
+            "SCD APDU 00200083083132333435363738", // VERIFY PW3
+            "SCD APDU 00DA00C10A162B06010401DA470F01", // C1: Ed25519
+            "SCD APDU 00DA00D6020120",             // UIF on for signing
+            "SCD APDU 0047800002B60000",           // GENERATE
+            "SCD APDU 0020008106313233343536",     // VERIFY PW1 (81)
+            &sign,                                 // PSO:CDS: asks the button
+            "/bye",
+        ],
+    );
+    // The test itself checks nothing that fails: scdaemon waits for the answer the dead
+    // card never sends until the step timeout ends gpg-connect-agent. Only the card thread's
+    // panic, found when the fixture drops, may fail the test.
+    drop(out);
 }

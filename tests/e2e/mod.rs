@@ -228,6 +228,8 @@ pub struct Button(Arc<Mutex<ButtonState>>);
 struct ButtonState {
     answer: Presence,
     requests: usize,
+    /// Panic when asked (in the card thread): for the test that the harness fails on it.
+    panics: bool,
 }
 
 impl Button {
@@ -236,7 +238,15 @@ impl Button {
         Button(Arc::new(Mutex::new(ButtonState {
             answer,
             requests: 0,
+            panics: false,
         })))
+    }
+
+    /// A button that panics when the card asks it, in the card's thread.
+    pub fn panicking() -> Button {
+        let button = Button::new(Presence::Confirmed);
+        button.state().panics = true;
+        button
     }
 
     fn state(&self) -> MutexGuard<'_, ButtonState> {
@@ -260,7 +270,10 @@ impl UserPresence for Button {
     fn confirm(&mut self, _timeout_ms: u32) -> Result<Presence, Self::Error> {
         let mut state = self.state();
         state.requests += 1;
-        Ok(state.answer)
+        let (answer, panics) = (state.answer, state.panics);
+        drop(state);
+        assert!(!panics, "the test button panics, as asked");
+        Ok(answer)
     }
 }
 
@@ -322,6 +335,11 @@ impl Card {
             match thread.join() {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => eprintln!("card thread: {e}"),
+                // The applet must never panic: fail the test, even after its last assertion
+                // (unless it is failing already, where a second panic would abort the run).
+                Err(_) if !thread::panicking() => {
+                    panic!("the card thread panicked (see its message above)")
+                }
                 Err(_) => eprintln!("card thread panicked"),
             }
         }
