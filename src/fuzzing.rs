@@ -1394,6 +1394,9 @@ fn reset_probe() -> Vec<Vec<u8>> {
         let [p1, p2] = tag.to_be_bytes();
         probe.push(build_apdu(0x00, 0xCA, p1, p2, &[], full));
     }
+    // curDO: a pointer left from before the reset would answer GET NEXT DATA differently.
+    probe.push(build_apdu(0x00, 0xCC, 0x7F, 0x21, &[], full));
+    probe.push(build_apdu(0x00, 0xCA, 0x7F, 0x21, &[], full));
     for crt in [0xB6, 0xB8, 0xA4] {
         probe.push(build_apdu(0x00, 0x47, 0x81, 0x00, &[crt, 0x00], full));
     }

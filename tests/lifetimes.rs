@@ -260,3 +260,87 @@ fn the_old_uif_ends_with_the_factory_reset() {
     card.verify_admin();
     assert_sw(&card.put_data(0xD6, &[0x01, 0x20]), 0x9000);
 }
+
+/// A cached touch was for the key it confirmed: a new key in the slot asks again.
+#[test]
+fn the_touch_cache_ends_with_the_key_it_was_for() {
+    let mut card = owners_card();
+    assert_sw(&card.verify(0x83, OWNER_PW3), 0x9000);
+    assert_sw(&card.put_data(0xD8, &[0x03, 0x20]), 0x9000);
+    assert_eq!(card.applet.set_touch_cache_time(60), Ok(()));
+    let asks = |card: &mut Card| card.applet.user_presence_mut().requests().len();
+    let before = asks(&mut card);
+    assert_sw(&operate(&mut card, 0xA4), 0x9000);
+    assert_sw(&operate(&mut card, 0xA4), 0x9000);
+    assert_eq!(asks(&mut card), before + 1, "cached");
+    let template = openpgp_card_applet::command::import_template(0xA4, &[(0x92, &[0x44; 32])]);
+    assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &template), 0x9000);
+    assert_sw(&operate(&mut card, 0xA4), 0x9000);
+    assert_eq!(
+        asks(&mut card),
+        before + 2,
+        "the new key was used on the old key's touch"
+    );
+}
+
+/// A touch confirmed under one UIF mode does not count under the next one.
+#[test]
+fn the_touch_cache_ends_with_a_uif_change() {
+    let mut card = owners_card();
+    assert_sw(&card.verify(0x83, OWNER_PW3), 0x9000);
+    assert_sw(&card.put_data(0xD8, &[0x01, 0x20]), 0x9000);
+    assert_eq!(card.applet.set_touch_cache_time(60), Ok(()));
+    let asks = |card: &mut Card| card.applet.user_presence_mut().requests().len();
+    let before = asks(&mut card);
+    assert_sw(&operate(&mut card, 0xA4), 0x9000);
+    assert_sw(&card.put_data(0xD8, &[0x03, 0x20]), 0x9000);
+    assert_sw(&operate(&mut card, 0xA4), 0x9000);
+    assert_eq!(asks(&mut card), before + 2);
+}
+
+/// A PIN verification belongs to the PIN value it proved: RESET RETRY COUNTER (a new PW1) and a
+/// wrong old value in CHANGE REFERENCE DATA end it, as a wrong VERIFY does.
+#[test]
+fn pin_verification_ends_with_the_pin_it_proved() {
+    let mut card = Card::new();
+    card.select();
+    assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+    assert_sw(&card.verify(0x82, b"123456"), 0x9000);
+    card.verify_admin();
+    assert_sw(&card.cmd(0, 0x2C, 0x02, 0x81, b"654321"), 0x9000);
+    for reference in [0x81, 0x82] {
+        assert_sw(&card.cmd(0, 0x20, 0x00, reference, &[]), 0x63C3);
+    }
+    assert_sw(&card.verify(0x82, b"654321"), 0x9000);
+    assert_sw(&card.cmd(0, 0x24, 0x00, 0x81, b"000000111111"), 0x63C2);
+    assert_sw(&card.cmd(0, 0x20, 0x00, 0x82, &[]), 0x63C2);
+    // PW3 too.
+    assert_sw(&card.cmd(0, 0x24, 0x00, 0x83, b"0000000011111111"), 0x63C2);
+    assert_sw(&card.cmd(0, 0x20, 0x00, 0x83, &[]), 0x63C2);
+}
+
+/// MSE lends a key to the other operation after checking its algorithm; a new key in that slot
+/// ends the loan (the binding returns to the operation's own slot).
+#[test]
+fn an_mse_binding_ends_with_the_key_it_lent() {
+    let mut card = Card::new();
+    card.select();
+    card.verify_admin();
+    for crt in [0xB8, 0xA4] {
+        assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[crt, 0x00]), 0x9000);
+    }
+    let aut = card.rsa_public_key(0xA4);
+    assert_sw(&card.send("002241A4 03 830102"), 0x9000);
+    // The DEC slot gets an X25519 key, which cannot authenticate.
+    assert_sw(&card.put_data(0xC2, &hex(X25519)), 0x9000);
+    assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[0xB8, 0x00]), 0x9000);
+    assert_sw(&card.verify(0x82, b"123456"), 0x9000);
+    let info = hex("3031300d060960864801650304020105000420")
+        .into_iter()
+        .chain([0x11; 32])
+        .collect::<Vec<_>>();
+    let signature = card.cmd_all(0x88, 0x00, 0x00, &info);
+    assert_sw(&signature, 0x9000);
+    aut.verify(rsa::Pkcs1v15Sign::new_unprefixed(), &info, &signature.data)
+        .expect("INTERNAL AUTHENTICATE is back on the AUT key");
+}

@@ -141,7 +141,15 @@ impl Model {
                             0x6700
                         }
                     }
-                    Err(sw) => sw,
+                    // A wrong old value ends what that PIN verified, as in VERIFY.
+                    Err(sw) => {
+                        if reference == 0x83 {
+                            self.v83 = false;
+                        } else {
+                            (self.v81, self.v82) = (false, false);
+                        }
+                        sw
+                    }
                 }
             }
             Op::ResetWithCode(code, new) => {
@@ -155,6 +163,8 @@ impl Model {
                                 value: Some(rest.to_vec()),
                                 tries: 3,
                             };
+                            // The old PW1's verification ends with it.
+                            (self.v81, self.v82) = (false, false);
                             0x9000
                         } else {
                             0x6700
@@ -174,6 +184,7 @@ impl Model {
                     value: Some(PINS[new].to_vec()),
                     tries: 3,
                 };
+                (self.v81, self.v82) = (false, false);
                 0x9000
             }
             Op::SetResettingCode(code) => {

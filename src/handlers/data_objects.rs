@@ -410,16 +410,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             0x01 => true,
             _ => return Err(Error::IncorrectData),
         };
-        let settings = usable_mut(&mut self.state.settings)?;
-        let previous = settings.pw1_multiple_signatures;
-        settings.pw1_multiple_signatures = multiple;
-        let result = self.save_settings();
-        if result.is_err() {
-            if let Ok(settings) = self.state.settings.as_mut() {
-                settings.pw1_multiple_signatures = previous;
-            }
-        }
-        result
+        usable_mut(&mut self.state.settings)?.pw1_multiple_signatures = multiple;
+        self.save_settings()
     }
 
     fn put_ca_fingerprint(&mut self, slot: Slot, data: &[u8]) -> Result<(), Error> {
@@ -475,21 +467,12 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if matches!(*current, 0x02 | 0x04) {
             return Err(Error::ConditionsOfUse);
         }
-        let previous = *current;
         *current = mode;
-        let result = self.save_settings();
-        if result.is_err() {
-            if let Some(current) = self
-                .state
-                .settings
-                .as_mut()
-                .ok()
-                .and_then(|s| s.uif.get_mut(slot.index()))
-            {
-                *current = previous;
-            }
+        // A touch confirmed under the old mode does not count under the new one.
+        if let Some(last) = self.session.last_touch.get_mut(slot.index()) {
+            *last = None;
         }
-        result
+        self.save_settings()
     }
 }
 

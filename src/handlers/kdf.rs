@@ -114,6 +114,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         }
         let max = self.config.max_tries;
         let factory = Security::factory(&self.config);
+        // The verified PINs belong to the PINs this write replaces: they end first, whatever
+        // the write's outcome.
+        self.session.clear_access();
         self.update_security(|s| {
             s.kdf = heapless::Vec::from_slice(body).map_err(|_| Error::WrongLength)?;
             if !kdf.enabled {
@@ -131,7 +134,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             }
             Ok(())
         })?;
-        self.session.clear_access();
         Ok(())
     }
 }

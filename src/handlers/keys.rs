@@ -46,6 +46,11 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     ) -> Result<(), Error> {
         let id = slot.key_record();
         let decoded = self.slot_state_mut(slot)?.take_key();
+        if !matches!(change, KeyChange::Keep) {
+            // A touch confirmed for the old key, and an MSE binding checked against its
+            // algorithm, end with it.
+            self.session.forget_key(slot);
+        }
         let result = self.write_key_record(id, &meta, &change);
         let state = self.slot_state_mut(slot)?;
         match result {

@@ -22,7 +22,7 @@ use crate::applet::Card;
 use crate::command::Command;
 use crate::pin::Persisted;
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
-use crate::state::{usable, usable_mut, Lifecycle, Security};
+use crate::state::{loaded, usable, usable_mut, Lifecycle, Security, Settings};
 use crate::status::Error;
 use crate::tlv::Writer;
 
@@ -76,25 +76,43 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// Applies `change` to a copy of the PINs and KDF-DO, writes it, and only then makes it the
-    /// state in RAM. On a storage error RAM keeps the old state, except that a consumed try is
-    /// kept consumed (see [`begin_attempt`](Self::begin_attempt)).
+    /// state in RAM. On a storage error the write may or may not have reached the medium, so
+    /// RAM reads the record back (an unreadable one answers 6581 until power-off): no PIN
+    /// state in RAM outlives what storage holds, and nothing is compared after a failed write.
     pub(crate) fn update_security<T>(
         &mut self,
         change: impl FnOnce(&mut Security) -> Result<T, Error>,
     ) -> Result<(T, Persisted), Error> {
         let mut next = usable(&self.state.security)?.clone();
         let value = change(&mut next)?;
-        let proof = self.store.write(RecordId::SECURITY, |w| next.encode(w))?;
-        *usable_mut(&mut self.state.security)? = next;
-        Ok((value, proof))
+        match self.store.write(RecordId::SECURITY, |w| next.encode(w)) {
+            Ok(proof) => {
+                *usable_mut(&mut self.state.security)? = next;
+                Ok((value, proof))
+            }
+            Err(error) => {
+                let config = &self.config;
+                self.state.security = loaded(
+                    self.store
+                        .read(RecordId::SECURITY, |p| Security::decode(p, config)),
+                );
+                Err(error)
+            }
+        }
     }
 
-    /// Writes the settings record from RAM.
+    /// Writes the settings record from RAM (already changed by the caller). On a storage error
+    /// RAM reads the record back, as [`update_security`](Self::update_security) does.
     pub(crate) fn save_settings(&mut self) -> Result<(), Error> {
         let settings = usable(&self.state.settings)?;
-        self.store
+        let written = self
+            .store
             .write(RecordId::SETTINGS, |w| settings.encode(w))
-            .map(drop)
+            .map(drop);
+        if written.is_err() {
+            self.state.settings = loaded(self.store.read(RecordId::SETTINGS, Settings::decode));
+        }
+        written
     }
 
     /// Requires PW3 to be verified in this session.

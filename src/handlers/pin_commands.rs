@@ -68,7 +68,14 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         which: PinRef,
         data: &[u8],
     ) -> Result<(), Error> {
-        let new = self.check_prefix(which, data)?;
+        let new = match self.check_prefix(which, data) {
+            Ok(new) => new,
+            Err(error) => {
+                // As VERIFY does: a wrong PIN ends what that PIN verified.
+                self.forget_verification(which);
+                return Err(error);
+            }
+        };
         let max = self.config.max_tries;
         if !fits(self.policy(which), new) {
             self.update_security(|s| {
@@ -85,7 +92,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     }
 
     /// RESET RETRY COUNTER, spec §7.2.4: P1 = 00 with Resetting Code ‖ new PW1, or P1 = 02 with
-    /// the new PW1 after PW3 was verified. The new PW1 gets a full counter.
+    /// the new PW1 after PW3 was verified. The new PW1 gets a full counter, and a verification
+    /// of the old PW1 (81 or 82) ends with it.
     pub(crate) fn reset_retry_counter(
         &mut self,
         mode: ResetMode,
@@ -119,7 +127,20 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 })?;
             }
         }
+        self.forget_verification(PinRef::Pw1);
         Ok(())
+    }
+
+    /// Ends every verification state of PIN `which` (PW1: 81 and 82).
+    fn forget_verification(&mut self, which: PinRef) {
+        match which {
+            PinRef::Pw1 => {
+                self.session.pw1_sign = false;
+                self.session.pw1_other = false;
+            }
+            PinRef::Pw3 => self.session.pw3 = false,
+            PinRef::ResettingCode => {}
+        }
     }
 
     /// Checks a whole PIN value: one try taken and persisted, compared, counter restored.

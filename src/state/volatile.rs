@@ -57,6 +57,21 @@ impl Session {
         self.decipher_key = Slot::Dec;
     }
 
+    /// The key of `slot` is replaced or deleted: its touch cache ends, and an MSE binding that
+    /// lent it to the other operation returns to the default (the new key may not be able to
+    /// do that operation).
+    pub fn forget_key(&mut self, slot: Slot) {
+        if let Some(last) = self.last_touch.get_mut(slot.index()) {
+            *last = None;
+        }
+        if self.authentication_key == slot {
+            self.authentication_key = Slot::Aut;
+        }
+        if self.decipher_key == slot {
+            self.decipher_key = Slot::Dec;
+        }
+    }
+
     /// Forgets every verified PIN (deselection, factory reset, KDF change).
     pub fn clear_access(&mut self) {
         self.pw1_sign = false;
