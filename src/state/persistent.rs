@@ -470,7 +470,8 @@ fn finish(r: &Reader<'_>) -> Result<(), Error> {
 pub struct Corrupt;
 
 /// The records kept in RAM between power-on and power-off, with what was decoded from them
-/// (see [`super::derived`]): replacing a `Persistent` drops every decoded key with it.
+/// (each [`KeySlotState`](super::KeySlotState) holds its decoded key): replacing a
+/// `Persistent` drops every decoded key with it.
 #[derive(Debug)]
 pub struct Persistent {
     /// Life cycle status.
