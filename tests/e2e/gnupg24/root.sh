@@ -68,13 +68,14 @@ build() {
 # Inside the new namespaces (PID 1 of the new PID namespace): mounts, loopback, chroot.
 enter() {
     ip link set lo up
-    mkdir -p "$root$repo"
-    mount --bind "$repo" "$root$repo"
     # Recursive: /dev/pts too, for the pseudo-terminals of tests/e2e/on_a_tty.py (gpg-card).
     mount --rbind /dev "$root/dev"
     mount -t proc proc "$root/proc"
     mount -t tmpfs tmpfs "$root/tmp"
     mount -t tmpfs tmpfs "$root/run"
+    # Last, so that the fresh /tmp and /run cannot hide a repository that lives under them.
+    mkdir -p "$root$repo"
+    mount --bind "$repo" "$root$repo"
     exec chroot "$root" /usr/bin/env -i \
         PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root LANG=C.UTF-8 \
         TERM="${TERM:-dumb}" ${E2E_VPCD_PORT:+E2E_VPCD_PORT=$E2E_VPCD_PORT} \
