@@ -31,7 +31,9 @@ pub struct Config {
     pub pw3: PinPolicy,
     /// Resetting Code.
     pub resetting_code: PinPolicy,
-    /// Retry counter value after a successful verification or a reset (spec: 3).
+    /// Retry counter value after a successful verification or a reset (spec: 3). A stored
+    /// counter above it is a damaged record (6581), so a firmware update must not lower it below
+    /// counters already stored.
     pub max_tries: u8,
     /// Largest command data accepted, after chaining is reassembled (announced in 7F66).
     pub max_command_len: u16,

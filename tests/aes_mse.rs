@@ -74,13 +74,7 @@ fn aes_key_rules() {
 
 #[test]
 fn mse_swaps_keys_until_select_or_power_off() {
-    let mut card = Card::new();
-    card.select();
-    card.verify_admin();
-    // An RSA key in DEC and in AUT, so each can do the other's job.
-    for crt in [0xB8, 0xA4] {
-        assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[crt, 0x00]), 0x9000);
-    }
+    let mut card = Card::with_rsa_dec_and_aut();
     let dec = card.rsa_public_key(0xB8);
     let aut = card.rsa_public_key(0xA4);
     let info = hex("3031300d0609608648016503040201050004200000000000000000000000000000000000000000000000000000000000000000");

@@ -90,7 +90,7 @@ fn a_factory_reset_without_power_cycle_leaves_no_key_usable() {
     for (crt, reference) in SLOTS {
         let mut card = owners_card();
         assert_sw(&read_public(&mut card, crt), 0x9000);
-        let touches = card.applet.user_presence_mut().requests().len();
+        let touches = asks(&mut card);
         reset_without_pins(&mut card);
         assert_sw(&read_public(&mut card, crt), 0x6A88);
         assert_sw(&card.verify(reference, b"123456"), 0x9000);
@@ -98,7 +98,7 @@ fn a_factory_reset_without_power_cycle_leaves_no_key_usable() {
         assert_sw(&rsp, 0x6A88);
         assert!(rsp.data.is_empty());
         assert_eq!(
-            card.applet.user_presence_mut().requests().len(),
+            asks(&mut card),
             touches,
             "slot {crt:02X}: the reset card asked for a touch"
         );
@@ -196,10 +196,10 @@ fn verified_pins_and_the_touch_cache_end_with_the_factory_reset() {
     assert_eq!(card.applet.set_touch_cache_time(60), Ok(()));
     card.verify(0x83, OWNER_PW3);
     assert_sw(&card.put_data(0xD8, &[0x03, 0x20]), 0x9000);
-    let before = card.applet.user_presence_mut().requests().len();
+    let before = asks(&mut card);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
-    assert_eq!(card.applet.user_presence_mut().requests().len(), before + 1);
+    assert_eq!(asks(&mut card), before + 1);
     reset_without_pins(&mut card);
     // No PIN is verified: VERIFY's status query answers 63Cx.
     for reference in [0x81, 0x82, 0x83] {
@@ -210,10 +210,10 @@ fn verified_pins_and_the_touch_cache_end_with_the_factory_reset() {
     assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[0xA4, 0x00]), 0x9000);
     assert_sw(&card.put_data(0xD8, &[0x03, 0x20]), 0x9000);
     assert_sw(&card.verify(0x82, b"123456"), 0x9000);
-    let before = card.applet.user_presence_mut().requests().len();
+    let before = asks(&mut card);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
     assert_eq!(
-        card.applet.user_presence_mut().requests().len(),
+        asks(&mut card),
         before + 1,
         "a touch from before the reset was honoured"
     );
@@ -261,14 +261,24 @@ fn the_old_uif_ends_with_the_factory_reset() {
     assert_sw(&card.put_data(0xD6, &[0x01, 0x20]), 0x9000);
 }
 
+/// The owner's card with UIF `mode` on AUT, a 60 s touch cache and PW3 verified.
+fn owners_card_with_aut_uif(mode: u8) -> Card {
+    let mut card = owners_card();
+    assert_sw(&card.verify(0x83, OWNER_PW3), 0x9000);
+    assert_sw(&card.put_data(0xD8, &[mode, 0x20]), 0x9000);
+    assert_eq!(card.applet.set_touch_cache_time(60), Ok(()));
+    card
+}
+
+/// How many times the card asked for a touch so far.
+fn asks(card: &mut Card) -> usize {
+    card.applet.user_presence_mut().requests().len()
+}
+
 /// A cached touch was for the key it confirmed: a new key in the slot asks again.
 #[test]
 fn the_touch_cache_ends_with_the_key_it_was_for() {
-    let mut card = owners_card();
-    assert_sw(&card.verify(0x83, OWNER_PW3), 0x9000);
-    assert_sw(&card.put_data(0xD8, &[0x03, 0x20]), 0x9000);
-    assert_eq!(card.applet.set_touch_cache_time(60), Ok(()));
-    let asks = |card: &mut Card| card.applet.user_presence_mut().requests().len();
+    let mut card = owners_card_with_aut_uif(0x03);
     let before = asks(&mut card);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
@@ -286,11 +296,7 @@ fn the_touch_cache_ends_with_the_key_it_was_for() {
 /// A touch confirmed under one UIF mode does not count under the next one.
 #[test]
 fn the_touch_cache_ends_with_a_uif_change() {
-    let mut card = owners_card();
-    assert_sw(&card.verify(0x83, OWNER_PW3), 0x9000);
-    assert_sw(&card.put_data(0xD8, &[0x01, 0x20]), 0x9000);
-    assert_eq!(card.applet.set_touch_cache_time(60), Ok(()));
-    let asks = |card: &mut Card| card.applet.user_presence_mut().requests().len();
+    let mut card = owners_card_with_aut_uif(0x01);
     let before = asks(&mut card);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
     assert_sw(&card.put_data(0xD8, &[0x03, 0x20]), 0x9000);
@@ -323,12 +329,7 @@ fn pin_verification_ends_with_the_pin_it_proved() {
 /// ends the loan (the binding returns to the operation's own slot).
 #[test]
 fn an_mse_binding_ends_with_the_key_it_lent() {
-    let mut card = Card::new();
-    card.select();
-    card.verify_admin();
-    for crt in [0xB8, 0xA4] {
-        assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[crt, 0x00]), 0x9000);
-    }
+    let mut card = Card::with_rsa_dec_and_aut();
     let aut = card.rsa_public_key(0xA4);
     assert_sw(&card.send("002241A4 03 830102"), 0x9000);
     // The DEC slot gets an X25519 key, which cannot authenticate.

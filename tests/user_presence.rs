@@ -159,13 +159,8 @@ fn a_forced_pin_is_used_up_by_every_pso_cds_that_passed_the_access_check() {
 /// sidestep a key's touch policy. Every pair of modes, both directions.
 #[test]
 fn mse_uses_the_stricter_of_the_two_uifs() {
-    // An RSA key in DEC and in AUT (the only keys that can do each other's job), made once.
-    let mut card = Card::new();
-    card.select();
-    card.verify_admin();
-    for crt in [0xB8, 0xA4] {
-        assert_sw(&card.cmd_all(0x47, 0x80, 0x00, &[crt, 0x00]), 0x9000);
-    }
+    // An RSA key in DEC and in AUT, made once.
+    let mut card = Card::with_rsa_dec_and_aut();
     let aut = card.rsa_public_key(0xA4);
     let mut rng = openpgp_card_applet::backends::TestRng::seed_from_u64(5);
     let mut cryptogram = vec![0x00];

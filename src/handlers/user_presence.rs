@@ -3,7 +3,9 @@
 //! UIF modes (first byte of D6/D7/D8): 00 off, 01 on, 02 permanently on, and YubiKey's 03
 //! cached and 04 permanently cached. With UIF on, PSO:CDS (D6), PSO:DECIPHER and PSO:ENCIPHER
 //! (D7) and INTERNAL AUTHENTICATE (D8) ask the [`UserPresence`] trait before they run; a refusal,
-//! a timeout or a device error answers 6600 and nothing happens. In the cached modes a touch is
+//! a timeout or a device error answers 6600 and the operation does not run (a forced signature PIN
+//! is used up all the same, see `compute_digital_signature`). After MANAGE SECURITY ENVIRONMENT
+//! the stricter of the operation's and the key slot's UIF applies. In the cached modes a touch is
 //! honoured for the touch cache time (set by the firmware, 0..=255 s; 0 means every operation
 //! asks), measured with the [`Clock`]. Touch applies on the contact/USB interface only: on
 //! contactless the operation proceeds without asking.

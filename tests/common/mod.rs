@@ -136,6 +136,19 @@ impl Card {
         *self = Card::from_storage(self.config.clone(), storage);
     }
 
+    /// A fresh card with RSA-2048 keys generated in DEC and AUT (the only keys that can do each
+    /// other's job after MANAGE SECURITY ENVIRONMENT), PW3 verified.
+    pub fn with_rsa_dec_and_aut() -> Card {
+        let mut card = Card::new();
+        card.select();
+        card.verify_admin();
+        for crt in [0xB8, 0xA4] {
+            let rsp = card.cmd_all(0x47, 0x80, 0x00, &[crt, 0x00]);
+            assert_eq!(rsp.sw, 0x9000, "generate {crt:02X}");
+        }
+        card
+    }
+
     /// The RSA public key of a slot (CRT B6, B8 or A4), read with 47 81.
     pub fn rsa_public_key(&mut self, crt: u8) -> rsa::PublicKey {
         let rsp = self.cmd_all(0x47, 0x81, 0x00, &[crt, 0x00]);
