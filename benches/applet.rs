@@ -37,11 +37,17 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode};
-use openpgp_card_applet::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
+use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 
+extern crate alloc;
+
+#[path = "common/apdus.rs"]
+mod apdus;
 #[path = "common/keys.rs"]
 mod keys;
+
+use apdus::{attributes_tag, ecdh_template, extended};
 
 type Card = Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton>;
 
@@ -61,30 +67,6 @@ const OID_CV25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x0
 
 // ---------------------------------------------------------------------------------------------
 // APDUs
-
-/// A BER length.
-fn ber_len(n: usize) -> Vec<u8> {
-    match n {
-        0..=0x7F => vec![n as u8],
-        0x80..=0xFF => vec![0x81, n as u8],
-        _ => vec![0x82, (n >> 8) as u8, n as u8],
-    }
-}
-
-fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
-    [tag, &ber_len(value.len()), value].concat()
-}
-
-/// Case 2 or 4 with extended lengths and Le = 0000 (the whole answer at once).
-fn extended(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
-    let mut apdu = vec![0x00, ins, p1, p2, 0x00];
-    if !data.is_empty() {
-        apdu.extend_from_slice(&(data.len() as u16).to_be_bytes());
-        apdu.extend_from_slice(data);
-    }
-    apdu.extend_from_slice(&[0x00, 0x00]);
-    apdu
-}
 
 const SELECT: &[u8] = &[
     0x00, 0xA4, 0x04, 0x00, 0x06, 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01,
@@ -131,31 +113,9 @@ fn put_data(card: &mut Card, tag: u16, data: &[u8]) {
     send(card, &extended(0xDA, p1, p2, data));
 }
 
-/// The attribute DO tag (C1-C3) of a slot.
-fn attributes_tag(crt: u8) -> u16 {
-    match crt {
-        SIG => 0xC1,
-        DEC => 0xC2,
-        _ => 0xC3,
-    }
-}
-
-/// PUT DATA `3F FF`: `4D { crt 00, 7F48 { tag len ... }, 5F48 { values } }`.
+/// PUT DATA `DB 3F FF`: the key import of `components` into the slot of `crt`.
 fn import(card: &mut Card, crt: u8, components: &[(u8, &[u8])]) {
-    let mut header = Vec::new();
-    let mut values = Vec::new();
-    for (tag, value) in components {
-        header.push(*tag);
-        header.extend_from_slice(&ber_len(value.len()));
-        values.extend_from_slice(value);
-    }
-    let body = [
-        &[crt, 0x00][..],
-        &tlv(&[0x7F, 0x48], &header),
-        &tlv(&[0x5F, 0x48], &values),
-    ]
-    .concat();
-    send(card, &extended(0xDB, 0x3F, 0xFF, &tlv(&[0x4D], &body)));
+    send(card, &apdus::import(crt, components));
 }
 
 /// Key components for an import: (tag, value).
@@ -182,10 +142,6 @@ fn unlock(card: &mut Card) {
 }
 
 /// DECIPHER's ECDH template: `A6 { 7F49 { 86 point } }`.
-fn ecdh_template(point: &[u8]) -> Vec<u8> {
-    tlv(&[0xA6], &tlv(&[0x7F, 0x49], &tlv(&[0x86], point)))
-}
-
 /// The value of `tag` inside the 7F49 public key template.
 fn public_part(template: &[u8], tag: u8) -> Vec<u8> {
     use openpgp_card_applet::tlv::find;

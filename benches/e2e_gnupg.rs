@@ -8,14 +8,13 @@
 //! `tests/e2e/ci.sh`) and nothing else on the vpcd port:
 //!
 //! ```text
-//! cargo bench --features e2e --bench e2e_gnupg
+//! cargo bench -p openpgp-card-applet-e2e --features e2e --bench e2e_gnupg
 //! ```
 //!
 //! `E2E_BENCH_ITERATIONS` (default 10) sets the number of signatures and decryptions per
 //! algorithm; `E2E_VPCD_PORT` selects the reader as for the tests.
 
-#[path = "../tests/e2e/mod.rs"]
-mod e2e;
+use openpgp_card_applet_e2e as e2e;
 
 use std::time::{Duration, Instant};
 

@@ -1,10 +1,10 @@
 //! One APDU round trip through pcscd and vpcd to the applet, with and without the transport
-//! fixes of `openpgp_card_applet::vpicc` (TCP_NODELAY, and TCP_QUICKACK before every read).
+//! fixes of `vpicc` (crates/virtual-card) (TCP_NODELAY, and TCP_QUICKACK before every read).
 //!
 //! Needs a running pcscd with vsmartcard-vpcd, and nothing else on the vpcd port:
 //!
 //! ```text
-//! cargo bench --features e2e --bench vpicc_roundtrip
+//! cargo bench -p openpgp-card-applet-e2e --features e2e --bench vpicc_roundtrip
 //! ```
 //!
 //! `VPICC_BENCH_ITERATIONS` (default 2000) sets the number of round trips with the fixes; the
@@ -15,8 +15,8 @@ use std::ffi::CString;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use openpgp_card_applet::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
-use openpgp_card_applet::{vpicc, Applet, Config, Platform, Presence};
+use openpgp_card_applet::{Applet, Config};
+use openpgp_card_applet_testkit::{test_platform, MemoryStorage};
 
 const SELECT: [u8; 11] = [
     0x00, 0xA4, 0x04, 0x00, 0x06, 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01,
@@ -113,12 +113,7 @@ fn measure(port: u16, reader: &str, variant: &Variant, n: usize) -> Stats {
     options.nodelay = variant.nodelay;
     let handle = options.handle();
     let card = thread::spawn(move || {
-        let platform = Platform {
-            storage: MemoryStorage::new(),
-            rng: TestRng::seed_from_u64(1),
-            clock: ManualClock::new(),
-            user_presence: ScriptedButton::always(Presence::Confirmed),
-        };
+        let platform = test_platform(MemoryStorage::new());
         vpicc::run(&mut Applet::new(Config::default(), platform), options)
     });
     assert!(

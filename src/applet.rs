@@ -129,6 +129,13 @@ where
         self.card.state.touch_cache_time.ok()
     }
 
+    /// The historical bytes (spec §6, DO 5F52) as GET DATA 5F52 answers them, for the firmware
+    /// to put in its answer to reset. Unlike GET DATA this also works on a terminated card,
+    /// whose ATR then says LCS 03. Read after [`power_on`](Self::power_on).
+    pub fn historical_bytes(&self) -> [u8; 10] {
+        self.card.historical_bytes()
+    }
+
     /// The configuration in force (after sanitising).
     pub fn config(&self) -> &Config {
         &self.card.config

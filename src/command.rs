@@ -2,7 +2,7 @@
 //! (spec §7.2). Data fields are checked by the handlers, which know the state.
 
 use crate::apdu::Request;
-use crate::state::PinRef;
+use crate::spec::PinRef;
 use crate::status::Error;
 
 /// What VERIFY refers to (spec §7.2.2, P2).
@@ -230,44 +230,6 @@ impl<'a> Command<'a> {
     }
 }
 
-/// Builds the extended header list of a key import (PUT DATA `DB 3F FF`, spec §4.4.3.12) as a
-/// host sends it: `4D { crt 00, 7F48 { tag len ... }, 5F48 { value ‖ value ... } }`. `crt` is
-/// B6, B8 or A4; `parts` are the component tags (91–99) and values in order. For tests,
-/// simulators and provisioning tools; the applet itself never builds one.
-pub fn import_template(crt: u8, parts: &[(u8, &[u8])]) -> alloc::vec::Vec<u8> {
-    use crate::tlv::{length_len, Writer};
-    let values: usize = parts.iter().map(|(_, v)| v.len()).sum();
-    let header: usize = parts.iter().map(|(_, v)| 1 + length_len(v.len())).sum();
-    // Each constructed TLV reserves a three-byte length while it is open.
-    let capacity = 3 * 4 + 2 + 2 + header + 2 + values;
-    let mut buf = alloc::vec![0u8; capacity];
-    let len = {
-        let mut w = Writer::new(&mut buf);
-        let build = |w: &mut Writer<'_>| -> Result<(), Error> {
-            let outer = w.open(0x4D)?;
-            w.put(u16::from(crt), &[])?;
-            let list = w.open(0x7F48)?;
-            for (tag, value) in parts {
-                w.tag(u16::from(*tag))?;
-                w.length(value.len())?;
-            }
-            w.close(list)?;
-            let data = w.open(0x5F48)?;
-            for (_, value) in parts {
-                w.raw(value)?;
-            }
-            w.close(data)?;
-            w.close(outer)
-        };
-        match build(&mut w) {
-            Ok(()) => w.len(),
-            Err(_) => 0,
-        }
-    };
-    buf.truncate(len);
-    buf
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,23 +268,5 @@ mod tests {
         assert_eq!(parse(0xE6, 0x00, 0x01), Err(Error::P1P2));
         assert_eq!(parse(0xFE, 0x00, 0x00), Err(Error::Instruction));
         assert_eq!(parse(0x00, 0x00, 0x00), Err(Error::Instruction));
-    }
-
-    #[test]
-    fn import_templates_have_gnupg_layout() {
-        let t = import_template(0xB6, &[(0x92, &[7; 32])]);
-        let mut expected = alloc::vec![0x4D, 0x2A, 0xB6, 0x00, 0x7F, 0x48, 0x02, 0x92, 0x20];
-        expected.extend_from_slice(&[0x5F, 0x48, 0x20]);
-        expected.extend_from_slice(&[7; 32]);
-        assert_eq!(t, expected);
-        let big = import_template(
-            0xB8,
-            &[(0x91, &[1, 0, 1]), (0x92, &[1; 256]), (0x93, &[2; 256])],
-        );
-        assert_eq!(&big[..2], &[0x4D, 0x82]);
-        assert_eq!(
-            &big[6..14],
-            &[0x7F, 0x48, 0x0A, 0x91, 0x03, 0x92, 0x82, 0x01]
-        );
     }
 }

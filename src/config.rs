@@ -1,5 +1,7 @@
 //! Build-time configuration of one applet instance.
 
+use crate::spec::{PinRef, MAX_PIN_LEN};
+
 /// Length limits and default value of one PIN (spec §4.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PinPolicy {
@@ -10,9 +12,6 @@ pub struct PinPolicy {
     /// Longest value accepted; also announced in C4. At most [`MAX_PIN_LEN`].
     pub max_len: u8,
 }
-
-/// The longest PIN the applet can store (and announce in C4: bits 1-7 of bytes 2-4).
-pub const MAX_PIN_LEN: usize = 64;
 
 /// Everything a firmware decides about its card.
 ///
@@ -48,6 +47,17 @@ pub struct Config {
     pub touch_timeout_ms: u32,
     /// Largest GET CHALLENGE answer (announced in C0 bytes 3-4).
     pub max_challenge_len: u16,
+}
+
+impl Config {
+    /// The length limits of the PIN `which`.
+    pub fn policy(&self, which: PinRef) -> &PinPolicy {
+        match which {
+            PinRef::Pw1 => &self.pw1,
+            PinRef::ResettingCode => &self.resetting_code,
+            PinRef::Pw3 => &self.pw3,
+        }
+    }
 }
 
 impl Default for Config {
@@ -100,12 +110,10 @@ impl Config {
         self.max_response_len = self
             .max_response_len
             .max(512)
-            .max(self.max_certificate_len.min(crate::state::MAX_CERT_LEN))
+            .max(self.max_certificate_len.min(crate::spec::MAX_CERT_LEN))
             .max(self.max_challenge_len);
-        self.max_certificate_len = self.max_certificate_len.min(crate::state::MAX_CERT_LEN);
-        self.max_special_do_len = self
-            .max_special_do_len
-            .min(crate::state::MAX_SPECIAL_DO_LEN);
+        self.max_certificate_len = self.max_certificate_len.min(crate::spec::MAX_CERT_LEN);
+        self.max_special_do_len = self.max_special_do_len.min(crate::spec::MAX_SPECIAL_DO_LEN);
         self.max_command_len = self
             .max_command_len
             .max(512)

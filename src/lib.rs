@@ -7,13 +7,16 @@
 //! the [`Transport`] kind at power-on, because touch confirmation applies on contact/USB only.
 //!
 //! ```
-//! use openpgp_card_applet::{backends, Applet, Config, Platform, Presence, Transport};
+//! use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
+//! // Host backends from the test kit; a firmware passes its flash, hardware RNG, timer and
+//! // button instead (the test kit's generator is seeded and insecure).
+//! use openpgp_card_applet_testkit::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 //!
 //! let platform = Platform {
-//!     storage: backends::MemoryStorage::new(),
-//!     rng: backends::TestRng::seed_from_u64(1), // a real device passes its hardware RNG
-//!     clock: backends::ManualClock::new(),
-//!     user_presence: backends::ScriptedButton::always(Presence::Confirmed),
+//!     storage: MemoryStorage::new(),
+//!     rng: TestRng::seed_from_u64(1),
+//!     clock: ManualClock::new(),
+//!     user_presence: ScriptedButton::always(Presence::Confirmed),
 //! };
 //! let mut applet = Applet::new(Config::default(), platform);
 //! applet.power_on(Transport::Contact);
@@ -31,18 +34,24 @@
 //! - [`apdu`]: command APDU parsing (short and extended), command chaining, GET RESPONSE.
 //! - [`tlv`]: BER-TLV reader and writer.
 //! - [`command`]: the typed commands of the OpenPGP application.
+//! - [`data_objects`]: the data-object table (tags, access, lengths, templates).
 //! - `handlers`: one module per group of spec commands (crate-private).
 //! - [`state`]: the persistent records and the volatile session state.
+//! - [`spec`]: the shared vocabulary of the specification (slots and their tags, PIN
+//!   references, key status, limits).
 //! - [`platform`]: the traits a device implements.
-//! - [`backends`]: in-memory implementations for tests (and a file store with `std`).
 //! - [`status`]: status words, and the one mapping from internal errors to them.
+//!
+//! Host-only parts live in crates of their own: the test kit (`openpgp-card-applet-testkit`:
+//! in-memory backends, the test client), the fuzz entry points, the virtual card, and the
+//! promoted firmware parts `flash-record-storage` and `ccid-class`. This crate's dependencies
+//! are all `no_std`.
 //!
 //! # Panic contract
 //! No input reaches a panic: parsers are total functions, indexing is checked, and every
 //! failure is a status word. `#![forbid(unsafe_code)]` holds for the whole crate. The compiler
 //! enforces it: outside tests, clippy's `indexing_slicing`, `unwrap_used`, `expect_used` and
-//! `panic` are denied in every module but the host-only `fuzzing` and `vpicc` (test harness and
-//! virtual-card transport, never in firmware).
+//! `panic` are denied in the whole crate.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -71,39 +80,22 @@
 )]
 
 extern crate alloc;
-#[cfg(any(feature = "std", test))]
+#[cfg(test)]
 extern crate std;
 
 pub mod apdu;
 mod applet;
-pub mod backends;
 pub mod command;
 pub mod config;
 pub mod crypto;
-#[doc(hidden)]
-#[allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
-pub mod fuzzing;
+pub mod data_objects;
 mod handlers;
 pub mod pin;
 pub mod platform;
+pub mod spec;
 pub mod state;
 pub mod status;
-#[cfg(test)]
-mod tests;
 pub mod tlv;
-#[cfg(feature = "vpicc")]
-#[allow(
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
-pub mod vpicc;
 
 pub use applet::{Applet, Platform};
 pub use config::{Config, PinPolicy};

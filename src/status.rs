@@ -4,6 +4,9 @@
 //! Handlers return [`Error`], which says *why* something failed in the applet's own terms.
 //! [`Status`] is what goes on the wire. The only conversion between the two is
 //! `impl From<Error> for Status` below, so the mapping can be read (and reviewed) in one screen.
+//! Codec errors ([`DecodeError`]) enter it through `impl From<DecodeError> for Error`.
+
+use crate::tlv::DecodeError;
 
 /// A status word as the card answers it.
 ///
@@ -191,6 +194,14 @@ impl From<Error> for Status {
             Error::UserPresence => Status::UserPresenceFailed,
             Error::Internal => Status::Unknown,
         }
+    }
+}
+
+/// Malformed TLV in command data is incorrect data (6A80, spec §7.1). Decoders of stored
+/// records map a [`DecodeError`] to [`Error::Storage`] themselves.
+impl From<DecodeError> for Error {
+    fn from(_: DecodeError) -> Error {
+        Error::IncorrectData
     }
 }
 

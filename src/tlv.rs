@@ -8,6 +8,26 @@
 
 use crate::status::Error;
 
+/// Why TLV input did not decode: a codec error, kept apart from status words (as rustls keeps
+/// its codec errors apart from alerts). Its one mapping to the wire is
+/// `impl From<DecodeError> for Error` in [`status`](crate::status): 6A80 for command data.
+/// Record decoders map it to a storage error instead, because there the bytes came from flash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// A tag or length is cut short, uses a form OpenPGP does not (three-byte tag, `83`
+    /// length), or announces more bytes than there are.
+    Malformed,
+    /// A TLV with another tag (or none at all) where `expected` had to come.
+    UnexpectedTag {
+        /// The tag the format requires here.
+        expected: u16,
+        /// The tag found; `None` when the input ended or was malformed.
+        found: Option<u16>,
+    },
+    /// Bytes are left after the last TLV the format allows.
+    TrailingBytes,
+}
+
 /// One TLV: its tag and a borrowed value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tlv<'a> {
@@ -101,20 +121,27 @@ impl<'a> Reader<'a> {
         result
     }
 
-    /// Reads one TLV that must carry `tag`.
-    pub fn expect(&mut self, tag: u16) -> Result<&'a [u8], Error> {
+    /// Reads one TLV that must carry `tag`. On an error nothing is consumed.
+    pub fn expect(&mut self, tag: u16) -> Result<&'a [u8], DecodeError> {
+        let saved = self.rest;
         match self.tlv() {
             Some(tlv) if tlv.tag == tag => Ok(tlv.value),
-            _ => Err(Error::IncorrectData),
+            other => {
+                self.rest = saved;
+                Err(DecodeError::UnexpectedTag {
+                    expected: tag,
+                    found: other.map(|tlv| tlv.tag),
+                })
+            }
         }
     }
 
     /// Checks that nothing is left.
-    pub fn finish(&self) -> Result<(), Error> {
+    pub fn finish(&self) -> Result<(), DecodeError> {
         if self.rest.is_empty() {
             Ok(())
         } else {
-            Err(Error::IncorrectData)
+            Err(DecodeError::TrailingBytes)
         }
     }
 }
@@ -131,7 +158,7 @@ impl<'a> Iterator for Reader<'a> {
 
 /// Finds the first top-level TLV with `tag` in `bytes`; `Err` if the bytes are not a clean
 /// sequence of TLVs.
-pub fn find(bytes: &[u8], tag: u16) -> Result<Option<&[u8]>, Error> {
+pub fn find(bytes: &[u8], tag: u16) -> Result<Option<&[u8]>, DecodeError> {
     let mut reader = Reader::new(bytes);
     let mut found = None;
     for tlv in reader.by_ref() {
@@ -139,7 +166,7 @@ pub fn find(bytes: &[u8], tag: u16) -> Result<Option<&[u8]>, Error> {
             found = Some(tlv.value);
         }
     }
-    reader.finish()?;
+    reader.finish().map_err(|_| DecodeError::Malformed)?;
     Ok(found)
 }
 
@@ -248,6 +275,44 @@ impl<'a> Writer<'a> {
         self.raw(value)
     }
 
+    /// Appends a TLV whose value `value` writes, with the shortest length. One length byte is
+    /// reserved first: a value under 128 bytes (every simple DO of a template) moves nowhere;
+    /// a longer one moves right once to make room for `81 xx` or `82 xx xx`.
+    pub fn nested<E: From<Error>>(
+        &mut self,
+        tag: u16,
+        value: impl FnOnce(&mut Self) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.tag(tag)?;
+        let at = self.len;
+        self.raw(&[0])?;
+        value(self)?;
+        let start = at.checked_add(1).ok_or(Error::Internal)?;
+        let value_len = self.len.checked_sub(start).ok_or(Error::Internal)?;
+        if value_len > 0xFFFF {
+            return Err(Error::Internal.into());
+        }
+        if value_len < 0x80 {
+            *self.buf.get_mut(at).ok_or(Error::Internal)? = value_len as u8;
+            return Ok(());
+        }
+        let needed = length_len(value_len);
+        {
+            let end = self.len.checked_add(needed - 1).ok_or(Error::Internal)?;
+            let region = self.buf.get_mut(at..end).ok_or(Error::Internal)?;
+            region.copy_within(1..1 + value_len, needed);
+            self.len = end;
+        }
+        let mut header = [0u8; 3];
+        let mut tmp = Writer::new(&mut header);
+        tmp.length(value_len)?;
+        self.buf
+            .get_mut(at..at + needed)
+            .ok_or(Error::Internal)?
+            .copy_from_slice(header.get(..needed).ok_or(Error::Internal)?);
+        Ok(())
+    }
+
     /// Starts a constructed TLV; its length is filled in by [`close`](Self::close).
     pub fn open(&mut self, tag: u16) -> Result<Open, Error> {
         self.tag(tag)?;
@@ -321,9 +386,48 @@ mod tests {
         let mut r = Reader::new(&bytes);
         assert_eq!(r.tlv(), None);
         assert_eq!(r.remaining(), &bytes);
-        assert_eq!(find(&bytes, 0x5B), Err(Error::IncorrectData));
+        assert_eq!(find(&bytes, 0x5B), Err(DecodeError::Malformed));
+        assert_eq!(
+            Reader::new(&bytes).expect(0x5B),
+            Err(DecodeError::UnexpectedTag {
+                expected: 0x5B,
+                found: None
+            })
+        );
+        let mut r = Reader::new(&[0xC4, 0x00, 0x01]);
+        assert_eq!(
+            r.expect(0xC5),
+            Err(DecodeError::UnexpectedTag {
+                expected: 0xC5,
+                found: Some(0xC4)
+            })
+        );
+        assert_eq!(r.expect(0xC4), Ok(&[][..]));
+        assert_eq!(r.finish(), Err(DecodeError::TrailingBytes));
+        assert_eq!(
+            Error::from(DecodeError::TrailingBytes),
+            Error::IncorrectData
+        );
         assert_eq!(Reader::new(&[0x1F, 0x81, 0x00]).tlv(), None); // three-byte tag
         assert_eq!(Reader::new(&[0xC1, 0x83, 0, 0, 1, 0]).tlv(), None); // 83 length form
+    }
+
+    #[test]
+    fn nested_values_get_the_shortest_length() {
+        for len in [0usize, 1, 127, 128, 255, 256, 1000] {
+            let value = vec![0xA5u8; len];
+            let mut a = vec![0u8; 1100];
+            let mut b = vec![0u8; 1100];
+            let mut wa = Writer::new(&mut a);
+            let mut wb = Writer::new(&mut b);
+            wa.nested(0x7F21, |w| w.raw(&value)).unwrap();
+            wb.put(0x7F21, &value).unwrap();
+            assert_eq!(wa.written(), wb.written(), "{len}");
+        }
+        // No room for the longer length: an error, not a panic.
+        let mut small = [0u8; 130];
+        let mut w = Writer::new(&mut small);
+        assert_eq!(w.nested(0x5B, |w| w.raw(&[1; 128])), Err(Error::Internal));
     }
 
     #[test]

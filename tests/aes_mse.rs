@@ -91,7 +91,7 @@ fn mse_swaps_keys_until_select_or_power_off() {
         .expect("DEC key after MSE");
     // Bind the AUT key to deciphering.
     assert_sw(&card.send("0022 41B8 03 830103"), 0x9000);
-    let mut rng = openpgp_card_applet::backends::TestRng::seed_from_u64(3);
+    let mut rng = openpgp_card_applet_testkit::backends::TestRng::seed_from_u64(3);
     let c = aut
         .encrypt(&mut rng, rsa::Pkcs1v15Encrypt, b"secret")
         .unwrap();

@@ -1,14 +1,14 @@
 //! Golden files of the stored state, one directory per released record format
 //! (`tests/golden/format-N/`, one file per record in `FileStorage`'s layout). Every format ever
 //! released must still load: PINs, data objects, keys and counters come back as they were
-//! written. `cargo test --features std --test golden -- --ignored regenerate` rewrites the
+//! written. `cargo test --test golden -- --ignored regenerate` rewrites the
 //! current format's files (only when the format version changes).
 
 mod common;
 use common::*;
 
-use openpgp_card_applet::backends::{FileStorage, MemoryStorage, TestRng};
 use openpgp_card_applet::{Config, RecordId, Storage};
+use openpgp_card_applet_testkit::backends::{FileStorage, MemoryStorage, TestRng};
 use std::path::{Path, PathBuf};
 
 const FORMAT: &str = "format-1";
@@ -24,7 +24,7 @@ fn rsa_host_key() -> rsa::PrivateKey {
 }
 
 fn import(card: &mut Card, crt: u8, parts: &[(u8, &[u8])]) {
-    let data = openpgp_card_applet::command::import_template(crt, parts);
+    let data = openpgp_card_applet_testkit::import_template(crt, parts);
     assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &data), 0x9000);
 }
 

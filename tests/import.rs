@@ -5,14 +5,14 @@
 mod common;
 use common::*;
 
-use openpgp_card_applet::backends::TestRng;
 use openpgp_card_applet::tlv::Reader;
+use openpgp_card_applet_testkit::backends::TestRng;
 
 const SIG: u8 = 0xB6;
 const DEC: u8 = 0xB8;
 const AUT: u8 = 0xA4;
 
-use openpgp_card_applet::command::import_template as template;
+use openpgp_card_applet_testkit::import_template as template;
 
 fn import(card: &mut Card, data: &[u8]) -> Rsp {
     card.cmd(0x00, 0xDB, 0x3F, 0xFF, data)

@@ -5,8 +5,8 @@
 mod common;
 use common::*;
 
-use openpgp_card_applet::backends::TestRng;
 use openpgp_card_applet::tlv::Reader;
+use openpgp_card_applet_testkit::backends::TestRng;
 
 const SIG: u8 = 0xB6;
 const DEC: u8 = 0xB8;

@@ -170,7 +170,7 @@ fn every_rewrite_of_a_slot_ends_the_decoded_key() {
     // Import over a decoded key: the imported one answers.
     assert_sw(&card.put_data(0xC3, &hex(ED25519)), 0x9000);
     let seed = [0x33; 32];
-    let template = openpgp_card_applet::command::import_template(0xA4, &[(0x92, &seed)]);
+    let template = openpgp_card_applet_testkit::import_template(0xA4, &[(0x92, &seed)]);
     assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &template), 0x9000);
     let expected = ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key();
     let public = read_public(&mut card, 0xA4);
@@ -283,7 +283,7 @@ fn the_touch_cache_ends_with_the_key_it_was_for() {
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
     assert_eq!(asks(&mut card), before + 1, "cached");
-    let template = openpgp_card_applet::command::import_template(0xA4, &[(0x92, &[0x44; 32])]);
+    let template = openpgp_card_applet_testkit::import_template(0xA4, &[(0x92, &[0x44; 32])]);
     assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &template), 0x9000);
     assert_sw(&operate(&mut card, 0xA4), 0x9000);
     assert_eq!(

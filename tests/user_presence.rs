@@ -11,7 +11,7 @@ const AUT_KEY: [u8; 32] = [0x33; 32];
 const DEC_KEY: [u8; 32] = [0x22; 32];
 
 fn import(card: &mut Card, crt: u8, scalar: &[u8; 32]) {
-    let data = openpgp_card_applet::command::import_template(crt, &[(0x92, scalar)]);
+    let data = openpgp_card_applet_testkit::import_template(crt, &[(0x92, scalar)]);
     assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &data), 0x9000);
 }
 
@@ -162,7 +162,7 @@ fn mse_uses_the_stricter_of_the_two_uifs() {
     // An RSA key in DEC and in AUT, made once.
     let mut card = Card::with_rsa_dec_and_aut();
     let aut = card.rsa_public_key(0xA4);
-    let mut rng = openpgp_card_applet::backends::TestRng::seed_from_u64(5);
+    let mut rng = openpgp_card_applet_testkit::backends::TestRng::seed_from_u64(5);
     let mut cryptogram = vec![0x00];
     cryptogram.extend(
         aut.encrypt(&mut rng, rsa::Pkcs1v15Encrypt, b"secret")

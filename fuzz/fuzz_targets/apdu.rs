@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| openpgp_card_applet::fuzzing::apdu(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| openpgp_card_applet_fuzzing::apdu(data));

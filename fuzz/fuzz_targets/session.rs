@@ -1,3 +1,3 @@
 #![no_main]
-use openpgp_card_applet::fuzzing::{session, Session};
+use openpgp_card_applet_fuzzing::{session, Session};
 libfuzzer_sys::fuzz_target!(|input: Session| session(&input));

@@ -75,12 +75,7 @@ mod tests {
         wiped_on_drop::<cbc::Decryptor<aes::Aes256>>();
     }
 
-    fn hex(s: &str) -> alloc::vec::Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use openpgp_card_applet_testkit::hex;
 
     /// NIST SP 800-38A F.2.1/F.2.2 (CBC-AES128) and F.2.5/F.2.6 (CBC-AES256), with the IV
     /// folded into the first plaintext block so that the card's zero IV applies.

@@ -12,7 +12,7 @@
     allow(unreachable_code)
 )]
 
-use crate::state::Slot;
+use crate::spec::Slot;
 use crate::status::Error;
 use crate::tlv::Writer;
 

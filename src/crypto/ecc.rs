@@ -120,8 +120,8 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_key, public_part, sign, stored, written,
     };
     use super::super::{Algorithm, Curve, PrivateKey};
-    use crate::backends::TestRng;
     use crate::status::Error;
+    use openpgp_card_applet_testkit::TestRng;
 
     /// The tests every curve runs, against the curve crate's own host-side implementation.
     macro_rules! curve_tests {

@@ -80,9 +80,9 @@ impl Ed25519Key {
 mod tests {
     use super::super::tests::{assert_storage_round_trip, hex, public_key, public_part, sign};
     use super::super::{Algorithm, PrivateKey};
-    use crate::backends::TestRng;
     use crate::status::Error;
     use ed25519_dalek::{Signature, VerifyingKey};
+    use openpgp_card_applet_testkit::TestRng;
 
     fn verifying_key(key: &PrivateKey) -> VerifyingKey {
         let public = public_part(&public_key(key), 0x86);

@@ -423,23 +423,13 @@ pub(crate) mod tests {
     )]
 
     use super::*;
-    use crate::backends::TestRng;
-    use crate::state::Slot;
+    use crate::spec::Slot;
     use alloc::vec;
     use alloc::vec::Vec;
+    use openpgp_card_applet_testkit::TestRng;
 
-    /// Decodes hex, ignoring whitespace; panics on bad input (test vectors only).
-    pub(crate) fn hex(s: &str) -> Vec<u8> {
-        let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-        assert!(digits.len().is_multiple_of(2), "odd hex length");
-        digits
-            .chunks(2)
-            .map(|pair| {
-                let text = core::str::from_utf8(pair).unwrap();
-                u8::from_str_radix(text, 16).unwrap()
-            })
-            .collect()
-    }
+    /// Decodes hex, ignoring whitespace (test vectors only): the test kit's.
+    pub(crate) use openpgp_card_applet_testkit::hex;
 
     /// Runs `f` with a writer over a fresh buffer and returns what it wrote.
     pub(crate) fn written(

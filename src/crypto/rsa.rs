@@ -292,8 +292,8 @@ mod tests {
         assert_storage_round_trip, decipher, public_key, public_part, sign, stored,
     };
     use super::super::{Algorithm, PrivateKey, RsaImportFormat};
-    use crate::backends::TestRng;
     use crate::status::Error;
+    use openpgp_card_applet_testkit::TestRng;
 
     const E: [u8; 4] = [0x00, 0x01, 0x00, 0x01];
 

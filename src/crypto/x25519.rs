@@ -98,8 +98,8 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_key, public_part, stored,
     };
     use super::super::{Algorithm, PrivateKey};
-    use crate::backends::TestRng;
     use crate::status::Error;
+    use openpgp_card_applet_testkit::TestRng;
 
     const ALICE: &str = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
     const ALICE_PUBLIC: &str = "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";

@@ -13,17 +13,15 @@
 //!   as `81 01 00` (KDF none), as spec §4.3.2 wants it present whenever KDF is announced.
 
 use crate::applet::Card;
+use crate::data_objects::{self, Access, Backing, Content, DataObject, Limit};
 use crate::handlers::keys::KeyChange;
 use crate::handlers::select::CERTIFICATE_OCCURRENCES;
 use crate::platform::{RecordId, Storage};
-use crate::state::{usable, usable_mut, Slot};
+use crate::spec::{PinRef, Slot, MAX_NAME_LEN};
+use crate::state::{usable, usable_mut};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
-/// Longest name (5B), spec §4.4.1.
-const MAX_NAME_LEN: usize = 39;
-/// Language preferences (5F2D): 2..8 bytes.
-const LANGUAGE_LEN: core::ops::RangeInclusive<usize> = 2..=8;
 /// The values of sex (5F35) that ISO 5218 defines, as ASCII digits.
 const SEX_VALUES: [u8; 4] = [b'0', b'1', b'2', b'9'];
 
@@ -46,38 +44,73 @@ mod capability {
 }
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
-    /// GET DATA, spec §7.2.6.
+    /// GET DATA, spec §7.2.6: the DO's read access from the table, then its value (a
+    /// constructed DO with its tag and length, a simple one without).
     pub(crate) fn get_data(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
-        match tag {
-            0x004F => w.raw(&self.aid()),
-            0x5F52 => w.raw(&self.historical_bytes()),
-            0x7F66 => self.write_extended_length_info(w),
-            0x7F74 => write_general_feature_management(w),
-            0x00C0 => w.raw(&self.extended_capabilities()),
-            0x00C4 => w.raw(&self.pw_status_bytes()?),
-            0x006E => self.write_application_related_data(w),
-            0x0065 => self.write_cardholder_related_data(w),
-            0x005B | 0x5F2D | 0x5F35 => self.write_cardholder_field(tag, w),
-            0x007A => {
-                let open = w.open(0x7A)?;
-                w.put(0x93, &self.signature_counter()?)?;
-                w.close(open)
+        let object = data_objects::find(tag).ok_or(Error::NotFound)?;
+        self.require(object.read)?;
+        match object.content {
+            Content::Simple => self.write_value(object, w),
+            Content::Constructed(_) | Content::Template => self.write_template(object, w),
+        }
+    }
+
+    /// Checks an access condition of the table; [`Access::Never`] is 6A88.
+    fn require(&self, access: Access) -> Result<(), Error> {
+        match access {
+            Access::Always => Ok(()),
+            Access::Pw1Other => self.require_pw1_other(),
+            Access::Pw3 => self.require_pw3(),
+            Access::Never => Err(Error::NotFound),
+        }
+    }
+
+    /// A constructed DO with its tag and length: its children from the table, each with its
+    /// tag and length, or (a [`Content::Template`]) its computed body.
+    fn write_template(&mut self, object: &DataObject, w: &mut Writer<'_>) -> Result<(), Error> {
+        w.nested(object.tag, |w| match object.content {
+            Content::Constructed(children) => {
+                for child in children.objects() {
+                    match child.content {
+                        Content::Simple => w.nested(child.tag, |w| self.write_value(child, w))?,
+                        Content::Constructed(_) | Content::Template => {
+                            self.write_template(child, w)?
+                        }
+                    }
+                }
+                Ok(())
             }
-            0x0093 => w.raw(&self.signature_counter()?),
-            0x00C1..=0x00C3 => {
-                let slot = slot_of(tag, 0xC1).ok_or(Error::NotFound)?;
-                w.raw(&self.key_slot(slot)?.attributes)
+            Content::Simple | Content::Template => self.write_value(object, w),
+        })
+    }
+
+    /// The value of a simple DO, or the body of a [`Content::Template`].
+    fn write_value(&mut self, object: &DataObject, w: &mut Writer<'_>) -> Result<(), Error> {
+        let tag = object.tag;
+        match (tag, object.backing) {
+            // The only readable DOs of a key record are the attributes (C1-C3).
+            (_, Backing::KeySlot(slot)) => w.raw(&self.key_slot(slot)?.attributes),
+            (_, Backing::Uif(slot)) => w.raw(&self.uif(slot)?),
+            (_, Backing::Record(id)) => self.read_simple(id, w),
+            (_, Backing::Certificate) => self.read_simple(self.current_certificate()?, w),
+            (_, Backing::Cardholder) => self.write_cardholder_field(tag, w),
+            (0x004F, _) => w.raw(&self.aid()),
+            (0x5F52, _) => w.raw(&self.historical_bytes()),
+            (0x7F66, _) => {
+                w.put(0x02, &self.config.max_command_len.to_be_bytes())?;
+                w.put(0x02, &self.config.max_response_len.to_be_bytes())
             }
-            0x00C5 => self.write_fingerprints(w),
-            0x00C6 => w.raw(usable(&self.state.ca_fingerprints)?),
-            0x00CD => self.write_dates(w),
-            0x00DE => w.raw(&self.key_information()?),
-            0x00FA => self.write_algorithm_information(w),
-            0x00D6..=0x00D8 => {
-                let slot = slot_of(tag, 0xD6).ok_or(Error::NotFound)?;
-                w.raw(&self.uif(slot)?)
-            }
-            0x00F9 => {
+            // A button (spec §4.1.3.2).
+            (0x7F74, _) => w.put(0x81, &[0x20]),
+            (0x00C0, _) => w.raw(&self.extended_capabilities()),
+            (0x00C4, _) => w.raw(&self.pw_status_bytes()?),
+            (0x0093, _) => w.raw(&self.signature_counter()?),
+            (0x00C5, _) => self.write_fingerprints(w),
+            (0x00C6, _) => w.raw(usable(&self.state.ca_fingerprints)?),
+            (0x00CD, _) => self.write_dates(w),
+            (0x00DE, _) => w.raw(&self.key_information()?),
+            (0x00FA, _) => self.write_algorithm_information(w),
+            (0x00F9, _) => {
                 // Spec §4.3.2: when KDF is announced the DO "shall be present"; before it is
                 // written it reads as algorithm NONE.
                 let kdf = &usable(&self.state.security)?.kdf;
@@ -87,17 +120,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                     w.raw(kdf)
                 }
             }
-            0x005E => self.read_simple(RecordId::LOGIN, w),
-            0x5F50 => self.read_simple(RecordId::URL, w),
-            0x0101..=0x0104 => {
-                match tag {
-                    0x0103 => self.require_pw1_other()?,
-                    0x0104 => self.require_pw3()?,
-                    _ => {}
-                }
-                self.read_simple(private_record(tag)?, w)
-            }
-            0x7F21 => self.read_simple(self.current_certificate()?, w),
             _ => Err(Error::NotFound),
         }
     }
@@ -116,59 +138,55 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         self.read_simple(self.current_certificate()?, w)
     }
 
-    /// PUT DATA, spec §7.2.8, with the access conditions of §4.4.2.
+    /// PUT DATA, spec §7.2.8, with the access conditions of §4.4.2 and the lengths from the
+    /// table. A tag that is unknown or not writable asks for PW3 first, then answers 6A88.
     pub(crate) fn put_data(&mut self, tag: u16, data: &[u8]) -> Result<(), Error> {
-        match tag {
-            0x0101 | 0x0103 => self.require_pw1_other()?,
-            _ => self.require_pw3()?,
+        let object = data_objects::find(tag).filter(|o| o.write != Access::Never);
+        self.require(object.map_or(Access::Pw3, |o| o.write))?;
+        let object = object.ok_or(Error::NotFound)?;
+        if !object.length.accepts(data.len(), |limit| self.limit(limit)) {
+            return Err(Error::WrongLength);
         }
-        let special = usize::from(self.config.max_special_do_len);
-        match tag {
-            0x005B => self.put_cardholder_field(tag, data, data.len() <= MAX_NAME_LEN, true),
-            0x5F2D => {
-                let ok = data.is_empty() || LANGUAGE_LEN.contains(&data.len());
-                self.put_cardholder_field(tag, data, ok, true)
-            }
-            0x5F35 => {
-                let length_ok = data.len() <= 1;
-                let value_ok = data.first().is_none_or(|v| SEX_VALUES.contains(v));
-                self.put_cardholder_field(tag, data, length_ok, value_ok)
-            }
-            0x005E => self.write_simple(RecordId::LOGIN, data, special),
-            0x5F50 => self.write_simple(RecordId::URL, data, special),
-            0x0101..=0x0104 => self.write_simple(private_record(tag)?, data, special),
-            0x7F21 => {
-                let max = usize::from(self.config.max_certificate_len);
-                self.write_simple(self.current_certificate()?, data, max)
-            }
-            0x00C4 => self.put_pw_status(data),
-            0x00C1..=0x00C3 => {
-                let slot = slot_of(tag, 0xC1).ok_or(Error::NotFound)?;
-                self.put_algorithm_attributes(slot, data)
-            }
-            0x00C7..=0x00C9 => {
-                let slot = slot_of(tag, 0xC7).ok_or(Error::NotFound)?;
-                let fingerprint: [u8; 20] = data.try_into().map_err(|_| Error::WrongLength)?;
-                self.update_key_slot(slot, |key| key.fingerprint = fingerprint)
-            }
-            0x00CE..=0x00D0 => {
-                let slot = slot_of(tag, 0xCE).ok_or(Error::NotFound)?;
-                let date: [u8; 4] = data.try_into().map_err(|_| Error::WrongLength)?;
-                self.update_key_slot(slot, |key| key.date = date)
-            }
-            0x00CA..=0x00CC => {
-                let slot = slot_of(tag, 0xCA).ok_or(Error::NotFound)?;
-                self.put_ca_fingerprint(slot, data)
-            }
-            0x00D3 => self.put_resetting_code(data),
-            0x00D6..=0x00D8 => {
-                let slot = slot_of(tag, 0xD6).ok_or(Error::NotFound)?;
-                self.put_uif(slot, data)
-            }
-            0x00F9 => self.put_kdf(data),
+        if let Some(slot) = Slot::of_tag(tag, Slot::attributes_tag) {
+            return self.put_algorithm_attributes(slot, data);
+        }
+        if let Some(slot) = Slot::of_tag(tag, Slot::ca_fingerprint_tag) {
+            return self.put_ca_fingerprint(slot, data);
+        }
+        if let Some(slot) = Slot::of_tag(tag, Slot::fingerprint_tag) {
+            let fingerprint: [u8; 20] = data.try_into().map_err(|_| Error::WrongLength)?;
+            return self.update_key_slot(slot, |key| key.fingerprint = fingerprint);
+        }
+        if let Some(slot) = Slot::of_tag(tag, Slot::generation_time_tag) {
+            let date: [u8; 4] = data.try_into().map_err(|_| Error::WrongLength)?;
+            return self.update_key_slot(slot, |key| key.date = date);
+        }
+        match (tag, object.backing) {
             #[cfg(feature = "aes")]
-            0x00D5 => self.put_aes_key(data),
+            (0x00D5, _) => self.put_aes_key(data),
+            (_, Backing::Uif(slot)) => self.put_uif(slot, data),
+            (_, Backing::Record(id)) => self.write_simple(id, data),
+            (_, Backing::Certificate) => self.write_simple(self.current_certificate()?, data),
+            (0x5F35, _) if data.first().is_some_and(|v| !SEX_VALUES.contains(v)) => {
+                Err(Error::IncorrectData)
+            }
+            (_, Backing::Cardholder) => self.put_cardholder_field(tag, data),
+            (0x00C4, _) => self.put_pw_status(data),
+            (0x00D3, _) => self.put_resetting_code(data),
+            (0x00F9, _) => self.put_kdf(data),
             _ => Err(Error::NotFound),
+        }
+    }
+
+    /// The bounds of a configured length (what C0 and C4 announce).
+    pub(crate) fn limit(&self, limit: Limit) -> (usize, usize) {
+        match limit {
+            Limit::SpecialDo => (0, usize::from(self.config.max_special_do_len)),
+            Limit::Certificate => (0, usize::from(self.config.max_certificate_len)),
+            Limit::Pin(which) => {
+                let policy = self.config.policy(which);
+                (usize::from(policy.min_len), usize::from(policy.max_len))
+            }
         }
     }
 
@@ -197,8 +215,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             | capability::PRIVATE_DOS
             | capability::ATTRIBUTES_CHANGEABLE
             | capability::KDF;
-        let cert = self.config.max_certificate_len.to_be_bytes();
-        let special = self.config.max_special_do_len.to_be_bytes();
+        let announce =
+            |limit| (self.limit(limit).1.min(usize::from(u16::MAX)) as u16).to_be_bytes();
+        let cert = announce(Limit::Certificate);
+        let special = announce(Limit::SpecialDo);
         let challenge = self.config.max_challenge_len.to_be_bytes();
         [
             flags,
@@ -220,9 +240,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         let settings = usable(&self.state.settings)?;
         Ok([
             u8::from(settings.pw1_multiple_signatures),
-            self.config.pw1.max_len,
-            self.config.resetting_code.max_len,
-            self.config.pw3.max_len,
+            self.config.policy(PinRef::Pw1).max_len,
+            self.config.policy(PinRef::ResettingCode).max_len,
+            self.config.policy(PinRef::Pw3).max_len,
             security.pw1.tries(),
             security.rc.tries(),
             security.pw3.tries(),
@@ -239,41 +259,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             }
         }
         Ok(de)
-    }
-
-    fn write_extended_length_info(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        let open = w.open(0x7F66)?;
-        w.put(0x02, &self.config.max_command_len.to_be_bytes())?;
-        w.put(0x02, &self.config.max_response_len.to_be_bytes())?;
-        w.close(open)
-    }
-
-    /// Application related data (6E), spec §4.4.1.
-    fn write_application_related_data(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        let outer = w.open(0x6E)?;
-        w.put(0x4F, &self.aid())?;
-        w.put(0x5F52, &self.historical_bytes())?;
-        self.write_extended_length_info(w)?;
-        write_general_feature_management(w)?;
-        let discretionary = w.open(0x73)?;
-        w.put(0xC0, &self.extended_capabilities())?;
-        for slot in Slot::ALL {
-            w.put(0xC1 + slot.index() as u16, &self.key_slot(slot)?.attributes)?;
-        }
-        w.put(0xC4, &self.pw_status_bytes()?)?;
-        w.tag(0xC5)?;
-        w.length(60)?;
-        self.write_fingerprints(w)?;
-        w.put(0xC6, usable(&self.state.ca_fingerprints)?)?;
-        w.tag(0xCD)?;
-        w.length(12)?;
-        self.write_dates(w)?;
-        w.put(0xDE, &self.key_information()?)?;
-        for slot in Slot::ALL {
-            w.put(0xD6 + slot.index() as u16, &self.uif(slot)?)?;
-        }
-        w.close(discretionary)?;
-        w.close(outer)
     }
 
     fn write_fingerprints(&self, w: &mut Writer<'_>) -> Result<(), Error> {
@@ -324,16 +309,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         self.store_key_slot(slot, meta, KeyChange::Keep)
     }
 
-    /// Cardholder related data (65), with all three children present.
-    fn write_cardholder_related_data(&mut self, w: &mut Writer<'_>) -> Result<(), Error> {
-        let open = w.open(0x65)?;
-        self.store.read(RecordId::CARDHOLDER, |payload| {
-            let fields = Cardholder::decode(payload)?;
-            fields.encode(w)
-        })?;
-        w.close(open)
-    }
-
     fn write_cardholder_field(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
         self.store.read(RecordId::CARDHOLDER, |payload| {
             let fields = Cardholder::decode(payload)?;
@@ -341,19 +316,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         })
     }
 
-    fn put_cardholder_field(
-        &mut self,
-        tag: u16,
-        data: &[u8],
-        length_ok: bool,
-        value_ok: bool,
-    ) -> Result<(), Error> {
-        if !length_ok {
-            return Err(Error::WrongLength);
-        }
-        if !value_ok {
-            return Err(Error::IncorrectData);
-        }
+    /// Rewrites one field of the cardholder record (length checked by the table).
+    fn put_cardholder_field(&mut self, tag: u16, data: &[u8]) -> Result<(), Error> {
         let mut fields = self.store.read(RecordId::CARDHOLDER, |payload| {
             Cardholder::decode(payload)?.to_owned()
         })?;
@@ -368,11 +332,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         self.store.read(id, |payload| w.raw(payload.unwrap_or(&[])))
     }
 
-    /// Replaces a single-DO record; an empty value removes the record.
-    fn write_simple(&mut self, id: RecordId, data: &[u8], max: usize) -> Result<(), Error> {
-        if data.len() > max {
-            return Err(Error::WrongLength);
-        }
+    /// Replaces a single-DO record (length checked by the table); an empty value removes the
+    /// record.
+    fn write_simple(&mut self, id: RecordId, data: &[u8]) -> Result<(), Error> {
         if data.is_empty() {
             return self.store.remove(id);
         }
@@ -390,6 +352,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// bytes whose length bytes must equal what the card announces (spec §4.4.2: "other bytes
     /// only during personalisation").
     fn put_pw_status(&mut self, data: &[u8]) -> Result<(), Error> {
+        // The table allows 1 or 4 bytes.
         let first = match data {
             [first] => *first,
             [first, pw1, rc, pw3] => {
@@ -440,10 +403,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     }
 
     /// PUT DATA D3: sets (8..64 bytes, full counter) or deletes (empty) the Resetting Code.
+    /// (The length is checked by the table.)
     fn put_resetting_code(&mut self, data: &[u8]) -> Result<(), Error> {
-        if !data.is_empty() && !super::pin_commands::fits(&self.config.resetting_code, data) {
-            return Err(Error::WrongLength);
-        }
         let max = self.config.max_tries;
         self.update_security(|s| {
             s.rc.set(data, max);
@@ -457,7 +418,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn put_uif(&mut self, slot: Slot, data: &[u8]) -> Result<(), Error> {
         let mode = match data {
             [mode, _] => *mode,
-            _ => return Err(Error::WrongLength),
+            _ => return Err(Error::WrongLength), // the table allows only two bytes
         };
         if mode > 0x04 {
             return Err(Error::IncorrectData);
@@ -474,24 +435,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         }
         self.save_settings()
     }
-}
-
-/// 7F74: a button (spec §4.1.3.2).
-fn write_general_feature_management(w: &mut Writer<'_>) -> Result<(), Error> {
-    let open = w.open(0x7F74)?;
-    w.put(0x81, &[0x20])?;
-    w.close(open)
-}
-
-/// The slot of a tag in a run of three (SIG, DEC, AUT) starting at `first`.
-fn slot_of(tag: u16, first: u16) -> Option<Slot> {
-    let index = usize::from(tag.checked_sub(first)?);
-    Slot::ALL.get(index).copied()
-}
-
-fn private_record(tag: u16) -> Result<RecordId, Error> {
-    let index = usize::from(tag.checked_sub(0x0101).ok_or(Error::NotFound)?);
-    RecordId::PRIVATE.get(index).copied().ok_or(Error::NotFound)
 }
 
 /// The cardholder record's three fields, borrowed from the stored payload.

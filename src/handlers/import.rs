@@ -18,7 +18,8 @@ use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
 use crate::handlers::keys::{control_reference_slot, KeyChange};
 use crate::platform::Storage;
-use crate::state::{KeySlot, KeyStatus, Slot};
+use crate::spec::{KeyStatus, Slot};
+use crate::state::KeySlot;
 use crate::status::Error;
 use crate::tlv::Reader;
 

@@ -19,7 +19,7 @@ use crate::applet::Card;
 use crate::handlers::pin_commands::fits;
 use crate::pin::Pin;
 use crate::platform::Storage;
-use crate::state::{Security, MAX_KDF_LEN};
+use crate::state::Security;
 use crate::status::Error;
 use crate::tlv::Reader;
 
@@ -98,11 +98,8 @@ impl<'a> Kdf<'a> {
 }
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
-    /// PUT DATA F9 (PW3 already checked by the caller).
+    /// PUT DATA F9 (PW3 and the length, at most MAX_KDF_LEN, already checked from the table).
     pub(crate) fn put_kdf(&mut self, body: &[u8]) -> Result<(), Error> {
-        if body.len() > MAX_KDF_LEN {
-            return Err(Error::WrongLength);
-        }
         let kdf = Kdf::parse(body)?;
         for (hash, policy) in [
             (kdf.initial_pw1, &self.config.pw1),

@@ -13,7 +13,8 @@ use zeroize::Zeroizing;
 use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
 use crate::platform::{RecordId, Storage};
-use crate::state::{loaded, KeySlot, KeySlotState, KeyStatus, Slot, MAX_ATTRIBUTES_LEN};
+use crate::spec::{KeyStatus, Slot};
+use crate::state::{loaded, KeySlot, KeySlotState};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
@@ -146,9 +147,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         slot: Slot,
         data: &[u8],
     ) -> Result<(), Error> {
-        if data.len() > MAX_ATTRIBUTES_LEN {
-            return Err(Error::WrongLength);
-        }
+        // The table limits the length to MAX_ATTRIBUTES_LEN.
         let new = Algorithm::parse(data)?;
         if !new.fits_slot(slot) {
             return Err(Error::IncorrectData);
@@ -180,7 +179,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         let open = w.open(0xFA)?;
         for slot in Slot::ALL {
             for algorithm in Algorithm::supported().filter(|a| a.fits_slot(slot)) {
-                let tlv = w.open(0xC1 + slot.index() as u16)?;
+                let tlv = w.open(slot.attributes_tag())?;
                 algorithm.write_attributes(w)?;
                 w.close(tlv)?;
             }

@@ -20,9 +20,8 @@ use rand_core::CryptoRng;
 use crate::apdu::Request;
 use crate::applet::Card;
 use crate::command::Command;
-use crate::pin::Persisted;
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
-use crate::state::{loaded, usable, usable_mut, Lifecycle, Security, Settings};
+use crate::state::{loaded, usable, usable_mut, Lifecycle, Persisted, Security, Settings};
 use crate::status::Error;
 use crate::tlv::Writer;
 

@@ -7,9 +7,10 @@
 use crate::applet::Card;
 use crate::command::{ResetMode, VerifyRef};
 use crate::config::PinPolicy;
-use crate::pin::{Attempt, Persisted};
+use crate::pin::Attempt;
 use crate::platform::Storage;
-use crate::state::{usable, PinRef};
+use crate::spec::PinRef;
+use crate::state::{usable, Persisted};
 use crate::status::Error;
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
@@ -147,8 +148,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn check(&mut self, which: PinRef, candidate: &[u8]) -> Result<(), Error> {
         let (attempt, proof) = self.begin_attempt(which)?;
         let matched = self.compare(which, attempt, candidate, proof)?;
-        #[cfg(test)]
-        self.broken_order_late_write()?;
         if !matched {
             return Err(self.wrong_pin(which));
         }
@@ -167,8 +166,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         let stored_len = usable(&self.state.security)?.pin(which).len();
         let (old, new) = data.split_at(stored_len.min(data.len()));
         let matched = self.compare(which, attempt, old, proof)?;
-        #[cfg(test)]
-        self.broken_order_late_write()?;
         if !matched {
             return Err(self.wrong_pin(which));
         }
@@ -177,28 +174,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Takes one try and persists it. A blocked or unset PIN gives 6983.
     fn begin_attempt(&mut self, which: PinRef) -> Result<(Attempt, Persisted), Error> {
-        #[cfg(test)]
-        if crate::pin::test_hooks::broken_order() {
-            // Deliberately wrong, for the power-loss tests only: a proof before the write.
-            let security = crate::state::usable_mut(&mut self.state.security)?;
-            let attempt = security
-                .pin_mut(which)
-                .begin_attempt()
-                .ok_or(Error::Blocked)?;
-            return Ok((attempt, Persisted(())));
-        }
         let (attempt, proof) =
             self.update_security(|s| s.pin_mut(which).begin_attempt().ok_or(Error::Blocked))?;
         Ok((attempt, proof))
-    }
-
-    /// The broken ordering's late write of the decremented counter (tests only).
-    #[cfg(test)]
-    fn broken_order_late_write(&mut self) -> Result<(), Error> {
-        if crate::pin::test_hooks::broken_order() {
-            self.update_security(|_| Ok(()))?;
-        }
-        Ok(())
     }
 
     fn compare(
@@ -223,11 +201,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// The length policy of a PIN.
     pub(crate) fn policy(&self, which: PinRef) -> &PinPolicy {
-        match which {
-            PinRef::Pw1 => &self.config.pw1,
-            PinRef::ResettingCode => &self.config.resetting_code,
-            PinRef::Pw3 => &self.config.pw3,
-        }
+        self.config.policy(which)
     }
 
     fn is_verified(&self, reference: VerifyRef) -> bool {
@@ -250,76 +224,4 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 /// Whether `value` is within the policy's length limits.
 pub(crate) fn fits(policy: &PinPolicy, value: &[u8]) -> bool {
     (usize::from(policy.min_len)..=usize::from(policy.max_len)).contains(&value.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
-    use crate::pin::test_hooks::{self, Event};
-    use crate::{Applet, Config, Platform, Presence, Transport};
-
-    fn applet() -> Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton> {
-        let mut applet = Applet::new(
-            Config::default(),
-            Platform {
-                storage: MemoryStorage::new(),
-                rng: TestRng::seed_from_u64(0),
-                clock: ManualClock::new(),
-                user_presence: ScriptedButton::always(Presence::Confirmed),
-            },
-        );
-        applet.power_on(Transport::Contact);
-        applet
-    }
-
-    fn send(
-        applet: &mut Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton>,
-        apdu: &[u8],
-    ) -> u16 {
-        let mut out = [0u8; 64];
-        let n = applet.process(apdu, &mut out);
-        u16::from_be_bytes([out[n - 2], out[n - 1]])
-    }
-
-    /// The decremented counter is written before every comparison, and restored after a match.
-    #[test]
-    fn counter_is_persisted_before_every_comparison() {
-        let mut applet = applet();
-        test_hooks::take();
-        assert_eq!(send(&mut applet, b"\x00\x20\x00\x81\x06654321"), 0x63C2);
-        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare(false)]);
-        assert_eq!(send(&mut applet, b"\x00\x20\x00\x82\x06123456"), 0x9000);
-        assert_eq!(
-            test_hooks::take(),
-            [Event::Write, Event::Compare(true), Event::Write]
-        );
-        assert_eq!(
-            send(&mut applet, b"\x00\x24\x00\x83\x1012345678abcdefgh"),
-            0x9000
-        );
-        assert_eq!(
-            test_hooks::take(),
-            [Event::Write, Event::Compare(true), Event::Write]
-        );
-        assert_eq!(
-            send(&mut applet, b"\x00\x24\x00\x81\x0c654321abcdef"),
-            0x63C2
-        );
-        assert_eq!(test_hooks::take(), [Event::Write, Event::Compare(false)]);
-    }
-
-    /// When the decrement cannot be stored, no comparison happens at all.
-    #[test]
-    fn no_comparison_without_a_durable_decrement() {
-        let mut applet = applet();
-        // Make the security record unwritable: a record larger than the backend accepts is
-        // impossible here, so corrupt it instead and check that VERIFY is refused outright.
-        applet
-            .storage_mut()
-            .set_raw(crate::RecordId::SECURITY, &[1, 2, 3]);
-        applet.power_on(Transport::Contact);
-        test_hooks::take();
-        assert_eq!(send(&mut applet, b"\x00\x20\x00\x81\x06123456"), 0x6581);
-        assert_eq!(test_hooks::take(), []);
-    }
 }

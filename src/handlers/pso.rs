@@ -6,9 +6,8 @@ use rand_core::CryptoRng;
 use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
-use crate::state::{
-    usable, usable_mut, KeySlotState, SignatureCounter, Slot, SIGNATURE_COUNTER_MAX,
-};
+use crate::spec::{Slot, SIGNATURE_COUNTER_MAX};
+use crate::state::{usable, usable_mut, KeySlotState, SignatureCounter};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 

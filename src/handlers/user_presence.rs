@@ -14,7 +14,8 @@ use rand_core::CryptoRng;
 
 use crate::applet::Card;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
-use crate::state::{usable, Slot};
+use crate::spec::Slot;
+use crate::state::usable;
 use crate::status::Error;
 use crate::tlv::Writer;
 

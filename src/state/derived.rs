@@ -82,6 +82,8 @@ impl fmt::Debug for KeySlotState {
 #[derive(Default)]
 pub struct AesKeyState(Option<Zeroizing<Vec<u8>>>);
 
+// Without the `aes` feature nothing reads or remembers an AES key; `forget` still runs.
+#[cfg_attr(not(feature = "aes"), allow(dead_code))]
 impl AesKeyState {
     /// The key, if it was read since the records were loaded.
     pub(crate) fn key(&self) -> Option<&[u8]> {
@@ -110,8 +112,8 @@ impl fmt::Debug for AesKeyState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backends::TestRng;
     use crate::crypto::Algorithm;
+    use openpgp_card_applet_testkit::TestRng;
 
     #[cfg(feature = "ed25519")]
     #[test]

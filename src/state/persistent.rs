@@ -9,6 +9,9 @@ use heapless::Vec as BoundedVec;
 use crate::config::Config;
 use crate::pin::Pin;
 use crate::platform::RecordId;
+use crate::spec::{
+    KeyStatus, PinRef, Slot, MAX_ATTRIBUTES_LEN, MAX_KDF_LEN, SIGNATURE_COUNTER_MAX,
+};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
@@ -39,7 +42,11 @@ impl RecordId {
     /// Cardholder certificates 7F21, by occurrence: AUT, DEC, SIG.
     pub const CERTIFICATE: [RecordId; 3] = [RecordId(0x21), RecordId(0x22), RecordId(0x23)];
     /// Key slots, in the order SIG, DEC, AUT.
-    pub const KEY: [RecordId; 3] = [RecordId(0x31), RecordId(0x32), RecordId(0x33)];
+    pub const KEY: [RecordId; 3] = [
+        Slot::Sig.key_record(),
+        Slot::Dec.key_record(),
+        Slot::Aut.key_record(),
+    ];
     /// The AES key (D5).
     pub const AES_KEY: RecordId = RecordId(0x09);
     /// The touch cache time, set by the firmware (not part of the OpenPGP factory reset).
@@ -70,15 +77,6 @@ impl RecordId {
         RecordId::LIFECYCLE,
     ];
 }
-
-/// Largest cardholder certificate the record format can hold.
-pub const MAX_CERT_LEN: u16 = 3072;
-/// Largest private-use DO, login data or URL the record format can hold.
-pub const MAX_SPECIAL_DO_LEN: u16 = 1024;
-/// Largest KDF-DO body accepted (the spec's full form with SHA-512 hashes is 174 bytes).
-pub const MAX_KDF_LEN: usize = 256;
-/// Largest algorithm attributes value (the longest OID form plus format byte).
-pub const MAX_ATTRIBUTES_LEN: usize = 16;
 
 /// The application's life cycle status (spec §7.2.16, §7.2.17; LCS in the historical bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,17 +113,6 @@ impl Lifecycle {
         finish(&r)?;
         Ok(state)
     }
-}
-
-/// Which PIN a command refers to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PinRef {
-    /// PW1, the user PIN (references 81 and 82).
-    Pw1,
-    /// The Resetting Code.
-    ResettingCode,
-    /// PW3, the admin PIN (reference 83).
-    Pw3,
 }
 
 /// The PINs and the KDF-DO, stored together so that changes to several of them are atomic.
@@ -253,76 +240,6 @@ impl Settings {
     }
 }
 
-/// A key slot (spec §4.4.3.9 ff.).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Slot {
-    /// Signature key (B6, C1, C7, CE).
-    Sig,
-    /// Decryption key (B8, C2, C8, CF).
-    Dec,
-    /// Authentication key (A4, C3, C9, D0).
-    Aut,
-}
-
-impl Slot {
-    /// All slots in the spec's order.
-    pub const ALL: [Slot; 3] = [Slot::Sig, Slot::Dec, Slot::Aut];
-
-    /// Position in SIG, DEC, AUT order.
-    pub fn index(self) -> usize {
-        match self {
-            Slot::Sig => 0,
-            Slot::Dec => 1,
-            Slot::Aut => 2,
-        }
-    }
-
-    /// The record that holds this slot's key and metadata.
-    pub fn key_record(self) -> RecordId {
-        match self {
-            Slot::Sig => RecordId::KEY[0],
-            Slot::Dec => RecordId::KEY[1],
-            Slot::Aut => RecordId::KEY[2],
-        }
-    }
-
-    /// Key reference number in DE (01, 02, 03).
-    pub fn key_ref(self) -> u8 {
-        self.index() as u8 + 1
-    }
-}
-
-/// Where a key came from (DE status byte).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyStatus {
-    /// 00: no key.
-    Absent,
-    /// 01: generated on the card.
-    Generated,
-    /// 02: imported.
-    Imported,
-}
-
-impl KeyStatus {
-    /// The DE status byte.
-    pub fn byte(self) -> u8 {
-        match self {
-            KeyStatus::Absent => 0,
-            KeyStatus::Generated => 1,
-            KeyStatus::Imported => 2,
-        }
-    }
-
-    fn from_byte(byte: u8) -> Option<KeyStatus> {
-        Some(match byte {
-            0 => KeyStatus::Absent,
-            1 => KeyStatus::Generated,
-            2 => KeyStatus::Imported,
-            _ => return None,
-        })
-    }
-}
-
 /// The factory algorithm attributes of every slot: RSA 2048, e of 32 bits, standard import
 /// format (what GnuPG shows for a new card).
 pub const DEFAULT_ATTRIBUTES: [u8; 6] = [0x01, 0x08, 0x00, 0x00, 0x20, 0x00];
@@ -415,9 +332,6 @@ pub struct SignatureCounter {
     /// Signatures made with that key; saturates at `0xFF_FFFF` (three bytes in DO 93).
     pub count: u32,
 }
-
-/// The largest value DO 93 can show.
-pub const SIGNATURE_COUNTER_MAX: u32 = 0x00FF_FFFF;
 
 impl SignatureCounter {
     /// The count as DO 93 shows it for the current SIG key.

@@ -1,7 +1,7 @@
 //! Volatile state: what a power cycle forgets (spec §4.3 access status, §7.2.5 curDO).
 
 use crate::platform::Transport;
-use crate::state::Slot;
+use crate::spec::Slot;
 
 /// Security status and pointers of one power-on session.
 #[derive(Clone, Debug, PartialEq, Eq)]

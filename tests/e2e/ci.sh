@@ -9,13 +9,13 @@
 #   E2E_GNUPG=2.4 bash tests/e2e/ci.sh      # only GnuPG 2.4 (builds the root once, ~2 min)
 #
 # Each run starts with a line naming the GnuPG version, then cargo's own results. The 2.4 run
-# adds tests/e2e_gnupg24.rs (gpg-card and the flows only 2.4 has).
+# adds tests/e2e/tests/gnupg24.rs (gpg-card and the flows only 2.4 has).
 #
 # Needs (Debian): pcscd vsmartcard-vpcd scdaemon opensc pcsc-tools libpcsclite-dev pkgconf
 # openssh-client (ssh-add, ssh-keygen for the SSH tests). As root, installs those that are
 # missing. Starts pcscd if it is not running (there is no systemd in CI), waits for vpcd's
-# reader, then runs every end-to-end test target (tests/e2e_gnupg.rs: card administration;
-# tests/e2e_keys.rs: keys with GnuPG, SSH, openpgp-card and OpenSC) one test at a time (the
+# reader, then runs every end-to-end test target of the e2e crate here (tests/gnupg.rs: card
+# administration; tests/keys.rs: keys with GnuPG, SSH, openpgp-card and OpenSC) one test at a time (the
 # tests share vpcd's port 35963; E2E_VPCD_PORT=35964 moves them to the second reader).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -57,7 +57,7 @@ for version in $versions; do
     case "$version" in
         2.2)
             echo "==> e2e against $(gpg --version | head -1) (host, Debian 12)"
-            cargo test --features e2e --test e2e_gnupg --test e2e_keys -- --test-threads=1 "$@"
+            cargo test -p openpgp-card-applet-e2e --features e2e --test gnupg --test keys -- --test-threads=1 "$@"
             ;;
         2.4)
             # The test binaries are built here and run inside the root (they link only glibc
@@ -65,7 +65,7 @@ for version in $versions; do
             bash tests/e2e/gnupg24/root.sh build
             echo "==> e2e against $(bash tests/e2e/gnupg24/root.sh version) (Debian 13 root)"
             mapfile -t binaries < <(
-                cargo test --features e2e --test e2e_gnupg --test e2e_keys --test e2e_gnupg24 \
+                cargo test -p openpgp-card-applet-e2e --features e2e --test gnupg --test keys --test gnupg24 \
                     --no-run --message-format=json 2>/dev/null |
                     python3 -c 'import json, sys
 for line in sys.stdin:

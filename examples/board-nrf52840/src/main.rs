@@ -140,7 +140,7 @@ fn main() -> ! {
         },
     );
     applet.power_on(Transport::Contact);
-    let atr = answer_to_reset(&mut applet);
+    let atr = answer_to_reset(&applet);
 
     // USB: allocator and device live for the program's life.
     // USB events are served from the start-of-frame interrupt (every 1 ms while the bus is
@@ -212,33 +212,21 @@ fn main() -> ! {
     }
 }
 
-/// The ATR: direct convention, T=1 only, and the applet's historical bytes (DO 5F52), so the
-/// host sees the same capabilities in both. Returned as a length byte and the bytes.
-fn answer_to_reset<S, R, C, U>(applet: &mut Applet<S, R, C, U>) -> [u8; 34]
+/// The ATR: direct convention, T=1 only, and the applet's historical bytes (DO 5F52, which
+/// also tell a terminated card's LCS), so the host sees the same capabilities in both.
+/// Returned as a length byte and the bytes.
+fn answer_to_reset<S, R, C, U>(applet: &Applet<S, R, C, U>) -> [u8; 34]
 where
     S: openpgp_card_applet::Storage,
     R: rand_core::CryptoRng,
     C: Clock,
     U: UserPresence,
 {
-    let mut buf = [0u8; 64];
-    let select = [
-        0x00, 0xA4, 0x04, 0x00, 0x06, 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01,
-    ];
-    applet.process(&select, &mut buf);
-    let n = applet.process(&[0x00, 0xCA, 0x5F, 0x52, 0x00], &mut buf);
-    // Reading the DO is not part of any host session: forget the selection.
-    applet.power_on(Transport::Contact);
-    let historical: &[u8] = match buf.get(..n) {
-        Some([h @ .., 0x90, 0x00]) if h.len() <= 15 => h,
-        // The card's usual historical bytes: category 00, card capabilities (73) with
-        // command chaining and extended Lc/Le, status 9000.
-        _ => &[0x00, 0x73, 0x00, 0x00, 0xE0, 0x05, 0x90, 0x00],
-    };
+    let historical = applet.historical_bytes();
     let mut atr = [0u8; 34];
     let body = [0x3B, 0x80 | historical.len() as u8, 0x01];
     atr[1..4].copy_from_slice(&body);
-    atr[4..4 + historical.len()].copy_from_slice(historical);
+    atr[4..4 + historical.len()].copy_from_slice(&historical);
     let end = 4 + historical.len();
     // TCK: XOR of T0 up to the last historical byte (present because T=1 is indicated).
     atr[end] = atr[2..end].iter().fold(0, |x, b| x ^ b);

@@ -229,10 +229,10 @@ impl<C: WeierstrassCurve> CurveKey<C> {
 mod tests {
     use super::elliptic_curve::FieldBytes;
     use super::{CurveKey, WeierstrassCurve};
-    use crate::backends::TestRng;
     use crate::status::Error;
     use crate::tlv::Writer;
     use alloc::vec;
+    use openpgp_card_applet_testkit::TestRng;
 
     fn faulted_signatures_are_not_released<C: WeierstrassCurve>() {
         let key = CurveKey::<C>::generate(&mut TestRng::seed_from_u64(7));

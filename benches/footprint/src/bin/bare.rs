@@ -4,7 +4,7 @@
 //! The transport is a stand-in: a command is read from, and the answer written to, a buffer in
 //! RAM with volatile accesses (where a USB CCID or NFC driver would put them), so the compiler
 //! cannot see which commands arrive and keeps every handler and algorithm. Storage, RNG, clock
-//! and button are the crate's in-memory backends, in place of a device's flash, TRNG, timer
+//! and button are the test kit's in-memory backends, in place of a device's flash, TRNG, timer
 //! and button drivers.
 
 #![no_std]
@@ -20,8 +20,8 @@ use cortex_m_rt::entry;
 use embedded_alloc::LlffHeap;
 use panic_halt as _;
 
-use openpgp_card_applet::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
+use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 
 #[global_allocator]
 static HEAP: LlffHeap = LlffHeap::empty();

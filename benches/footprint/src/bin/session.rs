@@ -36,11 +36,15 @@ use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
 use panic_semihosting as _;
 
-use openpgp_card_applet::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
+use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 
+#[path = "../../../common/apdus.rs"]
+mod apdus;
 #[path = "../../../common/keys.rs"]
 mod keys;
+
+use apdus::{attributes_tag, ecdh_template, extended};
 
 // ---------------------------------------------------------------------------------------------
 // Heap: a linked-list allocator that counts what is in use and its peak.
@@ -170,30 +174,6 @@ fn fail(message: &str) -> ! {
     loop {}
 }
 
-/// A BER length.
-fn ber_len(n: usize) -> Vec<u8> {
-    match n {
-        0..=0x7F => vec![n as u8],
-        0x80..=0xFF => vec![0x81, n as u8],
-        _ => vec![0x82, (n >> 8) as u8, n as u8],
-    }
-}
-
-fn tlv(tag: &[u8], value: &[u8]) -> Vec<u8> {
-    [tag, &ber_len(value.len()), value].concat()
-}
-
-/// An APDU with extended lengths and Le = 0000 (the whole answer at once).
-fn extended(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
-    let mut apdu = vec![0x00, ins, p1, p2, 0x00];
-    if !data.is_empty() {
-        apdu.extend_from_slice(&(data.len() as u16).to_be_bytes());
-        apdu.extend_from_slice(data);
-    }
-    apdu.extend_from_slice(&[0x00, 0x00]);
-    apdu
-}
-
 struct Session {
     card: Option<Card>,
     response: Vec<u8>,
@@ -279,27 +259,8 @@ impl Session {
 
     /// Sets the slot's attributes and imports a key: `4D { crt 00, 7F48 {..}, 5F48 {..} }`.
     fn import(&mut self, label: &str, crt: u8, attributes: &[u8], components: &[(u8, &[u8])]) {
-        let tag = match crt {
-            0xB6 => 0xC1,
-            0xB8 => 0xC2,
-            _ => 0xC3,
-        };
-        self.put_data(tag, attributes);
-        let mut header = Vec::new();
-        let mut values = Vec::new();
-        for (tag, value) in components {
-            header.push(*tag);
-            header.extend_from_slice(&ber_len(value.len()));
-            values.extend_from_slice(value);
-        }
-        let body = [
-            &[crt, 0x00][..],
-            &tlv(&[0x7F, 0x48], &header),
-            &tlv(&[0x5F, 0x48], &values),
-        ]
-        .concat();
-        let apdu = extended(0xDB, 0x3F, 0xFF, &tlv(&[0x4D], &body));
-        self.send(Some(label), &apdu, None);
+        self.put_data(attributes_tag(crt), attributes);
+        self.send(Some(label), &apdus::import(crt, components), None);
     }
 
     fn sign(&mut self, label: &str, input: &[u8], expected: &[u8]) {
@@ -335,10 +296,6 @@ const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
 const OID_K256: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x0A];
 const OID_ED25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
 const OID_CV25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01];
-
-fn ecdh_template(point: &[u8]) -> Vec<u8> {
-    tlv(&[0xA6], &tlv(&[0x7F, 0x49], &tlv(&[0x86], point)))
-}
 
 #[entry]
 fn main() -> ! {

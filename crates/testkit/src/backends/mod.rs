@@ -1,0 +1,19 @@
+//! Implementations of the platform traits for tests, simulators and virtual cards.
+//!
+//! A firmware's own test suite can run the applet on these without any hardware.
+
+mod button;
+mod clock;
+mod faulty;
+#[cfg(feature = "std")]
+mod file;
+mod memory;
+mod rng;
+
+pub use button::ScriptedButton;
+pub use clock::ManualClock;
+pub use faulty::{Cut, FaultyError, FaultyStorage};
+#[cfg(feature = "std")]
+pub use file::FileStorage;
+pub use memory::{MemoryError, MemoryStorage};
+pub use rng::TestRng;

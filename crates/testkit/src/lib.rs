@@ -1,0 +1,45 @@
+//! The test kit of `openpgp-card-applet`: everything a host needs to run the applet in
+//! process, and nothing a firmware should ever link.
+//!
+//! - [`backends`]: the platform traits in memory ([`MemoryStorage`]), on power-losing storage
+//!   ([`FaultyStorage`]), in files ([`FileStorage`]), with a seeded **insecure** generator
+//!   ([`TestRng`]), a [`ManualClock`] and a [`ScriptedButton`];
+//! - [`client`]: the one test client ([`Card`]), built on the applet's own
+//!   `CommandApdu::emit`, with GET RESPONSE handled;
+//! - [`import_template`]: key import templates as a host builds them;
+//! - [`power_loss`]: what a host can observe of a card, to judge a card after a power cut.
+//!
+//! `no_std` + `alloc` apart from [`FileStorage`] (feature `std`, on by default), so that an
+//! image for a board without flash or TRNG, such as the footprint image under QEMU, can use
+//! the in-memory backends too.
+//!
+//! ```
+//! use openpgp_card_applet_testkit::{assert_sw, Card};
+//!
+//! let mut card = Card::new(); // in-memory storage, seeded RNG, a button that confirms
+//! assert_sw(&card.select(), 0x9000);
+//! assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+//! assert_eq!(card.tries(), [3, 0, 3]);
+//! ```
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod backends;
+pub mod client;
+mod import;
+pub mod power_loss;
+
+#[cfg(feature = "std")]
+pub use backends::FileStorage;
+pub use backends::{
+    Cut, FaultyError, FaultyStorage, ManualClock, MemoryError, MemoryStorage, ScriptedButton,
+    TestRng,
+};
+pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
+pub use import::import_template;

@@ -1,0 +1,279 @@
+//! A virtual OpenPGP card on PC/SC: the applet on files, behind vsmartcard's vpcd reader.
+//!
+//! Start pcscd (with the `vsmartcard-vpcd` driver installed), then:
+//!
+//! ```text
+//! cargo run --release -p openpgp-card-applet-virtual-card
+//! gpg --card-status
+//! ```
+//!
+//! `start.sh` beside this file does all of it on a fresh Debian/Ubuntu machine. Run
+//! `virtual-card --help` for the options; two cards can run at once on ports 35963 and 35964
+//! with different `--serial` values.
+
+use std::fs::OpenOptions;
+use std::io::{self, BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use openpgp_card_applet::{Applet, Clock, Config, Platform, Presence, UserPresence};
+use openpgp_card_applet_testkit::FileStorage;
+
+const USAGE: &str = "\
+Usage: virtual-card [OPTIONS]
+
+A virtual OpenPGP card (version 3.4) for PC/SC, through vsmartcard's vpcd reader driver.
+
+Options:
+  --port PORT          vpcd port: 35963 is reader \"Virtual PCD 00 00\", 35964 is \"... 00 01\"
+                       [default: 35963]
+  --serial HEX         card serial number, up to 8 hex digits [default: 00000001]
+  --storage-dir DIR    where the card keeps its state
+                       [default: $XDG_DATA_HOME/openpgp-card-applet/<serial>,
+                        or ~/.local/share/openpgp-card-applet/<serial>]
+  --button MODE        answer to touch requests: confirm, deny, or ask (y/n on the terminal)
+                       [default: confirm]
+  --apdu-log FILE      append every APDU and response as hex to FILE (contains PINs!)
+  -h, --help           print this help
+";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ButtonMode {
+    Confirm,
+    Deny,
+    Ask,
+}
+
+struct Args {
+    port: u16,
+    serial: u32,
+    storage_dir: Option<PathBuf>,
+    button: ButtonMode,
+    apdu_log: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Option<Args>, String> {
+    let mut args = Args {
+        port: vpicc::DEFAULT_PORT,
+        serial: 1,
+        storage_dir: None,
+        button: ButtonMode::Confirm,
+        apdu_log: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        let (name, inline) = match flag.split_once('=') {
+            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+            None => (flag.clone(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match name.as_str() {
+            "--port" => {
+                let v = value()?;
+                args.port = v.parse().map_err(|_| format!("bad --port {v:?}"))?;
+            }
+            "--serial" => {
+                let v = value()?;
+                let digits = v.trim_start_matches("0x");
+                args.serial = u32::from_str_radix(digits, 16)
+                    .ok()
+                    .filter(|_| !digits.is_empty() && digits.len() <= 8)
+                    .ok_or_else(|| format!("bad --serial {v:?}: up to 8 hex digits"))?;
+            }
+            "--storage-dir" => args.storage_dir = Some(PathBuf::from(value()?)),
+            "--apdu-log" => args.apdu_log = Some(PathBuf::from(value()?)),
+            "--button" => {
+                args.button = match value()?.as_str() {
+                    "confirm" => ButtonMode::Confirm,
+                    "deny" => ButtonMode::Deny,
+                    "ask" => ButtonMode::Ask,
+                    other => return Err(format!("bad --button {other:?}: confirm, deny or ask")),
+                }
+            }
+            _ => return Err(format!("unknown option {flag:?}")),
+        }
+    }
+    Ok(Some(args))
+}
+
+/// `$XDG_DATA_HOME/openpgp-card-applet/<serial>`, else `~/.local/share/...`.
+fn default_storage_dir(serial: u32) -> Result<PathBuf, String> {
+    let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::var_os("HOME")
+            .filter(|v| !v.is_empty())
+            .map(|home| PathBuf::from(home).join(".local/share"))
+            .ok_or("neither XDG_DATA_HOME nor HOME is set: pass --storage-dir")?,
+    };
+    Ok(base
+        .join("openpgp-card-applet")
+        .join(format!("{serial:08X}")))
+}
+
+/// Milliseconds since the program started.
+struct InstantClock(Instant);
+
+impl Clock for InstantClock {
+    type Error = std::convert::Infallible;
+    fn now_ms(&mut self) -> Result<u64, Self::Error> {
+        Ok(u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+/// The touch button: a fixed answer, or a y/n question on the terminal.
+struct Button {
+    mode: ButtonMode,
+    /// Lines typed on stdin, read by a thread so that a request can time out.
+    lines: Option<Mutex<Receiver<String>>>,
+}
+
+impl Button {
+    fn new(mode: ButtonMode) -> Button {
+        let lines = (mode == ButtonMode::Ask).then(|| {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                for line in io::stdin().lock().lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            Mutex::new(rx)
+        });
+        Button { mode, lines }
+    }
+}
+
+impl UserPresence for Button {
+    type Error = std::convert::Infallible;
+
+    fn confirm(&mut self, timeout_ms: u32) -> Result<Presence, Self::Error> {
+        let answer = match self.mode {
+            ButtonMode::Confirm => Presence::Confirmed,
+            ButtonMode::Deny => Presence::Denied,
+            ButtonMode::Ask => {
+                let Some(lines) = self.lines.as_ref() else {
+                    return Ok(Presence::Denied);
+                };
+                let lines = lines.lock().unwrap_or_else(|e| e.into_inner());
+                // Forget anything typed before the question.
+                while lines.try_recv().is_ok() {}
+                eprint!(
+                    "virtual-card: touch requested. Confirm? [y/N] ({} s) ",
+                    timeout_ms / 1000
+                );
+                let _ = io::stderr().flush();
+                match lines.recv_timeout(Duration::from_millis(u64::from(timeout_ms))) {
+                    Ok(line) if line.trim().eq_ignore_ascii_case("y") => Presence::Confirmed,
+                    Ok(_) | Err(RecvTimeoutError::Disconnected) => Presence::Denied,
+                    Err(RecvTimeoutError::Timeout) => {
+                        eprintln!("(timed out)");
+                        Presence::TimedOut
+                    }
+                }
+            }
+        };
+        eprintln!("virtual-card: touch {answer:?}");
+        Ok(answer)
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("virtual-card: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("virtual-card: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let dir = match args.storage_dir {
+        Some(dir) => dir,
+        None => default_storage_dir(args.serial)?,
+    };
+    let storage = FileStorage::open(&dir).map_err(|e| format!("storage {}: {e}", dir.display()))?;
+    let config = Config {
+        serial: args.serial,
+        ..Config::default()
+    };
+    let platform = Platform {
+        storage,
+        rng: rand_core::UnwrapErr(getrandom::SysRng),
+        clock: InstantClock(Instant::now()),
+        user_presence: Button::new(args.button),
+    };
+    let mut applet = Applet::new(config, platform);
+
+    let mut options = vpicc::Options::default().port(args.port);
+    if let Some(path) = &args.apdu_log {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("APDU log {}: {e}", path.display()))?;
+        options = options.apdu_log(file);
+    }
+    // Report connection and power events on stderr.
+    let handle = options.handle();
+    std::thread::spawn(move || watch(&handle));
+
+    let config = applet.config();
+    eprintln!(
+        "virtual-card: OpenPGP card {:04X}:{:08X}, state in {}, connecting to vpcd on {}",
+        config.manufacturer,
+        config.serial,
+        dir.display(),
+        options.addr
+    );
+    vpicc::run(&mut applet, options).map_err(|e| format!("vpcd connection: {e}"))
+}
+
+/// Prints when the card gets connected, powered by the reader, or disconnected.
+fn watch(handle: &vpicc::Handle) {
+    let mut was = None;
+    std::thread::sleep(Duration::from_millis(500));
+    loop {
+        let connected = handle.is_connected();
+        let powered = connected && handle.wait_powered(Duration::from_millis(200));
+        let now = Some((connected, powered));
+        if now != was {
+            match (connected, powered) {
+                (true, true) => eprintln!("virtual-card: powered on by the reader: ready"),
+                (true, false) => eprintln!("virtual-card: connected to vpcd"),
+                (false, _) => eprintln!(
+                    "virtual-card: not connected; waiting for vpcd (is pcscd running \
+                     with vsmartcard-vpcd?)"
+                ),
+            }
+            was = now;
+        }
+        if handle.is_stopped() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
