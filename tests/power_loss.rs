@@ -1,4 +1,5 @@
-//! Power-loss proofs: every state-changing command scenario is cut at every write (the write
+//! Power-loss proofs: every state-changing command scenario (the test kit's, shared with
+//! `flash-record-storage`'s proof on simulated flash) is cut at every write (the write
 //! applied, and not applied), the card is rebuilt from what was stored, and invariants are
 //! checked:
 //! - **no free guess**: a card that answered "wrong PIN" (63Cx) always left its decremented
@@ -19,7 +20,7 @@ use std::cell::RefCell;
 
 use common::*;
 use openpgp_card_applet::Config;
-use openpgp_card_applet_testkit::power_loss::{self, Seen};
+use openpgp_card_applet_testkit::power_loss::{self, scenarios, Seen};
 use openpgp_card_applet_testkit::{Cut, FaultyStorage};
 
 type TestApplet = Card<FaultyStorage>;
@@ -72,272 +73,15 @@ fn observe(card: &mut TestApplet) -> Seen {
     power_loss::observe(card)
 }
 
-/// One state-changing scenario: the commands after SELECT (with PIN verifications as needed).
-struct Scenario {
-    name: &'static str,
-    run: fn(&mut TestApplet),
-    /// A documented intermediate state a cut may also leave, as the script that reaches it.
-    intermediate: Option<fn(&mut TestApplet)>,
-}
-
 fn select(a: &mut TestApplet) {
     send(a, &hex("00A4040006D27600012401"));
 }
 
-fn admin(a: &mut TestApplet) {
-    select(a);
-    cmd(a, 0x20, 0, 0x83, b"12345678");
-}
-
-fn scenarios() -> Vec<Scenario> {
-    vec![
-        Scenario {
-            name: "VERIFY 81 wrong",
-            run: |a| {
-                select(a);
-                cmd(a, 0x20, 0, 0x81, b"654321");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "VERIFY 82 right",
-            run: |a| {
-                select(a);
-                cmd(a, 0x20, 0, 0x82, b"123456");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "VERIFY 83 wrong",
-            run: |a| {
-                select(a);
-                cmd(a, 0x20, 0, 0x83, b"87654321");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "VERIFY 83 right",
-            run: |a| {
-                select(a);
-                cmd(a, 0x20, 0, 0x83, b"12345678");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "CHANGE REFERENCE DATA PW1",
-            run: |a| {
-                select(a);
-                cmd(a, 0x24, 0, 0x81, b"123456new-pin");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "CHANGE REFERENCE DATA PW3 wrong",
-            run: |a| {
-                select(a);
-                cmd(a, 0x24, 0, 0x83, b"87654321new-admin");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "RESET RETRY COUNTER with RC",
-            run: |a| {
-                select(a);
-                cmd(a, 0x2C, 0, 0x81, b"resetcodefresh-pin");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "RESET RETRY COUNTER with RC wrong",
-            run: |a| {
-                select(a);
-                cmd(a, 0x2C, 0, 0x81, b"resetcoxfresh-pin");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "RESET RETRY COUNTER by PW3",
-            run: |a| {
-                admin(a);
-                cmd(a, 0x2C, 2, 0x81, b"fresh-pin");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA name",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0, 0x5B, b"Roe<<Richard");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA URL cleared",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0x5F, 0x50, &[]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA certificate",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0x7F, 0x21, &[0x31; 900]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA fingerprint",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0, 0xC8, &[0xF8; 20]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA CA fingerprint",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0, 0xCB, &[0xCB; 20]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA C4",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0, 0xC4, &[0x00]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA resetting code",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0, 0xD3, b"another-code");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA UIF",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0, 0xD8, &[0x02, 0x20]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PUT DATA private DO",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0x01, 0x02, b"private");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "algorithm attributes change (deletes SIG key)",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xDA, 0, 0xC1, &hex("132A8648CE3D030107"));
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "GENERATE SIG",
-            run: |a| {
-                admin(a);
-                cmd(a, 0x47, 0x80, 0, &[0xB6, 0x00]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "GENERATE AUT",
-            run: |a| {
-                admin(a);
-                cmd(a, 0x47, 0x80, 0, &[0xA4, 0x00]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "GENERATE DEC (RSA)",
-            run: |a| {
-                admin(a);
-                cmd(a, 0x47, 0x80, 0, &[0xB8, 0x00]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "import SIG",
-            run: |a| {
-                admin(a);
-                import(a, 0xB6, &[0x44; 32]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "import AUT",
-            run: |a| {
-                admin(a);
-                import(a, 0xA4, &[0x55; 32]);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "PSO:CDS counts",
-            run: |a| {
-                select(a);
-                cmd(a, 0x20, 0, 0x81, b"123456");
-                cmd(a, 0x2A, 0x9E, 0x9A, b"signed");
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "KDF setup",
-            run: |a| {
-                admin(a);
-                let mut f9 = hex("810103 820108 8304000186A0 8408 3031323334353637");
-                f9.extend_from_slice(&[0x87, 0x20]);
-                f9.extend_from_slice(&[0xAA; 32]);
-                f9.extend_from_slice(&[0x88, 0x20]);
-                f9.extend_from_slice(&[0xBB; 32]);
-                cmd(a, 0xDA, 0, 0xF9, &f9);
-            },
-            intermediate: None,
-        },
-        Scenario {
-            name: "TERMINATE",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xE6, 0, 0, &[]);
-            },
-            intermediate: None,
-        },
-        // Documented: a cut during ACTIVATE leaves the card terminated; ACTIVATE completes it.
-        Scenario {
-            name: "TERMINATE + ACTIVATE",
-            run: |a| {
-                admin(a);
-                cmd(a, 0xE6, 0, 0, &[]);
-                cmd(a, 0x44, 0, 0, &[]);
-            },
-            intermediate: Some(|a| {
-                admin(a);
-                cmd(a, 0xE6, 0, 0, &[]);
-            }),
-        },
-    ]
-}
-
-/// Key import (PUT DATA `DB 3F FF`) of an EC scalar into the slot of `crt`.
-fn import(a: &mut TestApplet, crt: u8, scalar: &[u8]) -> u16 {
-    cmd(
-        a,
-        0xDB,
-        0x3F,
-        0xFF,
-        &import_template(crt, &[(0x92, scalar)]),
-    )
+/// Sends a scenario's APDUs (recording the answers).
+fn run(a: &mut TestApplet, apdus: &[Vec<u8>]) {
+    for apdu in apdus {
+        send(a, apdu);
+    }
 }
 
 fn counters(applet: &mut TestApplet) -> Option<[u8; 3]> {
@@ -357,7 +101,7 @@ fn check_all() -> (Vec<String>, usize) {
     for scenario in scenarios() {
         // The uncut run: how many writes, and the new state.
         let mut full = applet(start.clone(), None);
-        (scenario.run)(&mut full);
+        run(&mut full, &scenario.apdus);
         let writes = full.applet.storage().mutations();
         let new_medium = medium(full);
         let mut old_card = applet(start.clone(), None);
@@ -366,9 +110,9 @@ fn check_all() -> (Vec<String>, usize) {
         let mut new_card = applet(new_medium, None);
         let new = observe(&mut new_card);
         let new_counters = counters(&mut new_card);
-        let intermediate = scenario.intermediate.map(|script| {
+        let intermediate = scenario.intermediate.as_ref().map(|apdus| {
             let mut card = applet(start.clone(), None);
-            script(&mut card);
+            run(&mut card, apdus);
             observe(&mut applet(medium(card), None))
         });
 
@@ -377,7 +121,7 @@ fn check_all() -> (Vec<String>, usize) {
                 cut_points += 1;
                 let mut card = applet(start.clone(), Some(cut));
                 take_answers();
-                (scenario.run)(&mut card);
+                run(&mut card, &scenario.apdus);
                 let answers = take_answers();
                 let mut after = applet(medium(card), None);
                 let seen = observe(&mut after);

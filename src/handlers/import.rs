@@ -19,7 +19,6 @@ use crate::crypto::{Algorithm, PrivateKey};
 use crate::handlers::keys::{control_reference_slot, KeyChange};
 use crate::platform::Storage;
 use crate::spec::{KeyStatus, Slot};
-use crate::state::KeySlot;
 use crate::status::Error;
 use crate::tlv::Reader;
 
@@ -109,13 +108,7 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
                 PrivateKey::from_ec_scalar(&algorithm, scalar, c.get(0x99))?
             }
         };
-        let meta = KeySlot {
-            status: KeyStatus::Imported,
-            fingerprint: [0; 20],
-            date: [0; 4],
-            epoch: current.epoch.wrapping_add(1),
-            ..current
-        };
+        let meta = current.for_new_key(KeyStatus::Imported);
         self.store_key_slot(slot, meta, KeyChange::New(key))
     }
 }

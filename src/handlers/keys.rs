@@ -205,13 +205,7 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
             let current = self.key_slot(slot)?.clone();
             let algorithm = Algorithm::parse(&current.attributes).map_err(|_| Error::Storage)?;
             let key = PrivateKey::generate(&algorithm, &mut self.rng)?;
-            let meta = KeySlot {
-                status: KeyStatus::Generated,
-                fingerprint: [0; 20],
-                date: [0; 4],
-                epoch: current.epoch.wrapping_add(1),
-                ..current
-            };
+            let meta = current.for_new_key(KeyStatus::Generated);
             self.store_key_slot(slot, meta, KeyChange::New(key))?;
         }
         self.slot_key(slot)?.write_public_key(w)

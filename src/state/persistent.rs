@@ -274,6 +274,19 @@ impl Default for KeySlot {
 }
 
 impl KeySlot {
+    /// The metadata of a new key in this slot (generated or imported): its status, no
+    /// fingerprint or date yet (the host writes them, as GnuPG does), and the next epoch, so
+    /// nothing tied to the old key (the signature counter, a decoded key) carries over.
+    pub fn for_new_key(&self, status: KeyStatus) -> KeySlot {
+        KeySlot {
+            status,
+            fingerprint: [0; 20],
+            date: [0; 4],
+            epoch: self.epoch.wrapping_add(1),
+            ..self.clone()
+        }
+    }
+
     /// Encodes the metadata fields; the caller appends the key (tag 06) if there is one.
     pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         w.put(0x01, &self.attributes)?;

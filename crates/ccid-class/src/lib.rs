@@ -111,6 +111,14 @@ impl<'a, B: UsbBus, const N: usize> Ccid<'a, B, N> {
             Err(_) => self.slot.usb_reset(),
         }
     }
+
+    /// Whether a control request is a class request to this interface (the only ones CCID
+    /// answers; the rest belong to other classes or to usb-device).
+    fn is_class_request_to_us(&self, req: &usb_device::control::Request) -> bool {
+        req.request_type == RequestType::Class
+            && req.recipient == Recipient::Interface
+            && req.index == u16::from(u8::from(self.interface))
+    }
 }
 
 impl<B: UsbBus, const N: usize> UsbClass<B> for Ccid<'_, B, N> {
@@ -154,10 +162,7 @@ impl<B: UsbBus, const N: usize> UsbClass<B> for Ccid<'_, B, N> {
 
     fn control_in(&mut self, xfer: ControlIn<B>) {
         let req = *xfer.request();
-        if req.request_type != RequestType::Class
-            || req.recipient != Recipient::Interface
-            || req.index != u16::from(u8::from(self.interface))
-        {
+        if !self.is_class_request_to_us(&req) {
             return;
         }
         let _ = match req.request {
@@ -169,10 +174,7 @@ impl<B: UsbBus, const N: usize> UsbClass<B> for Ccid<'_, B, N> {
 
     fn control_out(&mut self, xfer: ControlOut<B>) {
         let req = *xfer.request();
-        if req.request_type != RequestType::Class
-            || req.recipient != Recipient::Interface
-            || req.index != u16::from(u8::from(self.interface))
-        {
+        if !self.is_class_request_to_us(&req) {
             return;
         }
         // ABORT: the bulk PC_to_RDR_Abort that follows does the work.

@@ -247,16 +247,8 @@ fn build_apdu_form(
     extended: bool,
 ) -> Vec<u8> {
     let data = data.get(..data.len().min(65535)).unwrap_or(&[]);
-    let extended = extended || data.len() > 255 || le.is_some_and(|le| le > 256);
-    let apdu = CommandApdu {
-        cla,
-        ins,
-        p1,
-        p2,
-        data,
-        le,
-        extended,
-    };
+    let mut apdu = openpgp_card_applet_testkit::client::command(cla, ins, p1, p2, data, le);
+    apdu.extended |= extended;
     let mut out = vec![0u8; apdu.buffer_len()];
     match apdu.emit(&mut out) {
         Some(n) => out.truncate(n),

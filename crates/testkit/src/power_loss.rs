@@ -12,6 +12,7 @@ use openpgp_card_applet::{Clock, Storage, UserPresence};
 use rand_core::CryptoRng;
 
 use crate::client::Card;
+use crate::client::hex;
 use crate::import::import_template;
 
 /// One observation: a name, the data and the status word, for each readable object.
@@ -95,7 +96,7 @@ where
     C: Clock,
     U: UserPresence,
 {
-    use crate::client::{assert_sw, hex};
+    use crate::client::assert_sw;
     card.select();
     card.verify_admin();
     for (tag, value) in [
@@ -120,4 +121,143 @@ where
     for _ in 0..2 {
         assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, b"message"), 0x9000);
     }
+}
+
+/// One state-changing scenario: the APDUs after power-on.
+pub struct Scenario {
+    /// What the scenario does.
+    pub name: &'static str,
+    /// The APDUs after power-on, SELECT first.
+    pub apdus: Vec<Vec<u8>>,
+    /// A documented intermediate state a cut may also leave, as the APDUs that reach it.
+    pub intermediate: Option<Vec<Vec<u8>>>,
+}
+
+fn select() -> Vec<u8> {
+    hex("00A4040006D27600012401")
+}
+
+/// A case 1/3 command APDU (short or extended Lc), encoded by the applet's own emitter.
+fn apdu(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
+    let command = crate::client::command(0, ins, p1, p2, data, None);
+    let mut bytes = vec![0u8; command.buffer_len()];
+    let n = command.emit(&mut bytes).unwrap_or(0);
+    bytes.truncate(n);
+    bytes
+}
+
+fn user(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<Vec<u8>> {
+    vec![select(), apdu(ins, p1, p2, data)]
+}
+
+fn admin(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<Vec<u8>> {
+    vec![
+        select(),
+        apdu(0x20, 0, 0x83, b"12345678"),
+        apdu(ins, p1, p2, data),
+    ]
+}
+
+fn plain(name: &'static str, apdus: Vec<Vec<u8>>) -> Scenario {
+    Scenario {
+        name,
+        apdus,
+        intermediate: None,
+    }
+}
+
+/// The state-changing scenarios of the power-loss proofs (the core's, cut at every record
+/// write, and `flash-record-storage`'s, cut at every flash word), run on a card
+/// [`personalise`]d first.
+pub fn scenarios() -> Vec<Scenario> {
+    let mut kdf = hex("810103 820108 8304000186A0 8408 3031323334353637");
+    kdf.extend_from_slice(&[0x87, 0x20]);
+    kdf.extend_from_slice(&[0xAA; 32]);
+    kdf.extend_from_slice(&[0x88, 0x20]);
+    kdf.extend_from_slice(&[0xBB; 32]);
+    let terminate = admin(0xE6, 0, 0, &[]);
+    let mut reset = terminate.clone();
+    reset.push(apdu(0x44, 0, 0, &[]));
+    vec![
+        plain("VERIFY 81 wrong", user(0x20, 0, 0x81, b"654321")),
+        plain("VERIFY 82 right", user(0x20, 0, 0x82, b"123456")),
+        plain("VERIFY 83 wrong", user(0x20, 0, 0x83, b"87654321")),
+        plain("VERIFY 83 right", user(0x20, 0, 0x83, b"12345678")),
+        plain(
+            "CHANGE REFERENCE DATA PW1",
+            user(0x24, 0, 0x81, b"123456new-pin"),
+        ),
+        plain(
+            "CHANGE REFERENCE DATA PW3 wrong",
+            user(0x24, 0, 0x83, b"87654321new-admin"),
+        ),
+        plain(
+            "RESET RETRY COUNTER with RC",
+            user(0x2C, 0, 0x81, b"resetcodefresh-pin"),
+        ),
+        plain(
+            "RESET RETRY COUNTER with RC wrong",
+            user(0x2C, 0, 0x81, b"resetcoxfresh-pin"),
+        ),
+        plain(
+            "RESET RETRY COUNTER by PW3",
+            admin(0x2C, 2, 0x81, b"fresh-pin"),
+        ),
+        plain("PUT DATA name", admin(0xDA, 0, 0x5B, b"Roe<<Richard")),
+        plain("PUT DATA URL cleared", admin(0xDA, 0x5F, 0x50, &[])),
+        plain(
+            "PUT DATA certificate",
+            admin(0xDA, 0x7F, 0x21, &[0x31; 900]),
+        ),
+        plain("PUT DATA fingerprint", admin(0xDA, 0, 0xC8, &[0xF8; 20])),
+        plain("PUT DATA CA fingerprint", admin(0xDA, 0, 0xCB, &[0xCB; 20])),
+        plain("PUT DATA C4", admin(0xDA, 0, 0xC4, &[0x00])),
+        plain(
+            "PUT DATA resetting code",
+            admin(0xDA, 0, 0xD3, b"another-code"),
+        ),
+        plain("PUT DATA UIF", admin(0xDA, 0, 0xD8, &[0x02, 0x20])),
+        plain("PUT DATA private DO", admin(0xDA, 0x01, 0x02, b"private")),
+        plain(
+            "algorithm attributes change (deletes SIG key)",
+            admin(0xDA, 0, 0xC1, &hex("132A8648CE3D030107")),
+        ),
+        plain("GENERATE SIG", admin(0x47, 0x80, 0, &[0xB6, 0x00])),
+        plain("GENERATE AUT", admin(0x47, 0x80, 0, &[0xA4, 0x00])),
+        plain("GENERATE DEC (RSA)", admin(0x47, 0x80, 0, &[0xB8, 0x00])),
+        plain(
+            "import SIG",
+            admin(
+                0xDB,
+                0x3F,
+                0xFF,
+                &import_template(0xB6, &[(0x92, &[0x44; 32])]),
+            ),
+        ),
+        plain(
+            "import AUT",
+            admin(
+                0xDB,
+                0x3F,
+                0xFF,
+                &import_template(0xA4, &[(0x92, &[0x55; 32])]),
+            ),
+        ),
+        plain(
+            "PSO:CDS counts",
+            vec![
+                select(),
+                apdu(0x20, 0, 0x81, b"123456"),
+                apdu(0x2A, 0x9E, 0x9A, b"signed"),
+            ],
+        ),
+        plain("KDF setup", admin(0xDA, 0, 0xF9, &kdf)),
+        plain("TERMINATE", terminate.clone()),
+        // Documented: a cut during ACTIVATE leaves the card terminated; ACTIVATE completes it.
+        Scenario {
+            name: "TERMINATE + ACTIVATE",
+            apdus: reset,
+            intermediate: Some(terminate),
+        },
+    ]
 }

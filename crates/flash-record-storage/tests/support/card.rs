@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use openpgp_card_applet::{Config, RecordId, Storage};
-pub use openpgp_card_applet_testkit::power_loss::Seen;
-use openpgp_card_applet_testkit::{client, import_template, power_loss, MemoryStorage};
+pub use openpgp_card_applet_testkit::power_loss::{scenarios, Scenario, Seen};
+use openpgp_card_applet_testkit::{client, power_loss, MemoryStorage};
 pub use openpgp_card_applet_testkit::{hex, Card};
 
 /// Records by id: what a store holds, as the applet sees it.
@@ -85,135 +85,9 @@ pub fn counters<S: Storage>(card: &mut Card<S>) -> Option<[u8; 3]> {
     power_loss::counters(card)
 }
 
-/// One state-changing scenario: the APDUs after power-on.
-pub struct Scenario {
-    pub name: &'static str,
-    pub apdus: Vec<Vec<u8>>,
-    /// A documented intermediate state a cut may also leave, as the APDUs that reach it.
-    pub intermediate: Option<Vec<Vec<u8>>>,
-}
-
 /// Runs APDUs; returns their status words.
 pub fn run<S: Storage>(card: &mut Card<S>, apdus: &[Vec<u8>]) -> Vec<u16> {
     apdus.iter().map(|a| send(card, a).1).collect()
-}
-
-fn select() -> Vec<u8> {
-    hex("00A4040006D27600012401")
-}
-
-fn user(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<Vec<u8>> {
-    vec![select(), apdu(ins, p1, p2, data)]
-}
-
-fn admin(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<Vec<u8>> {
-    vec![
-        select(),
-        apdu(0x20, 0, 0x83, b"12345678"),
-        apdu(ins, p1, p2, data),
-    ]
-}
-
-fn plain(name: &'static str, apdus: Vec<Vec<u8>>) -> Scenario {
-    Scenario {
-        name,
-        apdus,
-        intermediate: None,
-    }
-}
-
-/// The applet suite's state-changing scenarios.
-pub fn scenarios() -> Vec<Scenario> {
-    let mut kdf = hex("810103 820108 8304000186A0 8408 3031323334353637");
-    kdf.extend_from_slice(&[0x87, 0x20]);
-    kdf.extend_from_slice(&[0xAA; 32]);
-    kdf.extend_from_slice(&[0x88, 0x20]);
-    kdf.extend_from_slice(&[0xBB; 32]);
-    let terminate = admin(0xE6, 0, 0, &[]);
-    let mut reset = terminate.clone();
-    reset.push(apdu(0x44, 0, 0, &[]));
-    vec![
-        plain("VERIFY 81 wrong", user(0x20, 0, 0x81, b"654321")),
-        plain("VERIFY 82 right", user(0x20, 0, 0x82, b"123456")),
-        plain("VERIFY 83 wrong", user(0x20, 0, 0x83, b"87654321")),
-        plain("VERIFY 83 right", user(0x20, 0, 0x83, b"12345678")),
-        plain(
-            "CHANGE REFERENCE DATA PW1",
-            user(0x24, 0, 0x81, b"123456new-pin"),
-        ),
-        plain(
-            "CHANGE REFERENCE DATA PW3 wrong",
-            user(0x24, 0, 0x83, b"87654321new-admin"),
-        ),
-        plain(
-            "RESET RETRY COUNTER with RC",
-            user(0x2C, 0, 0x81, b"resetcodefresh-pin"),
-        ),
-        plain(
-            "RESET RETRY COUNTER with RC wrong",
-            user(0x2C, 0, 0x81, b"resetcoxfresh-pin"),
-        ),
-        plain(
-            "RESET RETRY COUNTER by PW3",
-            admin(0x2C, 2, 0x81, b"fresh-pin"),
-        ),
-        plain("PUT DATA name", admin(0xDA, 0, 0x5B, b"Roe<<Richard")),
-        plain("PUT DATA URL cleared", admin(0xDA, 0x5F, 0x50, &[])),
-        plain(
-            "PUT DATA certificate",
-            admin(0xDA, 0x7F, 0x21, &[0x31; 900]),
-        ),
-        plain("PUT DATA fingerprint", admin(0xDA, 0, 0xC8, &[0xF8; 20])),
-        plain("PUT DATA CA fingerprint", admin(0xDA, 0, 0xCB, &[0xCB; 20])),
-        plain("PUT DATA C4", admin(0xDA, 0, 0xC4, &[0x00])),
-        plain(
-            "PUT DATA resetting code",
-            admin(0xDA, 0, 0xD3, b"another-code"),
-        ),
-        plain("PUT DATA UIF", admin(0xDA, 0, 0xD8, &[0x02, 0x20])),
-        plain("PUT DATA private DO", admin(0xDA, 0x01, 0x02, b"private")),
-        plain(
-            "algorithm attributes change (deletes SIG key)",
-            admin(0xDA, 0, 0xC1, &hex("132A8648CE3D030107")),
-        ),
-        plain("GENERATE SIG", admin(0x47, 0x80, 0, &[0xB6, 0x00])),
-        plain("GENERATE AUT", admin(0x47, 0x80, 0, &[0xA4, 0x00])),
-        plain("GENERATE DEC (RSA)", admin(0x47, 0x80, 0, &[0xB8, 0x00])),
-        plain(
-            "import SIG",
-            admin(
-                0xDB,
-                0x3F,
-                0xFF,
-                &import_template(0xB6, &[(0x92, &[0x44; 32])]),
-            ),
-        ),
-        plain(
-            "import AUT",
-            admin(
-                0xDB,
-                0x3F,
-                0xFF,
-                &import_template(0xA4, &[(0x92, &[0x55; 32])]),
-            ),
-        ),
-        plain(
-            "PSO:CDS counts",
-            vec![
-                select(),
-                apdu(0x20, 0, 0x81, b"123456"),
-                apdu(0x2A, 0x9E, 0x9A, b"signed"),
-            ],
-        ),
-        plain("KDF setup", admin(0xDA, 0, 0xF9, &kdf)),
-        plain("TERMINATE", terminate.clone()),
-        // Documented: a cut during ACTIVATE leaves the card terminated; ACTIVATE completes it.
-        Scenario {
-            name: "TERMINATE + ACTIVATE",
-            apdus: reset,
-            intermediate: Some(terminate),
-        },
-    ]
 }
 
 /// A storage call a scenario made.
