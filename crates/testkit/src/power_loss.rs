@@ -11,8 +11,8 @@ use alloc::vec::Vec;
 use openpgp_card_applet::{Clock, Storage, UserPresence};
 use rand_core::CryptoRng;
 
-use crate::client::Card;
 use crate::client::hex;
+use crate::client::Card;
 use crate::import::import_template;
 
 /// One observation: a name, the data and the status word, for each readable object.
