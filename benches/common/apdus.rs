@@ -20,10 +20,7 @@ pub fn extended(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
         le: Some(65536),
         extended: true,
     };
-    let mut out = vec![0u8; apdu.buffer_len()];
-    let n = apdu.emit(&mut out).unwrap_or(0);
-    out.truncate(n);
-    out
+    openpgp_card_applet_testkit::client::encode(&apdu).unwrap_or_default()
 }
 
 /// PUT DATA `DB 3F FF` of `components` into the slot of `crt`, as one extended APDU.

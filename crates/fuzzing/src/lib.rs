@@ -249,13 +249,8 @@ fn build_apdu_form(
     let data = data.get(..data.len().min(65535)).unwrap_or(&[]);
     let mut apdu = openpgp_card_applet_testkit::client::command(cla, ins, p1, p2, data, le);
     apdu.extended |= extended;
-    let mut out = vec![0u8; apdu.buffer_len()];
-    match apdu.emit(&mut out) {
-        Some(n) => out.truncate(n),
-        // Extended without data or Le cannot be said: the short case 1.
-        None => out.truncate(4),
-    }
-    out
+    // Extended without data or Le cannot be said: four zero bytes, as the corpus has it.
+    openpgp_card_applet_testkit::client::encode(&apdu).unwrap_or_else(|| vec![0; 4])
 }
 
 /// One exchange with a large buffer: the whole response (data and status word).

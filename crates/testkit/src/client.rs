@@ -131,9 +131,8 @@ where
     /// # Panics
     /// If the fields cannot be encoded (see [`CommandApdu::is_encodable`]).
     pub fn apdu(&mut self, apdu: &CommandApdu<'_>) -> Rsp {
-        let mut bytes = vec![0u8; apdu.buffer_len()];
-        let n = apdu.emit(&mut bytes).expect("encodable command APDU");
-        self.raw(&bytes[..n])
+        let bytes = encode(apdu).expect("encodable command APDU");
+        self.raw(&bytes)
     }
 
     /// Sends a command with a data field and no Le (short, or extended when the data needs
@@ -227,6 +226,14 @@ pub fn command<'a>(
         le,
         extended,
     }
+}
+
+/// The bytes of `apdu` ([`CommandApdu::emit`]); `None` if its fields cannot be encoded.
+pub fn encode(apdu: &CommandApdu<'_>) -> Option<Vec<u8>> {
+    let mut bytes = vec![0u8; apdu.buffer_len()];
+    let n = apdu.emit(&mut bytes)?;
+    bytes.truncate(n);
+    Some(bytes)
 }
 
 /// Bytes from hex text; whitespace is ignored.

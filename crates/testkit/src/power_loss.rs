@@ -139,11 +139,7 @@ fn select() -> Vec<u8> {
 
 /// A case 1/3 command APDU (short or extended Lc), encoded by the applet's own emitter.
 fn apdu(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
-    let command = crate::client::command(0, ins, p1, p2, data, None);
-    let mut bytes = vec![0u8; command.buffer_len()];
-    let n = command.emit(&mut bytes).unwrap_or(0);
-    bytes.truncate(n);
-    bytes
+    crate::client::encode(&crate::client::command(0, ins, p1, p2, data, None)).unwrap_or_default()
 }
 
 fn user(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<Vec<u8>> {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use openpgp_card_applet::{Config, RecordId, Storage};
 pub use openpgp_card_applet_testkit::power_loss::{scenarios, Scenario, Seen};
-use openpgp_card_applet_testkit::{client, power_loss, MemoryStorage};
 pub use openpgp_card_applet_testkit::{hex, Card};
+use openpgp_card_applet_testkit::{power_loss, MemoryStorage};
 
 /// Records by id: what a store holds, as the applet sees it.
 pub type Records = BTreeMap<u16, Vec<u8>>;
@@ -54,15 +54,6 @@ pub fn applet<S: Storage>(storage: S) -> Card<S> {
 pub fn send<S: Storage>(card: &mut Card<S>, apdu: &[u8]) -> (Vec<u8>, u16) {
     let rsp = card.raw(apdu);
     (rsp.data, rsp.sw)
-}
-
-/// A case 1/3 command APDU (short or extended Lc), encoded by the applet's own emitter.
-pub fn apdu(ins: u8, p1: u8, p2: u8, data: &[u8]) -> Vec<u8> {
-    let command = client::command(0, ins, p1, p2, data, None);
-    let mut bytes = vec![0u8; command.buffer_len()];
-    let n = command.emit(&mut bytes).expect("encodable APDU");
-    bytes.truncate(n);
-    bytes
 }
 
 /// The starting card of the core suite: the test kit's personalisation (Ed25519 SIG, RSA-2048
