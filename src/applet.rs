@@ -111,6 +111,44 @@ where
         })
     }
 
+    /// Processes one **complete** command, below the applet's own command chaining and GET
+    /// RESPONSE: for a firmware whose dispatcher reassembles chains and serves long answers
+    /// itself (the `apdu-app` adapter, `openpgp-card-applet-apdu-app`, is one). Returns the whole
+    /// response data, for status word 9000, or the status word of the refusal.
+    ///
+    /// It runs the same handlers and the same error-to-status mapping as
+    /// [`process`](Self::process), which is this function plus ISO 7816-4 chaining and GET
+    /// RESPONSE. The answer is not cut to Le: the caller delivers it. It lives in the applet's
+    /// response buffer (at most `Config::max_response_len` bytes) and is wiped by the next
+    /// command, [`deselect`](Self::deselect) or [`power_on`](Self::power_on); copy it out.
+    ///
+    /// The class byte is checked as for `process` (6881, 6882, 6E00); a CLA still announcing
+    /// chaining gets 6884, and data longer than `Config::max_command_len` 6700. Like
+    /// `process`, the first command powers the card on as [`Transport::Contact`] if
+    /// [`power_on`](Self::power_on) was never called.
+    ///
+    /// # Panics
+    /// Never, for any input.
+    pub fn process_command(
+        &mut self,
+        command: &crate::apdu::CommandApdu<'_>,
+    ) -> Result<&[u8], crate::Status> {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        let card = &mut self.card;
+        self.io
+            .respond(command, |request, reply| card.dispatch(request, reply))
+            .map_err(crate::Status::from)
+    }
+
+    /// The application identifier (spec §4.2.1): `D2 76 00 01 24 01`, version 03 04, the
+    /// manufacturer and serial number from [`Config`], RFU `00 00`. SELECT accepts any prefix of
+    /// it of at least the first six bytes (RID and application).
+    pub fn aid(&self) -> [u8; 16] {
+        self.card.aid()
+    }
+
     /// Sets the touch cache time, 0..=255 seconds (0, the default: every operation with UIF on
     /// asks). Persisted; meant for the firmware's management interface, since the product
     /// configures it outside the OpenPGP application, and so not cleared by the OpenPGP factory

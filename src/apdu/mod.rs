@@ -46,6 +46,19 @@ pub struct Request<'a> {
     pub le: Option<u32>,
 }
 
+impl<'a> Request<'a> {
+    /// The request of `apdu`'s header and Le with `data` (its own, or a reassembled chain).
+    fn of(apdu: &CommandApdu<'_>, data: &'a [u8]) -> Request<'a> {
+        Request {
+            ins: apdu.ins,
+            p1: apdu.p1,
+            p2: apdu.p2,
+            data,
+            le: apdu.le,
+        }
+    }
+}
+
 /// Chaining and response state between APDUs.
 pub struct Exchange {
     chain: Box<[u8]>,
@@ -159,14 +172,7 @@ impl Exchange {
                 }
                 let result = {
                     let data = self.chain.get(..self.chain_len).unwrap_or(&[]);
-                    let request = Request {
-                        ins: apdu.ins,
-                        p1: apdu.p1,
-                        p2: apdu.p2,
-                        data,
-                        le: apdu.le,
-                    };
-                    run(handler, request, &mut self.reply)
+                    run(handler, Request::of(&apdu, data), &mut self.reply)
                 };
                 self.drop_chain();
                 return self.finish(result, apdu.le, output);
@@ -184,15 +190,43 @@ impl Exchange {
         if apdu.data.len() > self.chain.len() {
             return Err(Error::WrongLength);
         }
-        let request = Request {
-            ins: apdu.ins,
-            p1: apdu.p1,
-            p2: apdu.p2,
-            data: apdu.data,
-            le: apdu.le,
-        };
-        let result = run(handler, request, &mut self.reply);
+        let result = run(handler, Request::of(&apdu, apdu.data), &mut self.reply);
         self.finish(result, apdu.le, output)
+    }
+
+    /// Runs `handler` on one complete command, for a caller that does chaining and GET RESPONSE
+    /// itself (an ISO 7816 dispatcher): the answer is returned whole, whatever Le says, and stays
+    /// in the response buffer until the next call, [`reset`](Self::reset) or drop wipes it.
+    ///
+    /// Any chain or pending response of [`process`](Self::process) is dropped first. The class
+    /// byte is checked as `process` checks it; a command that still announces chaining (CLA bit
+    /// 0x10) is refused with 6884, and a data field longer than `max_command_len` with 6700.
+    ///
+    /// # Panics
+    /// Never.
+    pub fn respond<F>(&mut self, command: &CommandApdu<'_>, handler: F) -> Result<&[u8], Error>
+    where
+        F: FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
+    {
+        self.reset();
+        if Class::parse(command.cla)?.chaining {
+            return Err(Error::ChainingNotSupported);
+        }
+        if command.data.len() > self.chain.len() {
+            return Err(Error::WrongLength);
+        }
+        match run(handler, Request::of(command, command.data), &mut self.reply) {
+            Ok(len) => {
+                // Delivered at once: nothing is left for a GET RESPONSE through `process`.
+                self.reply_len = len;
+                self.reply_sent = len;
+                Ok(self.reply.get(..len).unwrap_or(&[]))
+            }
+            Err(error) => {
+                self.drop_reply_after_error();
+                Err(error)
+            }
+        }
     }
 
     fn append(&mut self, data: &[u8]) -> Result<(), Error> {

@@ -336,3 +336,51 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn respond_returns_the_whole_answer_and_wipes_it_at_the_next_command() {
+    let mut io = Exchange::new(16, 300);
+    let command = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00, 0x01, 0xAB, 0x05]).unwrap();
+    let answer = io
+        .respond(&command, |request, w| {
+            assert_eq!(request.le, Some(5));
+            w.raw(&[0x5A; 200])
+        })
+        .unwrap()
+        .to_vec();
+    assert_eq!(
+        answer, [0x5A; 200],
+        "not cut to Le: the dispatcher does that"
+    );
+    assert!(!io.has_pending_response(), "nothing for GET RESPONSE");
+    let next = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00]).unwrap();
+    assert_eq!(io.respond(&next, |_, _| Ok(())).unwrap(), &[] as &[u8]);
+    assert!(io.reply.iter().all(|&b| b == 0), "the old answer is wiped");
+}
+
+#[test]
+fn respond_wipes_a_partial_answer_of_a_failing_handler() {
+    let mut io = Exchange::new(16, 64);
+    let command = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00]).unwrap();
+    let result = io.respond(&command, |_, w| {
+        w.raw(&[0x77; 32])?;
+        Err(Error::NotAuthorized)
+    });
+    assert_eq!(result, Err(Error::NotAuthorized));
+    assert!(io.reply.iter().all(|&b| b == 0));
+}
+
+#[test]
+fn respond_refuses_what_a_dispatcher_should_not_pass() {
+    let mut io = Exchange::new(4, 64);
+    let handler = |_: Request<'_>, _: &mut Writer<'_>| -> Result<(), Error> { Ok(()) };
+    let chained = CommandApdu::parse(&[0x10, 0x10, 0x00, 0x00, 0x01, 0x00]).unwrap();
+    assert_eq!(
+        io.respond(&chained, handler),
+        Err(Error::ChainingNotSupported)
+    );
+    let long = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5]).unwrap();
+    assert_eq!(io.respond(&long, handler), Err(Error::WrongLength));
+    let secure = CommandApdu::parse(&[0x0C, 0x10, 0x00, 0x00]).unwrap();
+    assert_eq!(io.respond(&secure, handler), Err(Error::SecureMessaging));
+}

@@ -7,7 +7,9 @@
 //! - [`client`]: the one test client ([`Card`]), built on the applet's own
 //!   `CommandApdu::emit`, with GET RESPONSE handled;
 //! - [`import_template`]: key import templates as a host builds them;
-//! - [`power_loss`]: what a host can observe of a card, to judge a card after a power cut.
+//! - [`power_loss`]: what a host can observe of a card, to judge a card after a power cut;
+//! - [`representative`]: a session that compares two ways into the applet;
+//! - [`keys`]: fixed test keys with answers computed by OpenSSL.
 //!
 //! `no_std` + `alloc` apart from [`FileStorage`] (feature `std`, on by default), so that an
 //! image for a board without flash or TRNG, such as the footprint image under QEMU, can use
@@ -33,7 +35,12 @@ extern crate std;
 pub mod backends;
 pub mod client;
 mod import;
+/// Fixed test keys and known answers, generated with OpenSSL (`benches/common/gen_keys.py`);
+/// shared with the benchmarks and the footprint image. Public test keys only.
+#[path = "../../../benches/common/keys.rs"]
+pub mod keys;
 pub mod power_loss;
+pub mod representative;
 
 #[cfg(feature = "std")]
 pub use backends::FileStorage;
