@@ -9,6 +9,8 @@
 //! - [`import_template`]: key import templates as a host builds them;
 //! - [`power_loss`]: what a host can observe of a card, to judge a card after a power cut;
 //! - [`representative`]: a session that compares two ways into the applet;
+//! - [`storage_contract`]: the `Storage` contract checked on a new implementation, by losing
+//!   power at every operation of its medium;
 //! - [`keys`]: fixed test keys with answers computed by OpenSSL.
 //!
 //! `no_std` + `alloc` apart from [`FileStorage`] (feature `std`, on by default), so that an
@@ -41,6 +43,7 @@ mod import;
 pub mod keys;
 pub mod power_loss;
 pub mod representative;
+pub mod storage_contract;
 
 #[cfg(feature = "std")]
 pub use backends::FileStorage;
