@@ -42,6 +42,9 @@
 //! - [`platform`]: the traits a device implements.
 //! - [`status`]: status words, and the one mapping from internal errors to them.
 //!
+//! [`embedding`] is the guide for firmware authors: the platform traits on real hardware, the
+//! transport, routing among applications, sizing and the storage contract.
+//!
 //! Host-only parts live in crates of their own: the test kit (`openpgp-card-applet-testkit`:
 //! in-memory backends, the test client), the fuzz entry points, the virtual card, and the
 //! promoted firmware parts `flash-record-storage` and `ccid-class`. This crate's dependencies
@@ -88,6 +91,8 @@ mod applet;
 pub mod command;
 pub mod config;
 pub mod crypto;
+#[doc = include_str!("embedding.md")]
+pub mod embedding {}
 pub mod data_objects;
 mod handlers;
 pub mod pin;
