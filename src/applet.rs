@@ -162,6 +162,21 @@ where
             .map_err(crate::Status::from)
     }
 
+    /// Sets the PIN retry defaults at manufacturing: the retry counter maxima of PW1, the
+    /// Resetting Code and PW3 (each 1..=15) that a factory-fresh card and every OpenPGP factory
+    /// reset give the PINs (`Config::max_tries` for each until this is called). Persisted in a
+    /// record of the firmware's, which the OpenPGP factory reset keeps; on a card whose PINs
+    /// were never written, they apply at once. The user changes the current maxima with SET
+    /// PIN RETRIES (`00 F2`, PW3). Errors: 6A80 for a value out of range, 6581 for storage.
+    pub fn set_retry_defaults(&mut self, defaults: [u8; 3]) -> Result<(), crate::Status> {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        self.card
+            .set_retry_defaults(defaults)
+            .map_err(crate::Status::from)
+    }
+
     /// The touch cache time in seconds (`None` if its record is unreadable).
     pub fn touch_cache_time(&self) -> Option<u8> {
         self.card.state.touch_cache_time.ok()

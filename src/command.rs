@@ -140,6 +140,13 @@ pub enum Command<'a> {
     TerminateDf,
     /// ACTIVATE FILE (§7.2.17).
     ActivateFile,
+    /// GET VERSION (`00 F1 00 00`): not in the spec; YubiKey's, which yubikit needs.
+    GetVersion,
+    /// SET PIN RETRIES (`00 F2 00 00 03 pw1 rc pw3`): not in the spec; YubiKey's.
+    SetPinRetries {
+        /// The three new maxima.
+        data: &'a [u8],
+    },
 }
 
 impl<'a> Command<'a> {
@@ -213,12 +220,19 @@ impl<'a> Command<'a> {
             (0xE6, _, _) => return Err(Error::P1P2),
             (0x44, 0x00, 0x00) => Command::ActivateFile,
             (0x44, _, _) => return Err(Error::P1P2),
+            (0xF1, 0x00, 0x00) if data.is_empty() => Command::GetVersion,
+            (0xF1, 0x00, 0x00) => return Err(Error::WrongLength),
+            (0xF1, _, _) => return Err(Error::P1P2),
+            (0xF2, 0x00, 0x00) => Command::SetPinRetries { data },
+            (0xF2, _, _) => return Err(Error::P1P2),
             _ => return Err(Error::Instruction),
         })
     }
 
     /// Whether the command is allowed while the application is terminated (spec §7.2.16:
-    /// only SELECT, ACTIVATE FILE and TERMINATE DF).
+    /// only SELECT, ACTIVATE FILE and TERMINATE DF; and GET VERSION, which reveals nothing of
+    /// the application's state and without which yubikit cannot open the session it would
+    /// send ACTIVATE FILE in).
     pub fn allowed_when_terminated(&self) -> bool {
         matches!(
             self,
@@ -226,6 +240,7 @@ impl<'a> Command<'a> {
                 | Command::SelectOther
                 | Command::TerminateDf
                 | Command::ActivateFile
+                | Command::GetVersion
         )
     }
 }

@@ -47,7 +47,37 @@ pub struct Config {
     pub touch_timeout_ms: u32,
     /// Largest GET CHALLENGE answer (announced in C0 bytes 3-4).
     pub max_challenge_len: u16,
+    /// The status word of a wrong PIN, Resetting Code or old PIN (VERIFY, CHANGE REFERENCE
+    /// DATA, RESET RETRY COUNTER). The status query (VERIFY with no data) always answers 63Cx.
+    pub wrong_pin_status: WrongPinStatus,
+    /// What GET VERSION (`00 F1 00 00`, YubiKey's) answers: major, minor, patch. yubikit opens
+    /// a session only on a card that answers it, and enables features by it.
+    pub firmware_version: [u8; 3],
 }
+
+/// How a wrong PIN is answered.
+///
+/// The spec's status table (§7.9 of 3.4.1) gives 6982 for "PW wrong" and 63Cx for "password
+/// not checked, x tries left"; §7.2.2 says 63Cx for the status query. YubiKey, CanoKey and
+/// Gnuk answer a wrong PIN with 6982, and yubikit recognises a wrong PIN only by 6982 (its
+/// factory reset stops after one try otherwise). GnuPG, OpenSC and the openpgp-card crates
+/// take either and read the tries left from C4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum WrongPinStatus {
+    /// `6982`, as YubiKey, CanoKey and Gnuk answer (the default).
+    #[default]
+    SecurityStatusNotSatisfied,
+    /// `63Cx` with the tries left, as the spec's VERIFY section can be read.
+    RemainingTries,
+}
+
+/// The default of [`Config::firmware_version`], in BCD as yubikit reads it: 5.6.1, the first
+/// version past every version check of yubikit 5.9 (its Curve25519 fix-up of FA below 5.6.1
+/// would fail on a card that is not a YubiKey; `unverify_pin` needs 5.6.0, the plain SELECT
+/// DATA form more than 5.4.3, attestation and EC generation 5.2.0, cached touch 5.2.1, SET
+/// PIN RETRIES 4.3.1, and from 4.0.0 a wrong PIN is 6982). The README says what yubikit then
+/// assumes.
+pub const FIRMWARE_VERSION: [u8; 3] = [0x05, 0x06, 0x01];
 
 impl Config {
     /// The length limits of the PIN `which`.
@@ -87,6 +117,8 @@ impl Default for Config {
             max_special_do_len: 255,
             touch_timeout_ms: 15_000,
             max_challenge_len: 255,
+            wrong_pin_status: WrongPinStatus::SecurityStatusNotSatisfied,
+            firmware_version: FIRMWARE_VERSION,
         }
     }
 }

@@ -103,7 +103,7 @@ pub mod status;
 pub mod tlv;
 
 pub use applet::{Applet, Platform};
-pub use config::{Config, PinPolicy};
+pub use config::{Config, PinPolicy, WrongPinStatus};
 pub use platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
 pub use status::{Error, Status};
 

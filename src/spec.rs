@@ -8,6 +8,9 @@ use crate::platform::RecordId;
 
 /// The longest PIN the applet can store (and announce in C4: bits 1-7 of bytes 2-4).
 pub const MAX_PIN_LEN: usize = 64;
+/// The largest retry counter (`Config::max_tries`, SET PIN RETRIES): VERIFY's status query
+/// answers 63Cx, whose x has four bits (§7.2.2).
+pub const MAX_TRIES: u8 = 15;
 /// Largest cardholder certificate the record format can hold.
 pub const MAX_CERT_LEN: u16 = 3072;
 /// Largest private-use DO, login data or URL the record format can hold.

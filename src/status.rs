@@ -152,9 +152,15 @@ pub enum Error {
     NotFound,
     /// The required PIN has not been verified in this session.
     NotAuthorized,
-    /// The PIN (or resetting code) was wrong; this many tries remain.
+    /// The PIN (or resetting code) was wrong; this many tries remain. Answered 63Cx, or
+    /// 6982 by `Config::wrong_pin_status` (the dispatcher applies it).
     WrongPin {
         /// Tries remaining after this failure.
+        remaining: u8,
+    },
+    /// VERIFY's status query: the PIN is not verified, this many tries remain (63Cx).
+    NotVerified {
+        /// Tries remaining.
         remaining: u8,
     },
     /// The PIN (or resetting code) is blocked or not set.
@@ -186,7 +192,9 @@ impl From<Error> for Status {
             Error::ApplicationNotFound => Status::FileNotFound,
             Error::NotFound => Status::ReferencedDataNotFound,
             Error::NotAuthorized => Status::SecurityStatusNotSatisfied,
-            Error::WrongPin { remaining } => Status::RemainingTries(remaining),
+            Error::WrongPin { remaining } | Error::NotVerified { remaining } => {
+                Status::RemainingTries(remaining)
+            }
             Error::Blocked => Status::AuthenticationMethodBlocked,
             Error::ConditionsOfUse => Status::ConditionsOfUseNotSatisfied,
             Error::Terminated => Status::Terminated,

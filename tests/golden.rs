@@ -3,6 +3,10 @@
 //! released must still load: PINs, data objects, keys and counters come back as they were
 //! written. `cargo test --test golden -- --ignored regenerate` rewrites the
 //! current format's files (only when the format version changes).
+//!
+//! - format-1: the first release.
+//! - format-2: the security record ends with the PINs' retry maxima (tag 05, SET PIN
+//!   RETRIES); a format-1 record has none and loads with `Config::max_tries` for each.
 
 mod common;
 use common::*;
@@ -11,7 +15,10 @@ use openpgp_card_applet::{Config, RecordId, Storage};
 use openpgp_card_applet_testkit::backends::{FileStorage, MemoryStorage, TestRng};
 use std::path::{Path, PathBuf};
 
-const FORMAT: &str = "format-1";
+/// The format this release writes.
+const FORMAT: &str = "format-2";
+/// Every released format, oldest first.
+const FORMATS: [&str; 2] = ["format-1", "format-2"];
 
 fn dir(format: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -89,7 +96,42 @@ fn load(format: &str) -> Card {
 
 #[test]
 fn every_released_format_still_loads() {
-    let mut card = load(FORMAT);
+    for format in FORMATS {
+        loads(format);
+    }
+}
+
+#[test]
+fn format_2_stores_the_retry_maxima_and_format_1_gets_the_configured_ones() {
+    let security = |format| {
+        let mut files = FileStorage::open(dir(format)).expect("golden directory");
+        let mut buf = vec![0u8; 4096];
+        let n = files
+            .read(RecordId(0x02), &mut buf)
+            .expect("read")
+            .expect("record");
+        buf.truncate(n);
+        buf
+    };
+    assert!(security("format-2")
+        .windows(5)
+        .any(|w| w == [0x05, 0x03, 3, 3, 3]));
+    assert!(!security("format-1")
+        .windows(5)
+        .any(|w| w == [0x05, 0x03, 3, 3, 3]));
+    // The format-1 card takes SET PIN RETRIES and writes the new format.
+    let mut card = load("format-1");
+    card.select();
+    card.verify_admin();
+    assert_sw(&card.cmd(0, 0xF2, 0, 0, &[5, 4, 6]), 0x9000);
+    assert_eq!(card.tries(), [5, 4, 6]);
+    card.power_cycle();
+    card.select();
+    assert_eq!(card.tries(), [5, 4, 6]);
+}
+
+fn loads(format: &str) {
+    let mut card = load(format);
     card.select();
     assert_eq!(card.tries(), [2, 3, 3]);
     assert_eq!(

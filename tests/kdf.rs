@@ -77,7 +77,8 @@ fn gnupg_22_flow_writes_f9_and_then_sends_hashes() {
         0x9000,
     );
     // The plain PIN is now wrong.
-    assert_sw(&card.verify(0x81, b"123456"), 0x63C2);
+    assert_sw(&card.verify(0x81, b"123456"), 0x6982);
+    assert_eq!(card.tries(), [2, 0, 3]);
     // Changing the PIN keeps working with hashes.
     let mut data = s2k(b"123456", &SALT_PW1, COUNT);
     data.extend_from_slice(&s2k(b"654321", &SALT_PW1, COUNT));

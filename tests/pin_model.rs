@@ -91,7 +91,8 @@ impl Model {
         if data.len() >= value.len() && data[..value.len()] == value[..] {
             Ok(&data[value.len()..])
         } else {
-            Err(0x63C0 | u16::from(secret.tries))
+            // A wrong PIN: 6982 (Config::wrong_pin_status's default).
+            Err(0x6982)
         }
     }
 
@@ -112,7 +113,7 @@ impl Model {
                         secret.tries = 3;
                         0x9000
                     }
-                    Ok(_) => 0x63C0 | u16::from(secret.tries), // longer than the stored PIN
+                    Ok(_) => 0x6982, // longer than the stored PIN: wrong
                     Err(sw) => sw,
                 };
                 let verified = result == 0x9000;
@@ -210,9 +211,12 @@ impl Model {
                 }
             }
             Op::ClearStatus(reference) => {
+                // FF 81 and FF 82 both address PW1: both of its states end.
                 match reference {
-                    0x81 => self.v81 = false,
-                    0x82 => self.v82 = false,
+                    0x81 | 0x82 => {
+                        self.v81 = false;
+                        self.v82 = false;
+                    }
                     _ => self.v83 = false,
                 }
                 0x9000

@@ -8,12 +8,15 @@ use common::*;
 fn verify_right_and_wrong_pins() {
     let mut card = Card::new();
     card.select();
-    assert_sw(&card.verify(0x81, b"654321"), 0x63C2);
-    assert_sw(&card.verify(0x82, b"654321"), 0x63C1);
+    // A wrong PIN is 6982 (`Config::wrong_pin_status`'s default); C4 tells the tries left.
+    assert_sw(&card.verify(0x81, b"654321"), 0x6982);
+    assert_eq!(card.tries(), [2, 0, 3]);
+    assert_sw(&card.verify(0x82, b"654321"), 0x6982);
     assert_eq!(card.tries(), [1, 0, 3]);
     assert_sw(&card.verify(0x82, b"123456"), 0x9000);
     assert_eq!(card.tries(), [3, 0, 3], "a right PIN restores the counter");
-    assert_sw(&card.verify(0x83, b"87654321"), 0x63C2);
+    assert_sw(&card.verify(0x83, b"87654321"), 0x6982);
+    assert_eq!(card.tries(), [3, 0, 2]);
     assert_sw(&card.verify(0x83, b"12345678"), 0x9000);
     assert_eq!(card.tries(), [3, 0, 3]);
 }
@@ -22,8 +25,9 @@ fn verify_right_and_wrong_pins() {
 fn blocking_and_6983() {
     let mut card = Card::new();
     card.select();
-    for expected in [0x63C2, 0x63C1, 0x63C0] {
-        assert_sw(&card.verify(0x81, b"000000"), expected);
+    for left in [2, 1, 0] {
+        assert_sw(&card.verify(0x81, b"000000"), 0x6982);
+        assert_eq!(card.tries()[0], left);
     }
     assert_sw(&card.verify(0x81, b"123456"), 0x6983);
     assert_sw(&card.verify(0x82, b"123456"), 0x6983);
@@ -43,8 +47,9 @@ fn pin_outside_the_length_limits_is_6700_and_costs_nothing() {
     assert_sw(&card.verify(0x82, &[b'1'; 65]), 0x6700);
     assert_eq!(card.tries(), [3, 0, 3]);
     // GnuPG's factory reset sends 32 bytes of 0x40: within the limits, so it is a try.
-    assert_sw(&card.verify(0x81, &[0x40; 32]), 0x63C2);
-    assert_sw(&card.verify(0x83, &[0x40; 32]), 0x63C2);
+    assert_sw(&card.verify(0x81, &[0x40; 32]), 0x6982);
+    assert_sw(&card.verify(0x83, &[0x40; 32]), 0x6982);
+    assert_eq!(card.tries(), [2, 0, 2]);
 }
 
 #[test]
@@ -69,12 +74,23 @@ fn pw1_references_81_and_82_are_independent() {
     assert_sw(&card.cmd(0, 0x20, 0, 0x81, &[]), 0x63C3);
     assert_sw(&card.cmd(0, 0x20, 0, 0x82, &[]), 0x9000);
     assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+    // VERIFY FF resets "the addressed password" (§7.2.2): 81 and 82 both address PW1, so
+    // either ends both states (yubikit's `unverify_pin` sends only FF 81).
     assert_sw(&card.send("0020FF82"), 0x9000);
-    assert_sw(&card.cmd(0, 0x20, 0, 0x81, &[]), 0x9000);
+    assert_sw(&card.cmd(0, 0x20, 0, 0x81, &[]), 0x63C3);
     assert_sw(&card.cmd(0, 0x20, 0, 0x82, &[]), 0x63C3);
+    assert_sw(&card.verify(0x82, b"123456"), 0x9000);
+    assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+    assert_sw(&card.send("0020FF81"), 0x9000);
+    assert_sw(&card.cmd(0, 0x20, 0, 0x81, &[]), 0x63C3);
+    assert_sw(&card.cmd(0, 0x20, 0, 0x82, &[]), 0x63C3);
+    // PW3 is another password: untouched.
+    card.verify_admin();
+    assert_sw(&card.send("0020FF81"), 0x9000);
+    assert_sw(&card.cmd(0, 0x20, 0, 0x83, &[]), 0x9000);
     // A wrong VERIFY 81 clears 81 only.
     assert_sw(&card.verify(0x82, b"123456"), 0x9000);
-    assert_sw(&card.verify(0x81, b"999999"), 0x63C2);
+    assert_sw(&card.verify(0x81, b"999999"), 0x6982);
     assert_sw(&card.cmd(0, 0x20, 0, 0x81, &[]), 0x63C2);
     assert_sw(&card.cmd(0, 0x20, 0, 0x82, &[]), 0x9000);
     // Access by 82: private DO 0103 is readable with 82, not with 81 alone.
@@ -91,7 +107,7 @@ fn change_reference_data_pw1_and_pw3() {
     let mut card = Card::new();
     card.select();
     assert_sw(&card.cmd(0, 0x24, 0, 0x81, b"123456new-pin"), 0x9000);
-    assert_sw(&card.verify(0x82, b"123456"), 0x63C2);
+    assert_sw(&card.verify(0x82, b"123456"), 0x6982);
     assert_sw(&card.verify(0x82, b"new-pin"), 0x9000);
     assert_sw(&card.cmd(0, 0x24, 0, 0x83, b"12345678admin-pin-2"), 0x9000);
     assert_sw(&card.verify(0x83, b"admin-pin-2"), 0x9000);
@@ -106,9 +122,10 @@ fn change_reference_data_errors() {
     let mut card = Card::new();
     card.select();
     // Wrong old PIN costs a try.
-    assert_sw(&card.cmd(0, 0x24, 0, 0x81, b"654321abcdefg"), 0x63C2);
+    assert_sw(&card.cmd(0, 0x24, 0, 0x81, b"654321abcdefg"), 0x6982);
     // Data shorter than the stored PIN is a wrong PIN too.
-    assert_sw(&card.cmd(0, 0x24, 0, 0x81, b"1234"), 0x63C1);
+    assert_sw(&card.cmd(0, 0x24, 0, 0x81, b"1234"), 0x6982);
+    assert_eq!(card.tries(), [1, 0, 3]);
     // Right old PIN, new PIN too short: 6700, counter restored, PIN unchanged.
     assert_sw(&card.cmd(0, 0x24, 0, 0x81, b"12345612345"), 0x6700);
     assert_eq!(card.tries(), [3, 0, 3]);
@@ -145,7 +162,7 @@ fn resetting_code_set_use_delete() {
         card.verify(0x81, b"000000");
     }
     assert_eq!(card.tries(), [0, 3, 3]);
-    assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"rc-wrongnewpin"), 0x63C2);
+    assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"rc-wrongnewpin"), 0x6982);
     assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"rc-code1abc"), 0x6700);
     assert_eq!(
         card.tries(),
@@ -168,8 +185,9 @@ fn resetting_code_blocks_after_three_wrong_tries() {
     card.select();
     card.verify_admin();
     card.put_data(0xD3, b"rc-code1");
-    for expected in [0x63C2, 0x63C1, 0x63C0] {
-        assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"rc-code2newpin"), expected);
+    for left in [2, 1, 0] {
+        assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"rc-code2newpin"), 0x6982);
+        assert_eq!(card.tries()[1], left);
     }
     assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"rc-code1newpin"), 0x6983);
     assert_eq!(card.tries(), [3, 0, 3]);

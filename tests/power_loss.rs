@@ -26,8 +26,8 @@ use openpgp_card_applet_testkit::{Cut, FaultyStorage};
 type TestApplet = Card<FaultyStorage>;
 
 std::thread_local! {
-    /// Every status word the card answered in the current run (the client's record, not the
-    /// applet's: the applet has no test hooks).
+    /// The status word of every PIN command the card answered in the current run (the
+    /// client's record, not the applet's: the applet has no test hooks).
     static ANSWERS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -43,20 +43,28 @@ fn medium(card: TestApplet) -> MemoryStorage {
     card.applet.into_platform().storage.into_inner()
 }
 
+/// Records the status word of a PIN command (VERIFY, CHANGE REFERENCE DATA, RESET RETRY
+/// COUNTER): the only commands whose 6982 means a wrong PIN.
+fn record(ins: Option<u8>, sw: u16) {
+    if matches!(ins, Some(0x20 | 0x24 | 0x2C)) {
+        ANSWERS.with(|a| a.borrow_mut().push(sw));
+    }
+}
+
 /// Sends an APDU; returns data and status word, and records the status word.
 fn send(applet: &mut TestApplet, apdu: &[u8]) -> (Vec<u8>, u16) {
     let rsp = applet.raw(apdu);
-    ANSWERS.with(|a| a.borrow_mut().push(rsp.sw));
+    record(apdu.get(1).copied(), rsp.sw);
     (rsp.data, rsp.sw)
 }
 
 fn cmd(applet: &mut TestApplet, ins: u8, p1: u8, p2: u8, data: &[u8]) -> u16 {
     let rsp = applet.cmd(0x00, ins, p1, p2, data);
-    ANSWERS.with(|a| a.borrow_mut().push(rsp.sw));
+    record(Some(ins), rsp.sw);
     rsp.sw
 }
 
-/// The status words answered since the last call.
+/// The status words of the PIN commands answered since the last call.
 fn take_answers() -> Vec<u16> {
     ANSWERS.with(|a| std::mem::take(&mut *a.borrow_mut()))
 }
@@ -88,9 +96,12 @@ fn counters(applet: &mut TestApplet) -> Option<[u8; 3]> {
     power_loss::counters(applet)
 }
 
-/// Whether the card told the host that a PIN was wrong.
+/// Whether the card told the host that a PIN was wrong: 6982 (the default
+/// `Config::wrong_pin_status`) or 63Cx, from a PIN command.
 fn answered_wrong_pin(answers: &[u16]) -> bool {
-    answers.iter().any(|sw| sw & 0xFFF0 == 0x63C0)
+    answers
+        .iter()
+        .any(|&sw| sw == 0x6982 || sw & 0xFFF0 == 0x63C0)
 }
 
 /// Runs every scenario with every cut; returns the violations found and the cut points run.
@@ -226,9 +237,9 @@ fn every_comparison_is_preceded_by_a_write() {
     select(&mut card);
     let writes = |card: &TestApplet| card.applet.storage().mutations();
     for (pin, p2, sw, cost) in [
-        (&b"654321"[..], 0x81, 0x63C2, 1),
+        (&b"654321"[..], 0x81, 0x6982, 1),
         (b"123456", 0x82, 0x9000, 2),
-        (b"87654321", 0x83, 0x63C2, 1),
+        (b"87654321", 0x83, 0x6982, 1),
         (b"12345678", 0x83, 0x9000, 2),
     ] {
         let before = writes(&card);

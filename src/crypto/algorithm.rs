@@ -30,6 +30,10 @@ const WITH_PUBLIC_KEY: u8 = 0xFF;
 /// The public exponent field of RSA attributes as the card announces it: 32 bits.
 #[cfg(feature = "rsa")]
 const RSA_E_BITS: u16 = 32;
+/// The other exponent field width FA announces for RSA: 17 bits (e = 65537), the form
+/// YubiKeys use and yubikit looks for in FA before it generates or imports an RSA key.
+#[cfg(feature = "rsa")]
+const RSA_E_BITS_YUBIKEY: u16 = 17;
 
 /// P-256 (1.2.840.10045.3.1.7).
 #[cfg(feature = "p256")]
@@ -281,11 +285,7 @@ impl Algorithm {
     pub fn write_attributes(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         match *self {
             #[cfg(feature = "rsa")]
-            Algorithm::Rsa { bits, format } => {
-                let [n1, n2] = bits.to_be_bytes();
-                let [e1, e2] = RSA_E_BITS.to_be_bytes();
-                w.raw(&[ALGORITHM_RSA, n1, n2, e1, e2, format.byte()])
-            }
+            Algorithm::Rsa { bits, format } => write_rsa(w, bits, RSA_E_BITS, format),
             Algorithm::Ecdsa(curve) => {
                 w.raw(&[ALGORITHM_ECDSA])?;
                 w.raw(curve.oid())
@@ -356,6 +356,33 @@ impl Algorithm {
     pub fn supported() -> impl Iterator<Item = Algorithm> {
         SUPPORTED.iter().copied()
     }
+
+    /// Writes the attribute values FA lists for this algorithm, each as `tag { value }`: the
+    /// canonical one and, for RSA, the 17-bit exponent form (both are accepted in C1-C3).
+    pub fn write_announced(&self, w: &mut Writer<'_>, tag: u16) -> Result<(), Error> {
+        let canonical = w.open(tag)?;
+        self.write_attributes(w)?;
+        w.close(canonical)?;
+        #[cfg(feature = "rsa")]
+        if let Algorithm::Rsa { bits, format } = *self {
+            let yubikey = w.open(tag)?;
+            write_rsa(w, bits, RSA_E_BITS_YUBIKEY, format)?;
+            w.close(yubikey)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "rsa")]
+fn write_rsa(
+    w: &mut Writer<'_>,
+    bits: u16,
+    e_bits: u16,
+    format: RsaImportFormat,
+) -> Result<(), Error> {
+    let [n1, n2] = bits.to_be_bytes();
+    let [e1, e2] = e_bits.to_be_bytes();
+    w.raw(&[ALGORITHM_RSA, n1, n2, e1, e2, format.byte()])
 }
 
 #[cfg(test)]

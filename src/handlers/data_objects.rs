@@ -405,9 +405,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// PUT DATA D3: sets (8..64 bytes, full counter) or deletes (empty) the Resetting Code.
     /// (The length is checked by the table.)
     fn put_resetting_code(&mut self, data: &[u8]) -> Result<(), Error> {
-        let max = self.config.max_tries;
         self.update_security(|s| {
-            s.rc.set(data, max);
+            s.set_pin(PinRef::ResettingCode, data);
             Ok(())
         })
         .map(drop)

@@ -19,7 +19,7 @@ use crate::applet::Card;
 use crate::handlers::pin_commands::fits;
 use crate::pin::Pin;
 use crate::platform::Storage;
-use crate::state::Security;
+use crate::spec::PinRef;
 use crate::status::Error;
 use crate::tlv::Reader;
 
@@ -109,23 +109,23 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 return Err(Error::IncorrectData);
             }
         }
-        let max = self.config.max_tries;
-        let factory = Security::factory(&self.config);
+        let (plain_pw1, plain_pw3) = (self.config.pw1.default, self.config.pw3.default);
         // The verified PINs belong to the PINs this write replaces: they end first, whatever
         // the write's outcome.
         self.session.clear_access();
         self.update_security(|s| {
             s.kdf = heapless::Vec::from_slice(body).map_err(|_| Error::WrongLength)?;
             if !kdf.enabled {
-                s.pw1 = factory.pw1.clone();
-                s.pw3 = factory.pw3.clone();
+                // The factory PINs, with the card's current retry maxima.
+                s.set_pin(PinRef::Pw1, plain_pw1.unwrap_or_default());
+                s.set_pin(PinRef::Pw3, plain_pw3.unwrap_or_default());
                 s.rc = Pin::unset();
             } else if kdf.initial_pw1.is_some() || kdf.initial_pw3.is_some() {
                 if let Some(hash) = kdf.initial_pw1 {
-                    s.pw1.set(hash, max);
+                    s.set_pin(PinRef::Pw1, hash);
                 }
                 if let Some(hash) = kdf.initial_pw3 {
-                    s.pw3.set(hash, max);
+                    s.set_pin(PinRef::Pw3, hash);
                 }
                 s.rc = Pin::unset();
             }

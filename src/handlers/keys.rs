@@ -174,14 +174,13 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     }
 
     /// Algorithm information (FA), spec §4.4.3.11: every supported attribute for every slot
-    /// it fits, as complete C1/C2/C3 TLVs.
+    /// it fits, as complete C1/C2/C3 TLVs; RSA in both exponent field widths (32 bits, and 17
+    /// bits for yubikit).
     pub(crate) fn write_algorithm_information(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         let open = w.open(0xFA)?;
         for slot in Slot::ALL {
             for algorithm in Algorithm::supported().filter(|a| a.fits_slot(slot)) {
-                let tlv = w.open(slot.attributes_tag())?;
-                algorithm.write_attributes(w)?;
-                w.close(tlv)?;
+                algorithm.write_announced(w, slot.attributes_tag())?;
             }
         }
         w.close(open)

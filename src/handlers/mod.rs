@@ -20,6 +20,7 @@ use rand_core::CryptoRng;
 use crate::apdu::Request;
 use crate::applet::Card;
 use crate::command::Command;
+use crate::config::WrongPinStatus;
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
 use crate::state::{loaded, usable, usable_mut, Lifecycle, Persisted, Security, Settings};
 use crate::status::Error;
@@ -39,7 +40,7 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
                 Lifecycle::Terminated => return Err(Error::Terminated),
             }
         }
-        match command {
+        let result = match command {
             Command::Select { aid } => self.select(aid),
             Command::SelectOther => Err(Error::ApplicationNotFound),
             Command::SelectData { occurrence, data } => self.select_data(occurrence, data),
@@ -69,6 +70,15 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             Command::GetChallenge { le } => self.get_challenge(le, reply),
             Command::TerminateDf => self.terminate_df(),
             Command::ActivateFile => self.activate_file(),
+            Command::GetVersion => reply.raw(&self.config.firmware_version),
+            Command::SetPinRetries { data } => self.set_pin_retries(data),
+        };
+        // The one policy on top of the one mapping: how a wrong PIN is answered.
+        match (result, self.config.wrong_pin_status) {
+            (Err(Error::WrongPin { .. }), WrongPinStatus::SecurityStatusNotSatisfied) => {
+                Err(Error::NotAuthorized)
+            }
+            (result, _) => result,
         }
     }
 }
@@ -91,10 +101,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             }
             Err(error) => {
                 let config = &self.config;
-                self.state.security = loaded(
-                    self.store
-                        .read(RecordId::SECURITY, |p| Security::decode(p, config)),
-                );
+                let defaults = self.state.retry_defaults.as_ref().ok().copied();
+                self.state.security = loaded(self.store.read(RecordId::SECURITY, |p| {
+                    Security::decode(p, config, defaults)
+                }));
                 Err(error)
             }
         }

@@ -8,9 +8,9 @@ use crate::applet::Card;
 use crate::command::{ResetMode, VerifyRef};
 use crate::config::PinPolicy;
 use crate::pin::Attempt;
-use crate::platform::Storage;
+use crate::platform::{RecordId, Storage};
 use crate::spec::PinRef;
-use crate::state::{usable, Persisted};
+use crate::state::{decode_retry_defaults, loaded, usable, valid_max_tries, Persisted, Security};
 use crate::status::Error;
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
@@ -31,20 +31,23 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         reset: bool,
         candidate: &[u8],
     ) -> Result<(), Error> {
+        let which = reference.pin();
         if reset {
             if !candidate.is_empty() {
                 return Err(Error::WrongLength);
             }
-            self.set_verified(reference, false);
+            // "The addressed password" (§7.2.2): 81 and 82 both address PW1, so either ends
+            // both of its states. yubikit's `unverify_pin` sends only FF 81 and expects the
+            // PIN unverified for decipher too.
+            self.forget_verification(which);
             return Ok(());
         }
-        let which = reference.pin();
         if candidate.is_empty() {
             if self.is_verified(reference) {
                 return Ok(());
             }
             let tries = usable(&self.state.security)?.pin(which).tries();
-            return Err(Error::WrongPin { remaining: tries });
+            return Err(Error::NotVerified { remaining: tries });
         }
         if !fits(self.policy(which), candidate) {
             return Err(Error::WrongLength);
@@ -77,16 +80,15 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 return Err(error);
             }
         };
-        let max = self.config.max_tries;
         if !fits(self.policy(which), new) {
             self.update_security(|s| {
-                s.pin_mut(which).set_tries(max);
+                s.restore(which);
                 Ok(())
             })?;
             return Err(Error::WrongLength);
         }
         self.update_security(|s| {
-            s.pin_mut(which).set(new, max);
+            s.set_pin(which, new);
             Ok(())
         })?;
         Ok(())
@@ -100,7 +102,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         mode: ResetMode,
         data: &[u8],
     ) -> Result<(), Error> {
-        let max = self.config.max_tries;
         match mode {
             ResetMode::AfterPw3 => {
                 self.require_pw3()?;
@@ -108,7 +109,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                     return Err(Error::WrongLength);
                 }
                 self.update_security(|s| {
-                    s.pw1.set(data, max);
+                    s.set_pin(PinRef::Pw1, data);
                     Ok(())
                 })?;
             }
@@ -116,20 +117,66 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 let new = self.check_prefix(PinRef::ResettingCode, data)?;
                 if !fits(&self.config.pw1, new) {
                     self.update_security(|s| {
-                        s.rc.set_tries(max);
+                        s.restore(PinRef::ResettingCode);
                         Ok(())
                     })?;
                     return Err(Error::WrongLength);
                 }
                 self.update_security(|s| {
-                    s.rc.set_tries(max);
-                    s.pw1.set(new, max);
+                    s.restore(PinRef::ResettingCode);
+                    s.set_pin(PinRef::Pw1, new);
                     Ok(())
                 })?;
             }
         }
         self.forget_verification(PinRef::Pw1);
         Ok(())
+    }
+
+    /// SET PIN RETRIES (YubiKey's INS F2; not in the spec): with PW3 verified, the data is the
+    /// new retry maximum of PW1, the Resetting Code and PW3, each 1..=[`MAX_TRIES`](crate::spec::MAX_TRIES) (6A80
+    /// otherwise: VERIFY's status query answers 63Cx, whose x has four bits; ykman allows up
+    /// to 99). Every counter restarts at its new maximum (an unset Resetting Code stays at 0),
+    /// in one write of the security record: a power cut leaves the old maxima and counters or
+    /// the new ones. The PINs and what they verified stay. The OpenPGP factory reset returns
+    /// to the retry defaults ([`Applet::set_retry_defaults`](crate::Applet::set_retry_defaults)).
+    pub(crate) fn set_pin_retries(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.require_pw3()?;
+        let max = <[u8; 3]>::try_from(data).map_err(|_| Error::WrongLength)?;
+        if !valid_max_tries(&max) {
+            return Err(Error::IncorrectData);
+        }
+        self.update_security(|s| {
+            s.max_tries = max;
+            for which in [PinRef::Pw1, PinRef::ResettingCode, PinRef::Pw3] {
+                s.restore(which);
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// The firmware's retry defaults (what a factory reset gives the PINs): persisted in the
+    /// firmware's record, kept by the OpenPGP factory reset. On a card whose PINs were never
+    /// written they apply at once.
+    pub(crate) fn set_retry_defaults(&mut self, defaults: [u8; 3]) -> Result<(), Error> {
+        if !valid_max_tries(&defaults) {
+            return Err(Error::IncorrectData);
+        }
+        let written = self
+            .store
+            .write(RecordId::RETRY_DEFAULTS, |w| w.raw(&defaults));
+        // Whatever the outcome, RAM holds what storage holds.
+        let config = &self.config;
+        self.state.retry_defaults = loaded(self.store.read(RecordId::RETRY_DEFAULTS, |p| {
+            decode_retry_defaults(p, config)
+        }));
+        let stored = self.state.retry_defaults.as_ref().ok().copied();
+        self.state.security = loaded(
+            self.store
+                .read(RecordId::SECURITY, |p| Security::decode(p, config, stored)),
+        );
+        written.map(drop)
     }
 
     /// Ends every verification state of PIN `which` (PW1: 81 and 82).
@@ -151,9 +198,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if !matched {
             return Err(self.wrong_pin(which));
         }
-        let max = self.config.max_tries;
         self.update_security(|s| {
-            s.pin_mut(which).set_tries(max);
+            s.restore(which);
             Ok(())
         })?;
         Ok(())

@@ -49,6 +49,7 @@ impl Persistent {
             signature_counter: Ok(SignatureCounter::default()),
             ca_fingerprints: Ok([0; 60]),
             touch_cache_time: Ok(0),
+            retry_defaults: Ok([config.max_tries; 3]),
             aes_key: AesKeyState::default(),
         }
     }
@@ -68,9 +69,15 @@ impl Persistent {
         let mut key =
             |slot: Slot| KeySlotState::new(loaded(store.read(slot.key_record(), KeySlot::decode)));
         let keys = [key(Slot::Sig), key(Slot::Dec), key(Slot::Aut)];
+        let retry_defaults = loaded(store.read(RecordId::RETRY_DEFAULTS, |p| {
+            decode_retry_defaults(p, config)
+        }));
+        let defaults = retry_defaults.as_ref().ok().copied();
         Persistent {
             lifecycle: loaded(store.read(RecordId::LIFECYCLE, Lifecycle::decode)),
-            security: loaded(store.read(RecordId::SECURITY, |p| Security::decode(p, config))),
+            security: loaded(store.read(RecordId::SECURITY, |p| {
+                Security::decode(p, config, defaults)
+            })),
             settings: loaded(store.read(RecordId::SETTINGS, Settings::decode)),
             keys,
             signature_counter: loaded(
@@ -80,6 +87,7 @@ impl Persistent {
             touch_cache_time: loaded(
                 store.read(RecordId::TOUCH_CACHE_TIME, decode_touch_cache_time),
             ),
+            retry_defaults,
             aes_key: AesKeyState::default(),
         }
     }

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::pin::Pin;
 use crate::platform::RecordId;
 use crate::spec::{
-    KeyStatus, PinRef, Slot, MAX_ATTRIBUTES_LEN, MAX_KDF_LEN, SIGNATURE_COUNTER_MAX,
+    KeyStatus, PinRef, Slot, MAX_ATTRIBUTES_LEN, MAX_KDF_LEN, MAX_TRIES, SIGNATURE_COUNTER_MAX,
 };
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
@@ -51,6 +51,9 @@ impl RecordId {
     pub const AES_KEY: RecordId = RecordId(0x09);
     /// The touch cache time, set by the firmware (not part of the OpenPGP factory reset).
     pub const TOUCH_CACHE_TIME: RecordId = RecordId(0x0A);
+    /// The retry counter maxima a factory reset gives PW1, the Resetting Code and PW3, set by
+    /// the firmware at manufacturing (not part of the OpenPGP factory reset).
+    pub const RETRY_DEFAULTS: RecordId = RecordId(0x0B);
 
     /// Every record of the OpenPGP application, `LIFECYCLE` last (the factory reset removes them
     /// in this order). [`RecordId::TOUCH_CACHE_TIME`] is not among them: the firmware owns it and
@@ -126,22 +129,62 @@ pub struct Security {
     pub pw3: Pin,
     /// The KDF-DO F9 body, without its outer tag (empty: no KDF-DO written).
     pub kdf: BoundedVec<u8, MAX_KDF_LEN>,
+    /// The retry counter maxima of PW1, the Resetting Code and PW3 (1..=[`MAX_TRIES`]): what
+    /// a right PIN restores, what a new PIN starts with. Set by SET PIN RETRIES.
+    pub max_tries: [u8; 3],
+}
+
+/// The position of a PIN in [`Security::max_tries`] and in C4's counters.
+pub(crate) const fn pin_index(which: PinRef) -> usize {
+    match which {
+        PinRef::Pw1 => 0,
+        PinRef::ResettingCode => 1,
+        PinRef::Pw3 => 2,
+    }
+}
+
+/// Whether every maximum is one the card could have set.
+pub(crate) fn valid_max_tries(max: &[u8; 3]) -> bool {
+    max.iter().all(|&n| (1..=MAX_TRIES).contains(&n))
 }
 
 impl Security {
-    /// Factory state from the configuration.
+    /// Factory state from the configuration, with `Config::max_tries` for every PIN.
     pub fn factory(config: &Config) -> Security {
-        let pin = |value: Option<&[u8]>| {
-            value
-                .and_then(|v| Pin::new(v, config.max_tries))
-                .unwrap_or(Pin::unset())
+        Security::factory_with(config, [config.max_tries; 3])
+    }
+
+    /// Factory state from the configuration and the retry maxima `max_tries`.
+    pub fn factory_with(config: &Config, max_tries: [u8; 3]) -> Security {
+        let pin = |value: Option<&[u8]>, max| {
+            value.and_then(|v| Pin::new(v, max)).unwrap_or(Pin::unset())
         };
+        let [pw1_max, rc_max, pw3_max] = max_tries;
         Security {
-            pw1: pin(config.pw1.default),
-            rc: pin(config.resetting_code.default),
-            pw3: pin(config.pw3.default),
+            pw1: pin(config.pw1.default, pw1_max),
+            rc: pin(config.resetting_code.default, rc_max),
+            pw3: pin(config.pw3.default, pw3_max),
             kdf: BoundedVec::new(),
+            max_tries,
         }
+    }
+
+    /// The retry counter maximum of PIN `which`.
+    pub fn max_tries(&self, which: PinRef) -> u8 {
+        self.max_tries.get(pin_index(which)).copied().unwrap_or(1)
+    }
+
+    /// Gives PIN `which` a full counter (a right PIN was presented).
+    pub fn restore(&mut self, which: PinRef) {
+        let max = self.max_tries(which);
+        self.pin_mut(which).set_tries(max);
+    }
+
+    /// Sets PIN `which` to `value` with a full counter (empty: not set). `false` when the
+    /// value is too long.
+    pub fn set_pin(&mut self, which: PinRef, value: &[u8]) -> bool {
+        let max = self.max_tries(which);
+        self.pin_mut(which).set(value, max)
     }
 
     /// The PIN named by `which`.
@@ -169,38 +212,86 @@ impl Security {
             w.raw(pin.value())?;
             w.close(open)?;
         }
-        w.put(0x04, &self.kdf)
+        w.put(0x04, &self.kdf)?;
+        w.put(0x05, &self.max_tries)
     }
 
-    pub(crate) fn decode(payload: Option<&[u8]>, config: &Config) -> Result<Security, Error> {
+    /// Decodes the record; `None` means it does not exist, and the factory state is built
+    /// with `defaults` (the retry defaults record; `None` when that one is damaged, 6581).
+    /// A record without the maxima (written before SET PIN RETRIES existed) has
+    /// `Config::max_tries` for every PIN.
+    pub(crate) fn decode(
+        payload: Option<&[u8]>,
+        config: &Config,
+        defaults: Option<[u8; 3]>,
+    ) -> Result<Security, Error> {
         let Some(payload) = payload else {
-            return Ok(Security::factory(config));
+            return defaults
+                .map(|max| Security::factory_with(config, max))
+                .ok_or(Error::Storage);
         };
         let mut r = Reader::new(payload);
-        let mut pin = |tag| -> Result<Pin, Error> {
-            let field = r.expect(tag).map_err(|_| Error::Storage)?;
-            let (&tries, value) = field.split_first().ok_or(Error::Storage)?;
-            // A counter the card could never have written (above the configured maximum, or
-            // tries left on an unset PIN) means a damaged record, not extra guesses.
-            if tries > config.max_tries {
-                return Err(Error::Storage);
-            }
-            if value.is_empty() {
-                return if tries == 0 {
-                    Ok(Pin::unset())
-                } else {
-                    Err(Error::Storage)
-                };
-            }
-            Pin::new(value, tries).ok_or(Error::Storage)
-        };
-        let pw1 = pin(0x01)?;
-        let rc = pin(0x02)?;
-        let pw3 = pin(0x03)?;
+        let mut fields = [None, None, None];
+        for (tag, field) in [0x01, 0x02, 0x03].into_iter().zip(&mut fields) {
+            let value = r.expect(tag).map_err(|_| Error::Storage)?;
+            *field = Some(value);
+        }
         let kdf = r.expect(0x04).map_err(|_| Error::Storage)?;
         let kdf = BoundedVec::from_slice(kdf).map_err(|_| Error::Storage)?;
+        let max_tries = if r.is_empty() {
+            [config.max_tries; 3]
+        } else {
+            let max = r.expect(0x05).map_err(|_| Error::Storage)?;
+            <[u8; 3]>::try_from(max).map_err(|_| Error::Storage)?
+        };
         finish(&r)?;
-        Ok(Security { pw1, rc, pw3, kdf })
+        if !valid_max_tries(&max_tries) {
+            return Err(Error::Storage);
+        }
+        let [pw1, rc, pw3] = fields;
+        let [pw1_max, rc_max, pw3_max] = max_tries;
+        Ok(Security {
+            pw1: decode_pin(pw1, pw1_max)?,
+            rc: decode_pin(rc, rc_max)?,
+            pw3: decode_pin(pw3, pw3_max)?,
+            kdf,
+            max_tries,
+        })
+    }
+}
+
+/// One PIN field of the security record: the counter, then the value.
+fn decode_pin(field: Option<&[u8]>, max_tries: u8) -> Result<Pin, Error> {
+    let field = field.ok_or(Error::Storage)?;
+    let (&tries, value) = field.split_first().ok_or(Error::Storage)?;
+    // A counter the card could never have written (above the PIN's maximum, or tries left on
+    // an unset PIN) means a damaged record, not extra guesses.
+    if tries > max_tries {
+        return Err(Error::Storage);
+    }
+    if value.is_empty() {
+        return if tries == 0 {
+            Ok(Pin::unset())
+        } else {
+            Err(Error::Storage)
+        };
+    }
+    Pin::new(value, tries).ok_or(Error::Storage)
+}
+
+/// Decodes the retry defaults record (three maxima); absent: `Config::max_tries` for each.
+pub(crate) fn decode_retry_defaults(
+    payload: Option<&[u8]>,
+    config: &Config,
+) -> Result<[u8; 3], Error> {
+    let defaults = match payload {
+        None => return Ok([config.max_tries; 3]),
+        Some(bytes) => <[u8; 3]>::try_from(bytes).map_err(|_| Error::Storage)?,
+    };
+    if valid_max_tries(&defaults) {
+        Ok(defaults)
+    } else {
+        Err(Error::Storage)
     }
 }
 
@@ -415,6 +506,8 @@ pub struct Persistent {
     pub ca_fingerprints: Result<[u8; 60], Corrupt>,
     /// Seconds a touch is honoured for the cached UIF modes (0: every operation asks).
     pub touch_cache_time: Result<u8, Corrupt>,
+    /// The retry maxima a factory reset gives the PINs (the firmware's record).
+    pub retry_defaults: Result<[u8; 3], Corrupt>,
     /// The AES key (D5), read from its record on first use.
     pub aes_key: super::AesKeyState,
 }
@@ -461,7 +554,10 @@ mod tests {
         security.rc = Pin::new(b"resetme!", 2).unwrap();
         security.kdf = BoundedVec::from_slice(&[0x81, 0x01, 0x00]).unwrap();
         let bytes = encode(|w| security.encode(w));
-        assert_eq!(Security::decode(Some(&bytes), &config).unwrap(), security);
+        assert_eq!(
+            Security::decode(Some(&bytes), &config, None).unwrap(),
+            security
+        );
 
         let slot = KeySlot {
             status: KeyStatus::Absent,
@@ -497,15 +593,52 @@ mod tests {
     fn damaged_payloads_are_storage_errors() {
         let config = Config::default();
         let bytes = encode(|w| Security::factory(&config).encode(w));
-        for cut in 0..bytes.len() {
+        // Cut just before the maxima (tag 05), the record is a format-1 record: it loads.
+        let legacy = bytes.len() - 5;
+        for cut in (0..bytes.len()).filter(|&cut| cut != legacy) {
             assert_eq!(
-                Security::decode(Some(&bytes[..cut]), &config),
-                Err(Error::Storage)
+                Security::decode(Some(&bytes[..cut]), &config, None),
+                Err(Error::Storage),
+                "{cut}"
             );
         }
         let mut extra = bytes.clone();
         extra.extend_from_slice(&[0x05, 0x00]);
-        assert_eq!(Security::decode(Some(&extra), &config), Err(Error::Storage));
+        assert_eq!(
+            Security::decode(Some(&extra), &config, None),
+            Err(Error::Storage)
+        );
+        // Maxima out of range, or a counter above its own maximum.
+        for max in [[0, 3, 3], [3, 16, 3], [3, 3, 0xFF]] {
+            let mut security = Security::factory(&config);
+            security.max_tries = max;
+            let bytes = encode(|w| security.encode(w));
+            assert_eq!(
+                Security::decode(Some(&bytes), &config, None),
+                Err(Error::Storage)
+            );
+        }
+        let mut security = Security::factory(&config);
+        security.max_tries = [2, 3, 3];
+        let bytes = encode(|w| security.encode(w)); // PW1 has 3 tries, above its maximum 2
+        assert_eq!(
+            Security::decode(Some(&bytes), &config, None),
+            Err(Error::Storage)
+        );
+        security.pw1.set_tries(2);
+        let bytes = encode(|w| security.encode(w));
+        assert_eq!(Security::decode(Some(&bytes), &config, None), Ok(security));
+        // A format-1 record (no maxima): Config::max_tries for each.
+        let decoded = Security::decode(Some(&bytes[..bytes.len() - 5]), &config, None).unwrap();
+        assert_eq!(decoded.max_tries, [3, 3, 3]);
+        // No record: the retry defaults, or 6581 when their record is damaged.
+        assert_eq!(
+            Security::decode(None, &config, Some([5, 4, 6]))
+                .unwrap()
+                .max_tries,
+            [5, 4, 6]
+        );
+        assert_eq!(Security::decode(None, &config, None), Err(Error::Storage));
         assert_eq!(
             Lifecycle::decode(Some(&[0x01, 0x01, 0x07])),
             Err(Error::Storage)

@@ -1084,6 +1084,9 @@ pub const KNOWN_HEADERS: &[(u8, u8, u8)] = &[
     (0xE6, 0x00, 0x00),
     (0x44, 0x00, 0x00),
     (0xC0, 0x00, 0x00),
+    // YubiKey's GET VERSION and SET PIN RETRIES (appended: earlier indices keep their meaning).
+    (0xF1, 0x00, 0x00),
+    (0xF2, 0x00, 0x00),
 ];
 
 /// The response buffer of the session's applet: the largest response and the status word.

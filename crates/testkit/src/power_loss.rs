@@ -214,6 +214,7 @@ pub fn scenarios() -> Vec<Scenario> {
         ),
         plain("PUT DATA UIF", admin(0xDA, 0, 0xD8, &[0x02, 0x20])),
         plain("PUT DATA private DO", admin(0xDA, 0x01, 0x02, b"private")),
+        plain("SET PIN RETRIES", admin(0xF2, 0x00, 0x00, &[5, 4, 6])),
         plain(
             "algorithm attributes change (deletes SIG key)",
             admin(0xDA, 0, 0xC1, &hex("132A8648CE3D030107")),

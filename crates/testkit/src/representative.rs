@@ -100,7 +100,7 @@ pub fn check(steps: &[Step], answers: &[Rsp]) {
     for (step, rsp) in steps.iter().zip(answers) {
         let expected_sw = match step.name {
             "VERIFY 82 status" => 0x63C3,
-            "VERIFY 83 wrong" => 0x63C2,
+            "VERIFY 83 wrong" => 0x6982,
             _ => 0x9000,
         };
         assert_eq!(rsp.sw, expected_sw, "{}: status word", step.name);

@@ -297,6 +297,11 @@ impl Card {
 
     /// Starts the card with `button` as its user-presence check.
     pub fn start_with(button: Button) -> Card {
+        Card::start_configured(button, Config::default())
+    }
+
+    /// Starts the card with `button` and `config` (its serial number is always [`SERIAL`]).
+    pub fn start_configured(button: Button, config: Config) -> Card {
         // pcscd powers a card when it sees it inserted. If the previous test's card went away
         // and this one connected between two of pcscd's presence polls, pcscd would see no
         // insertion and never power it: wait until pcscd has seen the reader empty.
@@ -307,7 +312,7 @@ impl Card {
         let thread = thread::spawn(move || {
             let config = Config {
                 serial: SERIAL,
-                ..Config::default()
+                ..config
             };
             let platform = Platform {
                 storage: MemoryStorage::new(),
@@ -838,8 +843,13 @@ impl Fixture {
 
     /// A fixture whose card asks `button` for user presence.
     pub fn with_button(button: Button) -> Fixture {
+        Fixture::with_config(button, Config::default())
+    }
+
+    /// A fixture whose card runs with `config` (and the serial number [`SERIAL`]).
+    pub fn with_config(button: Button, config: Config) -> Fixture {
         let lock = READER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let card = Card::start_with(button.clone());
+        let card = Card::start_configured(button.clone(), config);
         Fixture {
             gpg: Gpg::new(),
             card,

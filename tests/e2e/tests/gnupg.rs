@@ -15,6 +15,7 @@
 use openpgp_card_applet_e2e as e2e;
 
 use e2e::{reader, Button, CardStatus, Fixture, SERIAL};
+use openpgp_card_applet::{Config, Presence, WrongPinStatus};
 
 const PW1: &str = "123456";
 const PW3: &str = "12345678";
@@ -349,6 +350,80 @@ fn factory_reset_gives_a_fresh_card() {
         (PROMPT, "quit"),
     ]);
     assert_success(&out);
+}
+
+/// A wrong PIN answers 6982 by default (as YubiKey, CanoKey and Gnuk do, and as yubikit
+/// needs) or 63Cx (`Config::wrong_pin_status`): GnuPG and OpenSC refuse it either way, and
+/// both see the try it cost. (The openpgp-card client: `keys.rs`.)
+#[test]
+fn gnupg_and_opensc_take_a_wrong_pin_answered_either_way() {
+    for status in [
+        WrongPinStatus::SecurityStatusNotSatisfied,
+        WrongPinStatus::RemainingTries,
+    ] {
+        let config = Config {
+            wrong_pin_status: status,
+            ..Config::default()
+        };
+        let f = Fixture::with_config(Button::new(Presence::Confirmed), config);
+        let out = f
+            .gpg
+            .card_edit(&[(PROMPT, "verify"), (PIN, "000000"), (PROMPT, "quit")]);
+        assert!(
+            out.iter().any(|l| l.starts_with("SC_OP_FAILURE")),
+            "{status:?}: {out:#?}"
+        );
+        assert_eq!(
+            f.gpg.card_status().line("pinretry"),
+            "pinretry:2:0:3:",
+            "{status:?}"
+        );
+        // The right PIN still works and restores the counter.
+        let out = f
+            .gpg
+            .card_edit(&[(PROMPT, "verify"), (PIN, PW1), (PROMPT, "quit")]);
+        assert!(
+            !out.iter().any(|l| l.starts_with("SC_OP_FAILURE")),
+            "{status:?}: {out:#?}"
+        );
+        assert_eq!(
+            f.gpg.card_status().line("pinretry"),
+            "pinretry:3:0:3:",
+            "{status:?}"
+        );
+
+        drop(f.gpg.run("gpgconf", &["--kill", "all"]));
+        let (_, index) = reader();
+        let index = index.to_string();
+        let out = f.run(
+            "openpgp-tool",
+            &["--reader", &index, "--verify", "CHV3", "--pin", "00000000"],
+        );
+        assert!(
+            !out.success,
+            "{status:?}: a wrong PIN was accepted:\n{}",
+            out.stdout
+        );
+        let out = f.run(
+            "openpgp-tool",
+            &["--reader", &index, "--verify", "CHV3", "--pin", PW3],
+        );
+        assert!(
+            out.success,
+            "{status:?}: the right PIN was refused:\n{}",
+            out.stderr
+        );
+        let out = f.run(
+            "openpgp-tool",
+            &["--reader", &index, "--verify", "CHV3", "--pin", "00000000"],
+        );
+        assert!(!out.success, "{status:?}");
+        assert_eq!(
+            f.gpg.card_status().line("pinretry"),
+            "pinretry:3:0:2:",
+            "{status:?}"
+        );
+    }
 }
 
 #[test]

@@ -878,6 +878,44 @@ mod openpgp_card_client {
         assert_eq!(tx.digital_signature_count().unwrap(), 1);
     }
 
+    /// A wrong PIN answered 6982 (the default) or 63Cx: the openpgp-card client reports it
+    /// as the status word it got and reads the tries left from C4 either way.
+    #[test]
+    fn openpgp_card_takes_a_wrong_pin_answered_either_way() {
+        use openpgp_card_applet::{Config, WrongPinStatus};
+        for (status, expected) in [
+            (
+                WrongPinStatus::SecurityStatusNotSatisfied,
+                StatusBytes::SecurityStatusNotSatisfied,
+            ),
+            (
+                WrongPinStatus::RemainingTries,
+                StatusBytes::PasswordNotChecked(2),
+            ),
+        ] {
+            let config = Config {
+                wrong_pin_status: status,
+                ..Config::default()
+            };
+            let _f = Fixture::with_config(Button::new(Presence::Confirmed), config);
+            let mut card = PcscBackend::client();
+            let mut tx = card.transaction().expect("transaction");
+            match tx.verify_user_pin(pin("000000")) {
+                Err(Error::CardStatus(got)) => assert_eq!(got, expected, "{status:?}"),
+                other => panic!("{status:?}: a wrong PIN gave {other:?}"),
+            }
+            // (The client caches the application related data: read C4 afresh.)
+            tx.invalidate_cache().unwrap();
+            assert_eq!(tx.pw_status_bytes().unwrap().err_count_pw1(), 2);
+            tx.verify_user_pin(pin(PW1)).expect("the right PIN");
+            tx.invalidate_cache().unwrap();
+            assert_eq!(tx.pw_status_bytes().unwrap().err_count_pw1(), 3);
+            assert!(tx.verify_admin_pin(pin("00000000")).is_err());
+            tx.invalidate_cache().unwrap();
+            assert_eq!(tx.pw_status_bytes().unwrap().err_count_pw3(), 2);
+        }
+    }
+
     #[test]
     fn openpgp_card_changes_pins_and_factory_resets() {
         let _f = Fixture::new();

@@ -77,6 +77,13 @@ pub fn counters<S: Storage>(card: &mut Card<S>) -> Option<[u8; 3]> {
 }
 
 /// Runs APDUs; returns their status words.
+/// Whether `sw`, the answer to `apdu`, tells the host a PIN was wrong: 6982 (the default
+/// `Config::wrong_pin_status`) or 63Cx, from a PIN command (VERIFY, CHANGE REFERENCE DATA,
+/// RESET RETRY COUNTER; 6982 means something else for the others).
+pub fn wrong_pin(apdu: &[u8], sw: u16) -> bool {
+    matches!(apdu.get(1), Some(0x20 | 0x24 | 0x2C)) && (sw == 0x6982 || sw & 0xFFF0 == 0x63C0)
+}
+
 pub fn run<S: Storage>(card: &mut Card<S>, apdus: &[Vec<u8>]) -> Vec<u16> {
     apdus.iter().map(|a| send(card, a).1).collect()
 }
