@@ -7,6 +7,7 @@
 #   bash tests/e2e/ci.sh [extra test arguments, e.g. a test name filter]
 #   E2E_GNUPG=2.2 bash tests/e2e/ci.sh      # only the host's GnuPG 2.2
 #   E2E_GNUPG=2.4 bash tests/e2e/ci.sh      # only GnuPG 2.4 (builds the root once, ~2 min)
+#   E2E_GNUPG= bash tests/e2e/ci.sh         # neither: only the yubikit suite (E2E_YUBIKIT=0: not it)
 #
 # Each run starts with a line naming the GnuPG version, then cargo's own results. The 2.4 run
 # adds tests/e2e/tests/gnupg24.rs (gpg-card and the flows only 2.4 has).
@@ -52,7 +53,7 @@ if command -v pcsc_scan >/dev/null; then
     pcsc_scan -r 2>/dev/null | grep 'Virtual PCD' || true
 fi
 
-versions=${E2E_GNUPG:-2.2 2.4}
+versions=${E2E_GNUPG-2.2 2.4}
 for version in $versions; do
     case "$version" in
         2.2)
@@ -93,3 +94,11 @@ for line in sys.stdin:
             ;;
     esac
 done
+
+# yubikit (Yubico's Python library, the one behind ykman), once: it needs no GnuPG. Its venv
+# (PyPI, pinned) is made on first use under target/; E2E_YUBIKIT=0 skips the suite.
+if [ "${E2E_YUBIKIT:-1}" != 0 ]; then
+    python=$(bash tests/e2e/yubikit/venv.sh)
+    echo "==> e2e against yubikit ($("$python" -c 'import importlib.metadata as m; print("yubikey-manager", m.version("yubikey-manager"))'))"
+    E2E_YUBIKIT_PYTHON=$python cargo test -p openpgp-card-applet-e2e --features e2e --test yubikit -- --test-threads=1 "$@"
+fi
