@@ -177,6 +177,50 @@ where
             .map_err(crate::Status::from)
     }
 
+    /// Attestation provisioning, at manufacturing: generates a new attestation key (P-256, key
+    /// reference 81) on the card, dated `date` (DO DD, seconds since 1970 big-endian, as the
+    /// other generation dates), and returns its public key as a DER SubjectPublicKeyInfo for
+    /// the manufacturer's CA to certify. Any previous attestation key and certificate are
+    /// replaced. Kept in records of the firmware's: the OpenPGP factory reset does not remove
+    /// them. See the `attestation` feature.
+    #[cfg(feature = "attestation")]
+    pub fn generate_attestation_key(
+        &mut self,
+        date: [u8; 4],
+    ) -> Result<alloc::vec::Vec<u8>, crate::Status> {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        self.card
+            .generate_attestation_key(date)
+            .map_err(crate::Status::from)
+    }
+
+    /// The attestation key's public key (DER SubjectPublicKeyInfo); `None` before
+    /// [`generate_attestation_key`](Self::generate_attestation_key).
+    #[cfg(feature = "attestation")]
+    pub fn attestation_public_key(&mut self) -> Result<Option<alloc::vec::Vec<u8>>, crate::Status> {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        self.card
+            .attestation_public_key()
+            .map_err(crate::Status::from)
+    }
+
+    /// Attestation provisioning: stores the attestation certificate (DER, DO FC), which must
+    /// certify the attestation key's public key (6A80 otherwise; 6A88 without a key). Its
+    /// subject becomes the issuer of every attestation the card makes, and its validity theirs.
+    #[cfg(feature = "attestation")]
+    pub fn set_attestation_certificate(&mut self, der: &[u8]) -> Result<(), crate::Status> {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        self.card
+            .set_attestation_certificate(der)
+            .map_err(crate::Status::from)
+    }
+
     /// The touch cache time in seconds (`None` if its record is unreadable).
     pub fn touch_cache_time(&self) -> Option<u8> {
         self.card.state.touch_cache_time.ok()

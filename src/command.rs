@@ -3,6 +3,8 @@
 
 use crate::apdu::Request;
 use crate::spec::PinRef;
+#[cfg(feature = "attestation")]
+use crate::spec::Slot;
 use crate::status::Error;
 
 /// What VERIFY refers to (spec §7.2.2, P2).
@@ -147,6 +149,13 @@ pub enum Command<'a> {
         /// The three new maxima.
         data: &'a [u8],
     },
+    /// GENERATE ATTESTATION (`80 FB 0n 00`): not in the spec; YubiKey's. P1 01/02/03 names
+    /// SIG, DEC, AUT.
+    #[cfg(feature = "attestation")]
+    GenerateAttestation {
+        /// The slot whose key is attested.
+        slot: Slot,
+    },
 }
 
 impl<'a> Command<'a> {
@@ -159,7 +168,26 @@ impl<'a> Command<'a> {
             p2,
             data,
             le,
+            proprietary,
         } = *request;
+        if proprietary {
+            // YubiKey's attestation is the one command of class 80.
+            return match (ins, p1, p2) {
+                #[cfg(feature = "attestation")]
+                (0xFB, 0x01..=0x03, 0x00) if data.is_empty() => Ok(Command::GenerateAttestation {
+                    slot: match p1 {
+                        0x01 => Slot::Sig,
+                        0x02 => Slot::Dec,
+                        _ => Slot::Aut,
+                    },
+                }),
+                #[cfg(feature = "attestation")]
+                (0xFB, 0x01..=0x03, 0x00) => Err(Error::WrongLength),
+                #[cfg(feature = "attestation")]
+                (0xFB, _, _) => Err(Error::P1P2),
+                _ => Err(Error::Class),
+            };
+        }
         let tag = u16::from_be_bytes([p1, p2]);
         Ok(match (ins, p1, p2) {
             (0xA4, 0x04, 0x00 | 0x0C) => Command::Select { aid: data },
@@ -256,6 +284,7 @@ mod tests {
             p2,
             data: &[],
             le: None,
+            proprietary: false,
         })
     }
 

@@ -157,6 +157,12 @@ pub enum Backing {
     CaFingerprints,
     /// The signature counter record.
     SignatureCounter,
+    /// The attestation key's record (DA, DB, DD; read-only).
+    #[cfg(feature = "attestation")]
+    AttestationKey,
+    /// D9, the attestation UIF, in the settings record.
+    #[cfg(feature = "attestation")]
+    AttestationUif,
 }
 
 /// One data object.
@@ -360,6 +366,36 @@ pub const DATA_OBJECTS: &[DataObject] = &[
     uif(Slot::Sig),
     uif(Slot::Dec),
     uif(Slot::Aut),
+    // The attestation key's DOs (YubiKey's; key reference 81).
+    #[cfg(feature = "attestation")]
+    admin(
+        0x00D9,
+        Access::Always,
+        Length::Exactly(2),
+        Backing::AttestationUif,
+    ),
+    #[cfg(feature = "attestation")]
+    DataObject {
+        backing: Backing::AttestationKey,
+        ..computed(0x00DA)
+    },
+    #[cfg(feature = "attestation")]
+    DataObject {
+        backing: Backing::AttestationKey,
+        ..computed(0x00DB)
+    },
+    #[cfg(feature = "attestation")]
+    admin(
+        0x00DC,
+        Access::Always,
+        Length::Exactly(20),
+        Backing::Record(RecordId::ATTESTATION_CA_FINGERPRINT),
+    ),
+    #[cfg(feature = "attestation")]
+    DataObject {
+        backing: Backing::AttestationKey,
+        ..computed(0x00DD)
+    },
     computed(0x00DE),
     admin(
         0x00F9,
@@ -368,6 +404,14 @@ pub const DATA_OBJECTS: &[DataObject] = &[
         Backing::Security,
     ),
     computed(0x00FA),
+    // The attestation certificate (YubiKey's), also the fourth occurrence of 7F21.
+    #[cfg(feature = "attestation")]
+    admin(
+        0x00FC,
+        Access::Always,
+        Length::UpTo(Limit::Certificate),
+        Backing::Record(RecordId::ATTESTATION_CERTIFICATE),
+    ),
     private(
         0x0101,
         Access::Always,

@@ -88,6 +88,8 @@ extern crate std;
 
 pub mod apdu;
 mod applet;
+#[cfg(feature = "attestation")]
+pub(crate) mod attestation;
 pub mod command;
 pub mod config;
 pub mod crypto;

@@ -48,6 +48,16 @@ impl Slot {
         }
     }
 
+    /// The key reference of the slot in a control reference template (`84 01 kr`, spec
+    /// §7.2.14) and in DE: 01, 02, 03.
+    pub const fn key_reference(self) -> u8 {
+        match self {
+            Slot::Sig => 0x01,
+            Slot::Dec => 0x02,
+            Slot::Aut => 0x03,
+        }
+    }
+
     /// The record that holds this slot's key and metadata.
     pub const fn key_record(self) -> RecordId {
         match self {

@@ -43,14 +43,27 @@ pub struct CommandApdu<'a> {
 pub struct Class {
     /// Bit 5: more blocks of this chain follow.
     pub chaining: bool,
+    /// `80` (or `90` chained): the proprietary class of YubiKey's attestation command, the
+    /// only one the applet has (the dispatcher refuses it for every other instruction).
+    pub proprietary: bool,
 }
 
+/// The proprietary class byte the applet knows (`80`), without the chaining bit.
+pub const CLA_PROPRIETARY: u8 = 0x80;
+
 impl Class {
-    /// Interprets a CLA byte. Only the first interindustry class without secure messaging and on
-    /// the basic logical channel is supported: `00` and `10`.
+    /// Interprets a CLA byte. The first interindustry class without secure messaging and on
+    /// the basic logical channel, `00` and `10`, and the proprietary `80` and `90`.
     pub fn parse(cla: u8) -> Result<Class, Error> {
+        if cla & !CLA_CHAINING == CLA_PROPRIETARY {
+            return Ok(Class {
+                chaining: cla & CLA_CHAINING != 0,
+                proprietary: true,
+            });
+        }
         if cla & 0x80 != 0 || cla & 0x20 != 0 {
-            // Proprietary (including FF, which ISO reserves for PPS) or reserved for future use.
+            // Other proprietary classes (including FF, which ISO reserves for PPS) or reserved
+            // for future use.
             return Err(Error::Class);
         }
         if cla & 0x40 != 0 || cla & 0x03 != 0 {
@@ -62,6 +75,7 @@ impl Class {
         }
         Ok(Class {
             chaining: cla & CLA_CHAINING != 0,
+            proprietary: false,
         })
     }
 }
@@ -292,8 +306,19 @@ mod tests {
 
     #[test]
     fn class_bytes() {
-        assert_eq!(Class::parse(0x00), Ok(Class { chaining: false }));
-        assert_eq!(Class::parse(0x10), Ok(Class { chaining: true }));
+        let class = |chaining, proprietary| {
+            Ok(Class {
+                chaining,
+                proprietary,
+            })
+        };
+        assert_eq!(Class::parse(0x00), class(false, false));
+        assert_eq!(Class::parse(0x10), class(true, false));
+        // YubiKey's attestation class; the dispatcher refuses it for other instructions.
+        assert_eq!(Class::parse(0x80), class(false, true));
+        assert_eq!(Class::parse(0x90), class(true, true));
+        assert_eq!(Class::parse(0x84), Err(Error::Class));
+        assert_eq!(Class::parse(0x81), Err(Error::Class));
         assert_eq!(Class::parse(0x0C), Err(Error::SecureMessaging));
         assert_eq!(Class::parse(0x1C), Err(Error::SecureMessaging));
         assert_eq!(Class::parse(0x04), Err(Error::SecureMessaging));
@@ -301,7 +326,6 @@ mod tests {
         assert_eq!(Class::parse(0x03), Err(Error::LogicalChannel));
         assert_eq!(Class::parse(0x40), Err(Error::LogicalChannel));
         assert_eq!(Class::parse(0x60), Err(Error::Class));
-        assert_eq!(Class::parse(0x80), Err(Error::Class));
         assert_eq!(Class::parse(0xFF), Err(Error::Class));
         assert_eq!(Class::parse(0x20), Err(Error::Class));
     }

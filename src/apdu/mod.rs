@@ -44,6 +44,8 @@ pub struct Request<'a> {
     pub data: &'a [u8],
     /// Ne of the last block (`None` when absent).
     pub le: Option<u32>,
+    /// The class was the proprietary `80` (see [`Class::proprietary`]).
+    pub proprietary: bool,
 }
 
 impl<'a> Request<'a> {
@@ -55,6 +57,7 @@ impl<'a> Request<'a> {
             p2: apdu.p2,
             data,
             le: apdu.le,
+            proprietary: apdu.cla & !CLA_CHAINING == command::CLA_PROPRIETARY,
         }
     }
 }
@@ -152,7 +155,8 @@ impl Exchange {
             }
         };
 
-        if apdu.ins == INS_GET_RESPONSE && !class.chaining && !self.in_chain() {
+        if apdu.ins == INS_GET_RESPONSE && !class.chaining && !class.proprietary && !self.in_chain()
+        {
             return self.get_response(&apdu, output);
         }
         self.drop_reply();

@@ -91,6 +91,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             // The only readable DOs of a key record are the attributes (C1-C3).
             (_, Backing::KeySlot(slot)) => w.raw(&self.key_slot(slot)?.attributes),
             (_, Backing::Uif(slot)) => w.raw(&self.uif(slot)?),
+            #[cfg(feature = "attestation")]
+            (_, Backing::AttestationKey) => self.write_attestation_do(tag, w),
+            #[cfg(feature = "attestation")]
+            (_, Backing::AttestationUif) => w.raw(&self.attestation_uif()?),
             (_, Backing::Record(id)) => self.read_simple(id, w),
             (_, Backing::Certificate) => self.read_simple(self.current_certificate()?, w),
             (_, Backing::Cardholder) => self.write_cardholder_field(tag, w),
@@ -165,6 +169,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             #[cfg(feature = "aes")]
             (0x00D5, _) => self.put_aes_key(data),
             (_, Backing::Uif(slot)) => self.put_uif(slot, data),
+            #[cfg(feature = "attestation")]
+            (_, Backing::AttestationUif) => self.put_attestation_uif(data),
             (_, Backing::Record(id)) => self.write_simple(id, data),
             (_, Backing::Certificate) => self.write_simple(self.current_certificate()?, data),
             (0x5F35, _) if data.first().is_some_and(|v| !SEX_VALUES.contains(v)) => {
@@ -342,10 +348,23 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     }
 
     fn current_certificate(&self) -> Result<RecordId, Error> {
+        #[cfg(feature = "attestation")]
+        if usize::from(self.session.certificate) == RecordId::CERTIFICATE.len() {
+            // The fourth occurrence: the attestation certificate (FC), as Yubico documents.
+            return Ok(RecordId::ATTESTATION_CERTIFICATE);
+        }
         RecordId::CERTIFICATE
             .get(usize::from(self.session.certificate))
             .copied()
             .ok_or(Error::Internal)
+    }
+
+    /// The cardholder name (5B), for attestation certificates.
+    #[cfg(feature = "attestation")]
+    pub(crate) fn cardholder_name(&mut self) -> Result<alloc::vec::Vec<u8>, Error> {
+        self.store.read(RecordId::CARDHOLDER, |payload| {
+            Ok(Cardholder::decode(payload)?.name.to_vec())
+        })
     }
 
     /// PUT DATA C4: one byte (00: PIN for every signature, 01: once per session), or four

@@ -229,10 +229,13 @@ pub(crate) fn control_reference_slot(tag: u16, value: &[u8]) -> Result<Slot, Err
         _ => return Err(Error::IncorrectData),
     };
     if !value.is_empty() {
+        // Spec §4.4.3.12 and §7.2.14: `B6 03 84 01 01`, `B8 03 84 01 02`, `A4 03 84 01 03`.
+        // Any other key reference is refused, above all YubiKey's attestation key
+        // (`B6 03 84 01 81`, yubikit's ATT slot): it must never land in SIG.
         let mut inner = Reader::new(value);
         let reference = inner.expect(0x84)?;
         inner.finish()?;
-        if reference.len() != 1 {
+        if reference != [slot.key_reference()] {
             return Err(Error::IncorrectData);
         }
     }

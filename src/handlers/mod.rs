@@ -5,6 +5,8 @@
 //! command answers data, a [`Writer`] over the response buffer. Handlers are sans-IO: their
 //! only side effects are on [`Card`]'s state and its storage.
 
+#[cfg(feature = "attestation")]
+mod attestation;
 mod data_objects;
 mod import;
 mod kdf;
@@ -72,6 +74,8 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             Command::ActivateFile => self.activate_file(),
             Command::GetVersion => reply.raw(&self.config.firmware_version),
             Command::SetPinRetries { data } => self.set_pin_retries(data),
+            #[cfg(feature = "attestation")]
+            Command::GenerateAttestation { slot } => self.generate_attestation(slot),
         };
         // The one policy on top of the one mapping: how a wrong PIN is answered.
         match (result, self.config.wrong_pin_status) {

@@ -8,8 +8,8 @@ use crate::tlv::Reader;
 /// The registered application identifier prefix (RID D276000124, PIX 01).
 pub const AID_PREFIX: [u8; 6] = [0xD2, 0x76, 0x00, 0x01, 0x24, 0x01];
 
-/// The number of 7F21 occurrences (AUT, DEC, SIG).
-pub const CERTIFICATE_OCCURRENCES: u8 = 3;
+/// The number of 7F21 occurrences (AUT, DEC, SIG; and the attestation certificate FC).
+pub const CERTIFICATE_OCCURRENCES: u8 = if cfg!(feature = "attestation") { 4 } else { 3 };
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// SELECT by DF name, spec §7.2.1: the 6-byte prefix or any longer prefix of our full AID

@@ -34,6 +34,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "attestation")]
+pub mod attestation_ca;
 pub mod backends;
 pub mod client;
 mod import;

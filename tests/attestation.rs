@@ -1,0 +1,331 @@
+//! Key attestation (YubiKey's format): provisioning by the firmware, `80 FB`, the DOs D9-DD
+//! and FC, and certificates checked on the host (x509-cert parses them, p256 verifies the
+//! signatures; the yubikit suite checks them again with Python `cryptography`).
+
+mod common;
+
+use common::*;
+use openpgp_card_applet::Status;
+use openpgp_card_applet_testkit::attestation_ca::DevelopmentCa;
+use p256::ecdsa::signature::Verifier;
+use x509_cert::der::{Decode, Encode};
+use x509_cert::Certificate;
+
+const DATE: [u8; 4] = [0x66, 0x00, 0x00, 0x00];
+
+/// A card provisioned with an attestation key certified by a development CA.
+fn provisioned() -> (Card, DevelopmentCa) {
+    let mut rng = TestRng::seed_from_u64(7);
+    let ca = DevelopmentCa::new(&mut rng);
+    let mut card = Card::new();
+    ca.provision(&mut card.applet, DATE, &mut rng)
+        .expect("provisioning");
+    card.select();
+    (card, ca)
+}
+
+/// The certificate in the 7F21 occurrence of `slot` (0 AUT, 1 DEC, 2 SIG), as yubikit and
+/// GnuPG read it.
+fn certificate(card: &mut Card, occurrence: u8) -> Vec<u8> {
+    let select = [
+        0x00, 0xA5, occurrence, 0x04, 0x06, 0x60, 0x04, 0x5C, 0x02, 0x7F, 0x21,
+    ];
+    assert_sw(&card.raw(&select), 0x9000);
+    let rsp = card.get_data(0x7F21);
+    assert_sw(&rsp, 0x9000);
+    rsp.data
+}
+
+fn verifies(certificate: &Certificate, issuer: &Certificate) -> bool {
+    let spki = issuer.tbs_certificate().subject_public_key_info();
+    let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
+    else {
+        return false;
+    };
+    let tbs = certificate.tbs_certificate().to_der().unwrap();
+    let Ok(signature) = p256::ecdsa::DerSignature::from_bytes(certificate.signature().raw_bytes())
+    else {
+        return false;
+    };
+    key.verify(&tbs, &signature).is_ok()
+}
+
+/// The value of Yubico's extension 1.3.6.1.4.1.41482.5.`n` (its DER), if present.
+fn extension(certificate: &Certificate, n: u8) -> Option<Vec<u8>> {
+    let oid = format!("1.3.6.1.4.1.41482.5.{n}");
+    certificate
+        .tbs_certificate()
+        .extensions()?
+        .iter()
+        .find(|e| e.extn_id.to_string() == oid)
+        .map(|e| e.extn_value.as_bytes().to_vec())
+}
+
+#[test]
+fn provisioning_checks_the_certificate_and_fills_the_dos() {
+    let mut rng = TestRng::seed_from_u64(3);
+    let ca = DevelopmentCa::new(&mut rng);
+    let mut card = Card::new();
+    // A certificate before a key, and one for another key, are refused.
+    let other = DevelopmentCa::new(&mut rng);
+    let stranger = other.issue(
+        &x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(
+            &Certificate::from_der(other.certificate())
+                .unwrap()
+                .tbs_certificate()
+                .subject_public_key_info()
+                .to_der()
+                .unwrap(),
+        )
+        .unwrap()
+        .to_der()
+        .unwrap(),
+        &mut rng,
+    );
+    assert_eq!(
+        card.applet.set_attestation_certificate(&stranger),
+        Err(Status::ReferencedDataNotFound)
+    );
+    assert_eq!(card.applet.attestation_public_key(), Ok(None));
+    let spki = card.applet.generate_attestation_key(DATE).unwrap();
+    assert_eq!(card.applet.attestation_public_key(), Ok(Some(spki.clone())));
+    assert_eq!(
+        card.applet.set_attestation_certificate(&stranger),
+        Err(Status::IncorrectData)
+    );
+    assert_eq!(
+        card.applet.set_attestation_certificate(b"not DER"),
+        Err(Status::IncorrectData)
+    );
+    let issued = ca.issue(&spki, &mut rng);
+    assert_eq!(card.applet.set_attestation_certificate(&issued), Ok(()));
+    card.select();
+    assert_eq!(card.get_data(0xFC).data, issued);
+    assert_eq!(card.get_data(0xDA).data, hex("132A8648CE3D030107"));
+    assert_eq!(card.get_data(0xDD).data, DATE);
+    assert_eq!(card.get_data(0xDB).data, [0; 20]);
+    assert_eq!(card.get_data(0xD9).data, [0x00, 0x20]);
+    // The fourth occurrence of 7F21 is the attestation certificate too.
+    assert_eq!(certificate(&mut card, 3), issued);
+    assert_sw(&card.raw(&hex("00A50404 06 6004 5C02 7F21")), 0x6A86);
+    // The attestation certificate chains to the CA.
+    let issued = Certificate::from_der(&issued).unwrap();
+    let root = Certificate::from_der(ca.certificate()).unwrap();
+    assert!(verifies(&issued, &root));
+}
+
+#[test]
+fn attestation_certifies_the_slot_key_with_yubicos_extensions() {
+    let (mut card, _ca) = provisioned();
+    card.verify_admin();
+    assert_sw(&card.put_data(0x5B, b"Doe<<Jane"), 0x9000);
+    assert_sw(&card.put_data(0xC1, &hex("132A8648CE3D030107")), 0x9000);
+    let public = card.generate(0xB6);
+    assert_sw(&public, 0x9000);
+    assert_sw(&card.put_data(0xC7, &[0xC7; 20]), 0x9000);
+    assert_sw(&card.put_data(0xCE, &[0x5F, 1, 2, 3]), 0x9000);
+    assert_sw(&card.put_data(0xD6, &[0x01, 0x20]), 0x9000);
+    assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+    assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, &[0x11; 32]), 0x9000);
+    // GnuPG 2.5's GEN-ATTST: PW3 verified, then exactly `80 FB 01 00`.
+    assert_sw(&card.raw(&hex("80FB0100")), 0x9000);
+    let statement = Certificate::from_der(&certificate(&mut card, 2)).unwrap();
+    let authority = Certificate::from_der(&card.get_data(0xFC).data).unwrap();
+    assert!(
+        verifies(&statement, &authority),
+        "signed by the attestation key"
+    );
+    let tbs = statement.tbs_certificate();
+    assert_eq!(tbs.issuer(), authority.tbs_certificate().subject());
+    assert_eq!(tbs.validity(), authority.tbs_certificate().validity());
+    assert_eq!(tbs.subject().to_string(), "CN=OpenPGP card attestation SIG");
+    // The certified key is the slot's: 7F49 { 86 04‖X‖Y }.
+    let point = &public.data[5..];
+    assert_eq!(
+        tbs.subject_public_key_info().subject_public_key.raw_bytes(),
+        point
+    );
+    assert_eq!(
+        extension(&statement, 1).unwrap(),
+        hex("0C09446F653C3C4A616E65")
+    );
+    assert_eq!(
+        extension(&statement, 2).unwrap(),
+        hex("020101"),
+        "generated on the card"
+    );
+    assert_eq!(extension(&statement, 3).unwrap(), hex("0403050601"));
+    assert_eq!(
+        extension(&statement, 4).unwrap(),
+        [&[0x04, 20][..], &[0xC7; 20]].concat()
+    );
+    assert_eq!(extension(&statement, 5).unwrap(), hex("04045F010203"));
+    assert_eq!(
+        extension(&statement, 6).unwrap(),
+        hex("020101"),
+        "one signature"
+    );
+    assert_eq!(
+        extension(&statement, 7).unwrap(),
+        hex("020101"),
+        "serial 00000001"
+    );
+    assert_eq!(extension(&statement, 8).unwrap(), hex("040101"), "UIF on");
+    // Two attestations differ (random serial numbers).
+    assert_sw(&card.raw(&hex("80FB0100")), 0x9000);
+    let again = Certificate::from_der(&certificate(&mut card, 2)).unwrap();
+    assert_ne!(again.tbs_certificate().serial_number(), tbs.serial_number());
+}
+
+#[test]
+fn every_key_type_is_attested_and_imported_keys_say_so() {
+    let (mut card, _ca) = provisioned();
+    card.verify_admin();
+    // An imported RSA-2048 key in DEC, generated Ed25519 in AUT, X25519 would need DEC.
+    let p = openpgp_card_applet_testkit::keys::RSA2048_P;
+    let q = openpgp_card_applet_testkit::keys::RSA2048_Q;
+    let import = import_template(0xB8, &[(0x91, &[1, 0, 1]), (0x92, p), (0x93, q)]);
+    assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &import), 0x9000);
+    assert_sw(&card.put_data(0xC3, &hex("162B06010401DA470F01")), 0x9000);
+    let ed = card.generate(0xA4);
+    assert_sw(&ed, 0x9000);
+    assert_sw(&card.raw(&hex("80FB0200")), 0x9000);
+    assert_sw(&card.raw(&hex("80FB0300")), 0x9000);
+    let dec = Certificate::from_der(&certificate(&mut card, 1)).unwrap();
+    let aut = Certificate::from_der(&certificate(&mut card, 0)).unwrap();
+    assert_eq!(extension(&dec, 2).unwrap(), hex("020100"), "imported");
+    assert_eq!(extension(&dec, 6), None, "no signature counter outside SIG");
+    assert_eq!(extension(&aut, 2).unwrap(), hex("020101"));
+    // RSA: rsaEncryption and RSAPublicKey { n, e }.
+    let spki = dec.tbs_certificate().subject_public_key_info();
+    assert_eq!(spki.algorithm.oid.to_string(), "1.2.840.113549.1.1.1");
+    let rsa_key = spki.subject_public_key.raw_bytes();
+    let n = openpgp_card_applet_testkit::keys::RSA2048_N;
+    assert!(rsa_key.windows(n.len()).any(|w| w == n), "the modulus");
+    assert!(
+        rsa_key.ends_with(&[0x02, 0x03, 0x01, 0x00, 0x01]),
+        "e = 65537"
+    );
+    // Ed25519: id-Ed25519 and the 32 raw bytes.
+    let spki = aut.tbs_certificate().subject_public_key_info();
+    assert_eq!(spki.algorithm.oid.to_string(), "1.3.101.112");
+    assert_eq!(spki.subject_public_key.raw_bytes(), &ed.data[5..]);
+    // X25519 in DEC.
+    assert_sw(&card.put_data(0xC2, &hex("122B060104019755010501")), 0x9000);
+    let x = card.generate(0xB8);
+    assert_sw(&card.raw(&hex("80FB0200")), 0x9000);
+    let dec = Certificate::from_der(&certificate(&mut card, 1)).unwrap();
+    let spki = dec.tbs_certificate().subject_public_key_info();
+    assert_eq!(spki.algorithm.oid.to_string(), "1.3.101.110");
+    assert_eq!(spki.subject_public_key.raw_bytes(), &x.data[5..]);
+}
+
+#[test]
+fn attestation_needs_a_pin_a_key_a_provisioned_card_and_its_touch() {
+    let mut card = Card::new();
+    card.select();
+    card.verify_admin();
+    assert_sw(&card.generate(0xB6), 0x9000);
+    assert_sw(&card.raw(&hex("80FB0100")), 0x6A88); // not provisioned
+    let (mut card, _ca) = provisioned();
+    assert_sw(&card.raw(&hex("80FB0100")), 0x6982);
+    // oct and yubikit verify PW1 (81); either PW1 reference will do, or PW3 (GnuPG).
+    assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+    assert_sw(&card.raw(&hex("80FB0100")), 0x6A88); // no key in SIG
+    card.verify_admin();
+    assert_sw(&card.generate(0xB6), 0x9000);
+    // (An Le, as in `80 FB 01 00 00`, is allowed: the answer is empty either way.)
+    for bad in ["80FB0000", "80FB0400", "80FB0101", "80FB01000100"] {
+        let sw = card.raw(&hex(bad)).sw;
+        assert!(matches!(sw, 0x6A86 | 0x6700), "{bad}: {sw:04X}");
+    }
+    assert_sw(&card.raw(&hex("00FB0100")), 0x6D00);
+    assert_sw(&card.raw(&hex("80CA006E00")), 0x6E00); // no other command in class 80
+                                                      // D9: touch for attestation, refused here; permanent modes stay.
+    assert_sw(&card.put_data(0xD9, &[0x01, 0x20]), 0x9000);
+    card.applet
+        .user_presence_mut()
+        .set_default(openpgp_card_applet::Presence::Denied);
+    assert_sw(&card.raw(&hex("80FB0100")), 0x6600);
+    assert_sw(&card.put_data(0xD9, &[0x02, 0x20]), 0x9000);
+    assert_sw(&card.put_data(0xD9, &[0x00, 0x20]), 0x6985);
+    card.applet
+        .user_presence_mut()
+        .set_default(openpgp_card_applet::Presence::Confirmed);
+    assert_sw(&card.raw(&hex("80FB0100")), 0x9000);
+}
+
+#[test]
+fn the_factory_reset_keeps_the_attestation_key_and_resets_its_uif() {
+    let (mut card, _ca) = provisioned();
+    let fc = card.get_data(0xFC).data;
+    card.verify_admin();
+    assert_sw(&card.put_data(0xD9, &[0x02, 0x20]), 0x9000);
+    for _ in 0..3 {
+        card.verify(0x83, b"00000000");
+    }
+    assert_sw(&card.send("00E60000"), 0x9000);
+    assert_sw(&card.send("00440000"), 0x9000);
+    card.select();
+    assert_eq!(card.get_data(0xFC).data, fc, "the device's identity stays");
+    assert_eq!(card.get_data(0xD9).data, [0x00, 0x20]);
+    card.verify_admin();
+    assert_sw(&card.generate(0xB6), 0x9000);
+    assert_sw(&card.raw(&hex("80FB0100")), 0x9000);
+    card.power_cycle();
+    card.select();
+    assert_eq!(card.get_data(0xFC).data, fc);
+}
+
+/// GnuPG 2.5.12+'s `SCD SETATTR GEN-ATTST OPENPGP.1` and then `READCERT OPENPGP.1`, byte for
+/// byte as `scd/app-openpgp.c` sends them: VERIFY PW3 (its `verify_chv3`), the case-1 APDU
+/// `80 FB 01 00`, then SELECT DATA occurrence 2, GET DATA 7F21 with an extended Le, and
+/// SELECT DATA occurrence 0 again.
+#[test]
+fn gnupg_25_gen_attst_and_readcert_apdus() {
+    let (mut card, _ca) = provisioned();
+    assert_sw(&card.send("0020008308 3132333435363738"), 0x9000);
+    assert_sw(&card.send("00DA00C109 132A8648CE3D030107"), 0x9000);
+    assert_sw(&card.send("0047800000000 2B6000000"), 0x9000);
+    assert_sw(&card.send("80FB0100"), 0x9000);
+    assert_sw(&card.send("00A5020406 60045C027F21"), 0x9000);
+    let cert = card.send("00CA7F21000000");
+    assert_sw(&cert, 0x9000);
+    assert_sw(&card.send("00A5000406 60045C027F21"), 0x9000);
+    let cert = Certificate::from_der(&cert.data).unwrap();
+    assert_eq!(
+        cert.tbs_certificate().subject().to_string(),
+        "CN=OpenPGP card attestation SIG"
+    );
+    // oct: VERIFY 81, `80 FB 01 00` without Le, GET DATA FC (with Le).
+    card.power_cycle();
+    card.select();
+    assert_sw(&card.send("0020008106 313233343536"), 0x9000);
+    assert_sw(&card.send("80FB0100"), 0x9000);
+    let fc = card.send("00CA00FC00");
+    assert_eq!(fc.sw >> 8, 0x61, "a long answer, fetched with GET RESPONSE");
+}
+
+/// yubikit's ATT slot (`B6 03 84 01 81`) is the attestation key: it cannot be generated or
+/// imported through the OpenPGP commands, and above all never lands in SIG. The key
+/// references of the spec's own CRTs (`B6 03 84 01 01`, ...) work; a mismatched one does not.
+#[test]
+fn the_attestation_crt_and_mismatched_key_references_are_refused() {
+    let (mut card, _ca) = provisioned();
+    card.verify_admin();
+    let spki = card.applet.attestation_public_key().unwrap();
+    assert_sw(&card.send("0047800005B603840181"), 0x6A80);
+    assert_sw(&card.send("0047810005B603840181"), 0x6A80);
+    let import = hex("4D0F B603840181 7F4803922001 5F4820 1111111111111111111111111111111111111111111111111111111111111111");
+    assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &import), 0x6A80);
+    assert_sw(&card.get_data(0xC5), 0x9000);
+    assert_eq!(&card.get_data(0xC5).data[..20], &[0; 20], "SIG untouched");
+    assert_sw(&card.cmd_all(0x47, 0x81, 0x00, &hex("B600")), 0x6A88);
+    assert_eq!(card.applet.attestation_public_key().unwrap(), spki);
+    // The spec's own forms, and a wrong reference for the template.
+    assert_sw(&card.put_data(0xC1, &hex("162B06010401DA470F01")), 0x9000);
+    assert_sw(&card.send("0047800005B603840101"), 0x9000);
+    assert_sw(&card.send("0047800005B603840102"), 0x6A80);
+    let aut = card.send("0047800005A403840103"); // RSA-2048: the key comes in two parts
+    assert_sw(&card.collect(aut), 0x9000);
+}
