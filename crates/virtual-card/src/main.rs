@@ -13,7 +13,7 @@
 
 use std::fs::OpenOptions;
 use std::io::{self, BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Mutex;
@@ -227,6 +227,7 @@ fn run(args: Args) -> Result<(), String> {
         user_presence: Button::new(args.button),
     };
     let mut applet = Applet::new(config, platform);
+    development_attestation(&mut applet, &dir)?;
 
     let mut options = vpicc::Options::default().port(args.port);
     if let Some(path) = &args.apdu_log {
@@ -250,6 +251,75 @@ fn run(args: Args) -> Result<(), String> {
         options.addr
     );
     vpicc::run(&mut applet, options).map_err(|e| format!("vpcd connection: {e}"))
+}
+
+/// On the first start (no attestation key yet), provisions the card as a manufacturer would,
+/// with a **development** attestation CA kept beside the card's state
+/// (`attestation-ca.key`, `attestation-ca.der`): its attestations chain to that CA, which
+/// nobody should trust.
+fn development_attestation<S, R, C, U>(
+    applet: &mut Applet<S, R, C, U>,
+    dir: &Path,
+) -> Result<(), String>
+where
+    S: openpgp_card_applet::Storage,
+    R: rand_core::CryptoRng,
+    C: Clock,
+    U: UserPresence,
+{
+    use openpgp_card_applet_testkit::attestation_ca::DevelopmentCa;
+    if applet
+        .attestation_public_key()
+        .map_err(|status| format!("attestation key: {status:?}"))?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let (key_path, cert_path) = (
+        dir.join("attestation-ca.key"),
+        dir.join("attestation-ca.der"),
+    );
+    let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+    let saved = std::fs::read(&key_path)
+        .ok()
+        .zip(std::fs::read(&cert_path).ok())
+        .and_then(|(key, cert)| DevelopmentCa::from_parts(&key, cert));
+    let ca = match saved {
+        Some(ca) => ca,
+        None => {
+            let ca = DevelopmentCa::new(&mut rng);
+            write_private(&key_path, &ca.scalar())?;
+            std::fs::write(&cert_path, ca.certificate())
+                .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+            ca
+        }
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let date = u32::try_from(now).unwrap_or(u32::MAX).to_be_bytes();
+    ca.provision(applet, date, &mut rng)
+        .map_err(|status| format!("attestation provisioning: {status:?}"))?;
+    eprintln!(
+        "virtual-card: attestation key generated on the card and certified by a DEVELOPMENT CA \
+         ({}), which nobody should trust",
+        cert_path.display()
+    );
+    Ok(())
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Prints when the card gets connected, powered by the reader, or disconnected.

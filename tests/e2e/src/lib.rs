@@ -39,6 +39,16 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The serial number of every test card (shows in the AID and `serial:`).
 pub const SERIAL: u32 = 0x1234_5678;
 
+/// DD of the test cards' attestation key (2024-03-24).
+pub const ATTESTATION_DATE: [u8; 4] = [0x66, 0x00, 0x00, 0x00];
+
+/// The development attestation CA every test card is provisioned by (always the same).
+pub fn attestation_ca() -> openpgp_card_applet_testkit::attestation_ca::DevelopmentCa {
+    openpgp_card_applet_testkit::attestation_ca::DevelopmentCa::new(&mut TestRng::seed_from_u64(
+        0xCA,
+    ))
+}
+
 /// vpcd's port for these tests.
 pub fn port() -> u16 {
     std::env::var("E2E_VPCD_PORT")
@@ -320,7 +330,13 @@ impl Card {
                 clock: ManualClock::new(),
                 user_presence: button,
             };
-            vpicc::run(&mut Applet::new(config, platform), options)
+            let mut applet = Applet::new(config, platform);
+            // Provisioned as a manufacturer would: attestation key and certificate.
+            let mut rng = TestRng::seed_from_u64(0xA77E57);
+            attestation_ca()
+                .provision(&mut applet, ATTESTATION_DATE, &mut rng)
+                .map_err(|status| io::Error::other(format!("provisioning: {status:?}")))?;
+            vpicc::run(&mut applet, options)
         });
         let card = Card {
             handle,

@@ -878,6 +878,71 @@ mod openpgp_card_client {
         assert_eq!(tx.digital_signature_count().unwrap(), 1);
     }
 
+    /// `oct attestation generate`, `cert` and `statement`, as the openpgp-card crate does them
+    /// (VERIFY 81, `80 FB 01 00`, GET DATA FC, SELECT DATA + GET DATA 7F21): the statement is
+    /// signed by the attestation key, whose certificate (FC) chains to the development CA the
+    /// test card was provisioned by, and certifies the key just generated.
+    #[test]
+    fn openpgp_card_attests_keys_as_oct_does() {
+        use p256::ecdsa::signature::Verifier;
+        use x509_cert::der::{Decode, Encode};
+        use x509_cert::Certificate;
+        fn issued_by(certificate: &Certificate, issuer: &Certificate) -> bool {
+            let spki = issuer.tbs_certificate().subject_public_key_info();
+            let key =
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
+                    .expect("P-256 key");
+            let signature =
+                p256::ecdsa::DerSignature::from_bytes(certificate.signature().raw_bytes())
+                    .expect("DER signature");
+            certificate.tbs_certificate().issuer() == issuer.tbs_certificate().subject()
+                && key
+                    .verify(&certificate.tbs_certificate().to_der().unwrap(), &signature)
+                    .is_ok()
+        }
+        let _f = Fixture::new();
+        let mut card = PcscBackend::client();
+        let mut tx = card.transaction().expect("transaction");
+        let public = generate(
+            &mut tx,
+            KeyType::Signing,
+            ecc(EccType::EdDSA, Curve::Ed25519),
+        );
+        tx.as_signing_card(pin(PW1))
+            .expect("PW1 81")
+            .generate_attestation(KeyType::Signing, &|| {})
+            .expect("attestation");
+        let root = Certificate::from_der(e2e::attestation_ca().certificate()).unwrap();
+        let authority = Certificate::from_der(&tx.attestation_certificate().expect("FC")).unwrap();
+        assert!(
+            issued_by(&authority, &root),
+            "FC chains to the development CA"
+        );
+        tx.select_data(2, &[0x7F, 0x21]).expect("SELECT DATA");
+        let statement = Certificate::from_der(&tx.cardholder_certificate().expect("7F21")).unwrap();
+        assert!(
+            issued_by(&statement, &authority),
+            "signed by the attestation key"
+        );
+        let PublicKeyMaterial::E(ecc) = public else {
+            panic!("an Ed25519 key")
+        };
+        assert_eq!(
+            statement
+                .tbs_certificate()
+                .subject_public_key_info()
+                .subject_public_key
+                .raw_bytes(),
+            ecc.data(),
+            "the key just generated"
+        );
+        assert_eq!(
+            tx.firmware_version().unwrap(),
+            [5, 6, 1],
+            "GET VERSION, as `oct info` shows it"
+        );
+    }
+
     /// A wrong PIN answered 6982 (the default) or 63Cx: the openpgp-card client reports it
     /// as the status word it got and reads the tries left from C4 either way.
     #[test]

@@ -29,7 +29,16 @@ fn scenario(name: &str) {
     drop(f.gpg.run("gpgconf", &["--kill", "all"]));
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/yubikit/scenarios.py");
     let (reader, _) = reader();
-    let out = f.run(&python(), &[script, &reader, name]);
+    // The development CA the test card was provisioned by, for the attestation chain.
+    let ca = f.gpg.file("attestation-ca.der");
+    std::fs::write(&ca, e2e::attestation_ca().certificate()).expect("CA certificate");
+    let ca = ca.to_string_lossy().into_owned();
+    let out = f.gpg.run_with(
+        &python(),
+        &[script, &reader, name],
+        &[("E2E_ATTESTATION_CA", &ca)],
+        None,
+    );
     assert!(
         out.success,
         "yubikit scenario {name} failed (is the venv there? bash tests/e2e/yubikit/venv.sh):\n{}\n{}",
@@ -80,4 +89,9 @@ fn yubikit_gets_challenges() {
 #[test]
 fn yubikit_factory_resets_the_card() {
     scenario("factory_reset");
+}
+
+#[test]
+fn yubikit_attests_every_slot_with_a_verified_chain() {
+    scenario("attestation");
 }

@@ -370,6 +370,57 @@ def factory_reset(s, conn):
     s.verify_admin(ADMIN)
 
 
+ARC = "1.3.6.1.4.1.41482.5"
+
+
+def yubico_extension(cert, n):
+    oid = x509.ObjectIdentifier(f"{ARC}.{n}")
+    return cert.extensions.get_extension_for_oid(oid).value.value
+
+
+@scenario
+def attestation(s, conn):
+    """attest_key for every slot, the chain verified: statement -> attestation certificate
+    (DO FC) -> the development CA the test card was provisioned by (E2E_ATTESTATION_CA)."""
+    with open(os.environ["E2E_ATTESTATION_CA"], "rb") as f:
+        root = x509.load_der_x509_certificate(f.read())
+    authority = s.get_certificate(KEY_REF.ATT)
+    authority.verify_directly_issued_by(root)
+    s.verify_admin(ADMIN)
+    s.put_data(DO.NAME, b"Atte<<Station")
+    publics = {
+        KEY_REF.SIG: s.generate_ec_key(KEY_REF.SIG, OID.SECP256R1),
+        KEY_REF.DEC: s.generate_ec_key(KEY_REF.DEC, OID.X25519),
+    }
+    s.verify_admin(ADMIN)
+    imported = rsa.generate_private_key(65537, 2048)
+    s.put_key(KEY_REF.AUT, imported)
+    publics[KEY_REF.AUT] = imported.public_key()
+    s.verify_pin(PIN)  # yubikit's CLI verifies the user PIN, then attests
+    for key_ref, public in publics.items():
+        statement = s.attest_key(key_ref)
+        statement.verify_directly_issued_by(authority)
+        check(same_public(statement.public_key(), public), f"{key_ref.name}: the slot's key")
+        check(
+            statement.subject.rfc4514_string() == f"CN=OpenPGP card attestation {key_ref.name}",
+            statement.subject.rfc4514_string(),
+        )
+        check(statement.not_valid_after_utc == authority.not_valid_after_utc, "validity")
+        source = yubico_extension(statement, 2)
+        expected = b"\x02\x01\x00" if key_ref == KEY_REF.AUT else b"\x02\x01\x01"
+        check(source == expected, f"{key_ref.name}: key source {source.hex()}")
+        check(yubico_extension(statement, 1) == b"\x0c\x0dAtte<<Station", "cardholder name")
+        check(yubico_extension(statement, 3) == b"\x04\x03\x05\x06\x01", "firmware version")
+        # yubikit reads it back from the slot's certificate: the same certificate.
+        check(s.get_certificate(key_ref) == statement, "written into the slot's 7F21")
+    # Touch for attestation (D9): the virtual card's button confirms.
+    s.verify_admin(ADMIN)
+    s.set_uif(KEY_REF.ATT, UIF.ON)
+    check(s.get_uif(KEY_REF.ATT) == UIF.ON, "D9")
+    s.verify_pin(PIN)
+    s.attest_key(KEY_REF.SIG).verify_directly_issued_by(authority)
+
+
 def main():
     reader_name, name = sys.argv[1], sys.argv[2]
     reader = next((r for r in readers() if str(r) == reader_name), None)
