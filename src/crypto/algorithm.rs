@@ -357,19 +357,19 @@ impl Algorithm {
         SUPPORTED.iter().copied()
     }
 
-    /// Writes the attribute values FA lists for this algorithm, each as `tag { value }`: the
-    /// canonical one and, for RSA, the 17-bit exponent form (both are accepted in C1-C3).
+    /// Writes the attribute value FA lists for this algorithm as `tag { value }`: the
+    /// canonical one, except RSA in the 17-bit exponent form `01 nnnn 0011 00` (YubiKey's),
+    /// which yubikit looks for before it generates or imports RSA. C1-C3 accept both widths.
+    /// One entry per algorithm: GnuPG 2.4 lists every FA entry by name in `key-attr`, so both
+    /// widths would offer each RSA size twice.
     pub fn write_announced(&self, w: &mut Writer<'_>, tag: u16) -> Result<(), Error> {
-        let canonical = w.open(tag)?;
-        self.write_attributes(w)?;
-        w.close(canonical)?;
-        #[cfg(feature = "rsa")]
-        if let Algorithm::Rsa { bits, format } = *self {
-            let yubikey = w.open(tag)?;
-            write_rsa(w, bits, RSA_E_BITS_YUBIKEY, format)?;
-            w.close(yubikey)?;
+        let entry = w.open(tag)?;
+        match *self {
+            #[cfg(feature = "rsa")]
+            Algorithm::Rsa { bits, format } => write_rsa(w, bits, RSA_E_BITS_YUBIKEY, format)?,
+            _ => self.write_attributes(w)?,
         }
-        Ok(())
+        w.close(entry)
     }
 }
 

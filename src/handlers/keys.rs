@@ -174,8 +174,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     }
 
     /// Algorithm information (FA), spec §4.4.3.11: every supported attribute for every slot
-    /// it fits, as complete C1/C2/C3 TLVs; RSA in both exponent field widths (32 bits, and 17
-    /// bits for yubikit).
+    /// it fits, as complete C1/C2/C3 TLVs; RSA in the 17-bit exponent form yubikit needs
+    /// (see [`Algorithm::write_announced`]).
     pub(crate) fn write_algorithm_information(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         let open = w.open(0xFA)?;
         for slot in Slot::ALL {
