@@ -22,16 +22,16 @@
 //! [`Applet::set_attestation_certificate`]: crate::Applet::set_attestation_certificate
 
 use alloc::vec::Vec;
-use core::str::FromStr;
 
 use p256::elliptic_curve::{Generate, NonZeroScalar};
 use rand_core::CryptoRng;
+use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::builder::profile::BuilderProfile;
 use x509_cert::builder::{Builder, CertificateBuilder};
 use x509_cert::der::asn1::{BitString, Int, OctetString, UintRef, Utf8StringRef};
 use x509_cert::der::{Decode, Encode};
 use x509_cert::ext::Extension;
-use x509_cert::name::Name;
+use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::{
     AlgorithmIdentifierOwned, ObjectIdentifier, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef,
@@ -47,8 +47,20 @@ use crate::tlv::{Reader, Writer};
 /// The attestation key's algorithm attributes (DA): ECDSA on P-256.
 pub const ATTRIBUTES: [u8; 9] = [0x13, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
 
-/// Yubico's OpenPGP attestation arc, 1.3.6.1.4.1.41482.5.
-const ARC: &str = "1.3.6.1.4.1.41482.5";
+/// Yubico's OpenPGP attestation extensions, 1.3.6.1.4.1.41482.5.1 to .8 (written out: the
+/// names database that `Name::from_str` and OID formatting pull in would double the flash).
+const EXTENSIONS: [ObjectIdentifier; 8] = [
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.1"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.2"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.3"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.4"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.5"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.6"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.7"),
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.41482.5.8"),
+];
+/// id-at-commonName.
+const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 
 /// The attestation key with the metadata of its DOs (DB fingerprint, DD generation date).
 pub(crate) struct AttestationKey {
@@ -215,20 +227,35 @@ struct Profile<'a> {
     facts: &'a Facts<'a>,
 }
 
-fn subject(slot: Slot) -> Result<Name, Error> {
-    let name = match slot {
-        Slot::Sig => "CN=OpenPGP card attestation SIG",
-        Slot::Dec => "CN=OpenPGP card attestation DEC",
-        Slot::Aut => "CN=OpenPGP card attestation AUT",
+/// `CN=<common name>`, built from the X.501 types.
+fn common_name(common_name: &str) -> Result<Name, x509_cert::der::Error> {
+    let attribute = AttributeTypeAndValue {
+        oid: COMMON_NAME,
+        value: x509_cert::der::Any::encode_from(&Utf8StringRef::new(common_name)?)?,
     };
-    Name::from_str(name).map_err(der_error)
+    let mut sequence = RdnSequence::default();
+    sequence.push(RelativeDistinguishedName::try_from(alloc::vec![attribute])?);
+    Name::from_der(&sequence.to_der()?)
 }
 
-fn extension(number: u8, value: &impl Encode) -> x509_cert::builder::Result<Extension> {
-    let mut oid = heapless::String::<32>::new();
-    let _ = core::fmt::write(&mut oid, format_args!("{ARC}.{number}"));
-    let extn_id = ObjectIdentifier::new(&oid)
-        .map_err(|_| x509_cert::der::Error::from(x509_cert::der::ErrorKind::OidMalformed))?;
+fn subject(slot: Slot) -> Result<Name, Error> {
+    common_name(match slot {
+        Slot::Sig => "OpenPGP card attestation SIG",
+        Slot::Dec => "OpenPGP card attestation DEC",
+        Slot::Aut => "OpenPGP card attestation AUT",
+    })
+    .map_err(der_error)
+}
+
+/// Yubico's extension 1.3.6.1.4.1.41482.5.`number` (1..=8) with `value`, not critical.
+fn extension(number: usize, value: &impl Encode) -> x509_cert::builder::Result<Extension> {
+    let extn_id = number
+        .checked_sub(1)
+        .and_then(|i| EXTENSIONS.get(i))
+        .copied()
+        .ok_or(x509_cert::der::Error::from(
+            x509_cert::der::ErrorKind::OidMalformed,
+        ))?;
     Ok(Extension {
         extn_id,
         critical: false,
