@@ -8,10 +8,11 @@
 //!   the firmware's, which the OpenPGP factory reset keeps: they are the device's identity.
 //! - **GENERATE ATTESTATION** (`80 FB 0n 00`, n = 1 SIG, 2 DEC, 3 AUT) issues a certificate
 //!   for the key in slot n: issuer = the subject of the attestation certificate, validity =
-//!   its validity (the card has no calendar), a random 16-byte serial, subject `CN=OpenPGP
+//!   its validity (the card has no calendar), a random serial number, subject `CN=OpenPGP
 //!   card attestation SIG|DEC|AUT`, the slot's public key, and Yubico's extensions under
-//!   1.3.6.1.4.1.41482.5: .1 cardholder name (UTF8String), .2 key source (INTEGER: 1
-//!   generated on the card, 0 imported), .3 firmware version (3 octets), .4 fingerprint (20),
+//!   1.3.6.1.4.1.41482.5: .1 cardholder name (UTF8String), .2 key source (INTEGER 1:
+//!   generated on the card; imported keys are not attested, as on a YubiKey), .3 firmware
+//!   version (3 octets), .4 fingerprint (20),
 //!   .5 generation date (4), .6 signature counter (INTEGER, SIG only), .7 serial number
 //!   (INTEGER), .8 UIF (1 octet). The certificate replaces the slot's cardholder certificate
 //!   (7F21), where yubikit, `oct attestation statement` and GnuPG 2.5's READCERT read it.
@@ -65,7 +66,8 @@ const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 /// The attestation key with the metadata of its DOs (DB fingerprint, DD generation date).
 pub(crate) struct AttestationKey {
     key: p256::ecdsa::SigningKey,
-    /// DB.
+    /// DB: 20 zero bytes (the attestation key has no OpenPGP key, so no fingerprint; kept in
+    /// the record for a future import).
     pub fingerprint: [u8; 20],
     /// DD.
     pub date: [u8; 4],
@@ -280,10 +282,15 @@ impl BuilderProfile for Profile<'_> {
         _tbs: &TbsCertificate,
     ) -> x509_cert::builder::Result<Vec<Extension>> {
         let facts = self.facts;
-        let name = core::str::from_utf8(facts.cardholder_name).unwrap_or("");
+        // 5B is ISO 8859-1 (spec §4.4.3.3): each byte is the code point of the same value.
+        let name: alloc::string::String = facts
+            .cardholder_name
+            .iter()
+            .map(|&b| char::from(b))
+            .collect();
         let generated = u8::from(facts.status == KeyStatus::Generated);
         let mut extensions = alloc::vec![
-            extension(1, &Utf8StringRef::new(name)?)?,
+            extension(1, &Utf8StringRef::new(&name)?)?,
             extension(2, &Int::new(&[generated])?)?,
             extension(3, &OctetString::new(facts.firmware_version.to_vec())?)?,
             extension(4, &OctetString::new(facts.fingerprint.to_vec())?)?,

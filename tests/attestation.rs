@@ -108,6 +108,17 @@ fn provisioning_checks_the_certificate_and_fills_the_dos() {
     // The fourth occurrence of 7F21 is the attestation certificate too.
     assert_eq!(certificate(&mut card, 3), issued);
     assert_sw(&card.raw(&hex("00A50404 06 6004 5C02 7F21")), 0x6A86);
+    // PUT DATA FC (PW3): only a certificate of the attestation key, never empty; the same
+    // through the fourth 7F21 occurrence.
+    card.verify_admin();
+    assert_sw(&card.put_data(0xFC, &stranger), 0x6A80);
+    assert_sw(&card.put_data(0xFC, &[]), 0x6985);
+    certificate(&mut card, 3);
+    assert_sw(&card.put_data(0x7F21, &[]), 0x6985);
+    assert_sw(&card.put_data(0x7F21, &stranger), 0x6A80);
+    let reissued = ca.issue(&spki, &mut rng);
+    assert_sw(&card.put_data(0xFC, &reissued), 0x9000);
+    assert_eq!(card.get_data(0xFC).data, reissued);
     // The attestation certificate chains to the CA.
     let issued = Certificate::from_der(&issued).unwrap();
     let root = Certificate::from_der(ca.certificate()).unwrap();
@@ -178,14 +189,24 @@ fn attestation_certifies_the_slot_key_with_yubicos_extensions() {
 }
 
 #[test]
-fn every_key_type_is_attested_and_imported_keys_say_so() {
+fn every_key_type_is_attested_and_imported_keys_are_refused() {
     let (mut card, _ca) = provisioned();
     card.verify_admin();
-    // An imported RSA-2048 key in DEC, generated Ed25519 in AUT, X25519 would need DEC.
+    // An imported RSA-2048 key in DEC: refused, as a YubiKey refuses it.
     let p = openpgp_card_applet_testkit::keys::RSA2048_P;
     let q = openpgp_card_applet_testkit::keys::RSA2048_Q;
     let import = import_template(0xB8, &[(0x91, &[1, 0, 1]), (0x92, p), (0x93, q)]);
     assert_sw(&card.cmd(0, 0xDB, 0x3F, 0xFF, &import), 0x9000);
+    assert_sw(&card.raw(&hex("80FB0200")), 0x6985);
+    assert!(
+        certificate(&mut card, 1).is_empty(),
+        "nothing written for DEC"
+    );
+    // RSA-2048 generated in DEC, Ed25519 generated in AUT.
+    card.select();
+    card.verify_admin();
+    let rsa = card.generate(0xB8);
+    assert_sw(&rsa, 0x9000);
     assert_sw(&card.put_data(0xC3, &hex("162B06010401DA470F01")), 0x9000);
     let ed = card.generate(0xA4);
     assert_sw(&ed, 0x9000);
@@ -193,14 +214,14 @@ fn every_key_type_is_attested_and_imported_keys_say_so() {
     assert_sw(&card.raw(&hex("80FB0300")), 0x9000);
     let dec = Certificate::from_der(&certificate(&mut card, 1)).unwrap();
     let aut = Certificate::from_der(&certificate(&mut card, 0)).unwrap();
-    assert_eq!(extension(&dec, 2).unwrap(), hex("020100"), "imported");
+    assert_eq!(extension(&dec, 2).unwrap(), hex("020101"), "generated");
     assert_eq!(extension(&dec, 6), None, "no signature counter outside SIG");
     assert_eq!(extension(&aut, 2).unwrap(), hex("020101"));
     // RSA: rsaEncryption and RSAPublicKey { n, e }.
     let spki = dec.tbs_certificate().subject_public_key_info();
     assert_eq!(spki.algorithm.oid.to_string(), "1.2.840.113549.1.1.1");
     let rsa_key = spki.subject_public_key.raw_bytes();
-    let n = openpgp_card_applet_testkit::keys::RSA2048_N;
+    let n = &rsa.data[9..9 + 256]; // 7F49 82 0109 81 82 0100 <n>
     assert!(rsa_key.windows(n.len()).any(|w| w == n), "the modulus");
     assert!(
         rsa_key.ends_with(&[0x02, 0x03, 0x01, 0x00, 0x01]),
@@ -235,10 +256,17 @@ fn attestation_needs_a_pin_a_key_a_provisioned_card_and_its_touch() {
     card.verify_admin();
     assert_sw(&card.generate(0xB6), 0x9000);
     // (An Le, as in `80 FB 01 00 00`, is allowed: the answer is empty either way.)
-    for bad in ["80FB0000", "80FB0400", "80FB0101", "80FB01000100"] {
-        let sw = card.raw(&hex(bad)).sw;
-        assert!(matches!(sw, 0x6A86 | 0x6700), "{bad}: {sw:04X}");
+    for (bad, sw) in [
+        ("80FB0000", 0x6A86),
+        ("80FB0400", 0x6A86),
+        ("80FB0101", 0x6A86),
+        ("80FB01000100", 0x6700),
+    ] {
+        assert_sw(&card.raw(&hex(bad)), sw);
     }
+    // A proprietary chain cannot end as another command.
+    assert_sw(&card.raw(&hex("90DB3FFF0100")), 0x9000);
+    assert_sw(&card.raw(&hex("00DB3FFF0100")), 0x6A80);
     assert_sw(&card.raw(&hex("00FB0100")), 0x6D00);
     assert_sw(&card.raw(&hex("80CA006E00")), 0x6E00); // no other command in class 80
                                                       // D9: touch for attestation, refused here; permanent modes stay.

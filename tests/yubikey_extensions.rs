@@ -138,7 +138,7 @@ fn set_pin_retries_needs_pw3_and_three_values_in_range() {
 }
 
 #[test]
-fn set_pin_retries_sets_the_maxima_and_resets_the_counters() {
+fn set_pin_retries_sets_the_maxima_and_never_refills_a_used_counter() {
     let mut card = Card::new();
     card.select();
     for _ in 0..2 {
@@ -147,20 +147,29 @@ fn set_pin_retries_sets_the_maxima_and_resets_the_counters() {
     assert_eq!(card.tries(), [1, 0, 3]);
     card.verify_admin();
     assert_sw(&card.cmd(0, 0xF2, 0, 0, &[5, 4, 15]), 0x9000);
-    // An unset Resetting Code stays at 0; the others start full. PW3 stays verified.
-    assert_eq!(card.tries(), [5, 0, 15]);
+    // Full counters (PW3, just verified) take the new maximum; PW1, which has lost two
+    // tries, keeps its one: PW3 cannot refill a PIN it is guessing. An unset Resetting Code
+    // stays at 0. PW3 stays verified.
+    assert_eq!(card.tries(), [1, 0, 15]);
     assert_sw(&card.cmd(0, 0x20, 0, 0x83, &[]), 0x9000);
     assert_sw(&card.put_data(0xD3, b"resetcode"), 0x9000);
+    assert_eq!(card.tries(), [1, 4, 15]);
+    // The next right PIN fills it up to its new maximum.
+    assert_sw(&card.verify(0x82, b"123456"), 0x9000);
     assert_eq!(card.tries(), [5, 4, 15]);
-    // A wrong PIN costs one of five; a right one restores five; the status query shows it.
+    // A wrong PIN costs one of five; the status query shows it; a right one restores five.
     assert_sw(&card.verify(0x82, b"000000"), 0x6982);
     assert_sw(&card.cmd(0, 0x20, 0, 0x82, &[]), 0x63C4);
     assert_sw(&card.verify(0x82, b"123456"), 0x9000);
     assert_eq!(card.tries(), [5, 4, 15]);
+    // "Guess, SET PIN RETRIES, guess again" gains nothing; a lower maximum lowers counters.
+    assert_sw(&card.verify(0x82, b"000000"), 0x6982);
+    assert_sw(&card.cmd(0, 0xF2, 0, 0, &[5, 2, 15]), 0x9000);
+    assert_eq!(card.tries(), [4, 2, 15]);
     // New PINs start with the new maximum.
     assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"resetcoxwrong!"), 0x6982);
     assert_sw(&card.cmd(0, 0x2C, 0, 0x81, b"resetcodefresh-pin"), 0x9000);
-    assert_eq!(card.tries(), [5, 4, 15]);
+    assert_eq!(card.tries(), [5, 2, 15]);
     // PW3 blocks after fifteen wrong tries, not three.
     for _ in 0..14 {
         assert_sw(&card.verify(0x83, b"00000000"), 0x6982);
@@ -170,7 +179,7 @@ fn set_pin_retries_sets_the_maxima_and_resets_the_counters() {
     // Kept across power cycles.
     card.power_cycle();
     card.select();
-    assert_eq!(card.tries(), [5, 4, 15]);
+    assert_eq!(card.tries(), [5, 2, 15]);
 }
 
 /// GnuPG's, OpenSC's and yubikit's factory reset: block PW3 (wrong tries, as many as it has),

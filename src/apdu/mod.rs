@@ -66,7 +66,8 @@ impl<'a> Request<'a> {
 pub struct Exchange {
     chain: Box<[u8]>,
     chain_len: usize,
-    chain_header: Option<[u8; 3]>,
+    /// INS, P1, P2 and the class's proprietary bit of the chain's first block.
+    chain_header: Option<[u8; 4]>,
     reply: Box<[u8]>,
     reply_len: usize,
     reply_sent: usize,
@@ -161,7 +162,9 @@ impl Exchange {
         }
         self.drop_reply();
 
-        let header = [apdu.ins, apdu.p1, apdu.p2];
+        // A chain continues only with the same instruction, parameters and class kind: a
+        // proprietary (80) chain cannot end as an interindustry command, nor the reverse.
+        let header = [apdu.ins, apdu.p1, apdu.p2, u8::from(class.proprietary)];
         if let Some(chain_header) = self.chain_header {
             if chain_header != header {
                 self.drop_chain();

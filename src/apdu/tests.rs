@@ -115,7 +115,16 @@ fn chain_with_changed_header_is_6883() {
         sw(&run(&mut ex, &[0x10, 0xDB, 0, 0x5E, 1, 2], 0, &mut seen)),
         0x6883
     );
-    assert!(seen.is_empty());
+    // A proprietary-class chain (90) cannot go on, or end, as an interindustry one (10, 00).
+    run(&mut ex, &[0x90, 0xDB, 0x3F, 0xFF, 1, 1], 0, &mut seen);
+    assert_eq!(
+        sw(&run(&mut ex, &[0x10, 0xDB, 0x3F, 0xFF, 1, 2], 0, &mut seen)),
+        0x6883
+    );
+    run(&mut ex, &[0x90, 0xDB, 0x3F, 0xFF, 1, 1], 0, &mut seen);
+    run(&mut ex, &[0x00, 0xDB, 0x3F, 0xFF, 1, 2], 0, &mut seen);
+    assert_eq!(seen.len(), 1, "the last block ran alone");
+    assert_eq!(seen[0].3, [2], "without the proprietary chain's data");
 }
 
 #[test]

@@ -35,14 +35,19 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// `GEN-ATTST` verifies PW3; both are accepted, since the command reveals nothing secret
     /// and writes only a statement the card itself signs. Touch per D9 (every non-zero mode
     /// asks, cached or not; never over contactless). 6A88 without a key in the slot, or
-    /// without an attestation key and certificate.
+    /// without an attestation key and certificate; 6985 for an imported key (a YubiKey
+    /// refuses those too), so every statement the card signs is about a key generated on it.
     pub(crate) fn generate_attestation(&mut self, slot: Slot) -> Result<(), Error> {
         if !(self.session.pw1_sign || self.session.pw1_other || self.session.pw3) {
             return Err(Error::NotAuthorized);
         }
         let meta = self.key_slot(slot)?.clone();
-        if meta.status == KeyStatus::Absent {
-            return Err(Error::NotFound);
+        match meta.status {
+            KeyStatus::Absent => return Err(Error::NotFound),
+            // As a YubiKey does ("imported: not permitted"): a verifier that checks only the
+            // chain must be able to trust that an attested key never left a card.
+            KeyStatus::Imported => return Err(Error::ConditionsOfUse),
+            KeyStatus::Generated => {}
         }
         let key = self.attestation_key()?.ok_or(Error::NotFound)?;
         let authority = self
@@ -169,9 +174,15 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             .transpose()
     }
 
-    /// The firmware's provisioning: the attestation certificate (DER), which must certify the
-    /// attestation key (6A80 otherwise, 6A88 without a key).
+    /// The attestation certificate (DER), from the firmware's provisioning or PUT DATA FC
+    /// (PW3; also through the fourth 7F21 occurrence): it must certify the attestation key
+    /// (6A80 otherwise, 6A88 without a key). It cannot be removed (empty data: 6985): it is
+    /// the device's identity, kept by the factory reset, and the default PW3 is public after
+    /// one.
     pub(crate) fn set_attestation_certificate(&mut self, der: &[u8]) -> Result<(), Error> {
+        if der.is_empty() {
+            return Err(Error::ConditionsOfUse);
+        }
         if der.len() > usize::from(self.config.max_certificate_len) {
             return Err(Error::WrongLength);
         }

@@ -128,8 +128,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         }
     }
 
-    /// GET NEXT DATA, spec §7.2.7: only 7F21 has further occurrences; past the last (SIG) the
-    /// answer is 6A88 and the pointer stays.
+    /// GET NEXT DATA, spec §7.2.7: only 7F21 has further occurrences; past the last (SIG, or
+    /// with `attestation` the attestation certificate FC, as Yubico documents) the answer is
+    /// 6A88 and the pointer stays.
     pub(crate) fn get_next_data(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
         if tag != 0x7F21 {
             return Err(Error::NotFound);
@@ -168,6 +169,15 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         match (tag, object.backing) {
             #[cfg(feature = "aes")]
             (0x00D5, _) => self.put_aes_key(data),
+            // The device's identity: only a certificate of the attestation key, never empty.
+            #[cfg(feature = "attestation")]
+            (0x00FC, _) => self.set_attestation_certificate(data),
+            #[cfg(feature = "attestation")]
+            (_, Backing::Certificate)
+                if self.current_certificate()? == RecordId::ATTESTATION_CERTIFICATE =>
+            {
+                self.set_attestation_certificate(data)
+            }
             (_, Backing::Uif(slot)) => self.put_uif(slot, data),
             #[cfg(feature = "attestation")]
             (_, Backing::AttestationUif) => self.put_attestation_uif(data),

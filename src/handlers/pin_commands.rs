@@ -23,8 +23,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     ///   and a wrong one consumes a try (GnuPG's factory reset sends 32 bytes of 0x40, which
     ///   is within the limits of all three PINs, so it does count).
     ///
-    /// PW1 references 81 and 82 are independent states of the same PIN (GnuPG verifies 82,
-    /// then 81 with the same value).
+    /// PW1 references 81 and 82 are independent verification states of the same PIN (GnuPG
+    /// verifies 82, then 81 with the same value); P1 = FF with either ends both.
     pub(crate) fn verify(
         &mut self,
         reference: VerifyRef,
@@ -136,9 +136,11 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// SET PIN RETRIES (YubiKey's INS F2; not in the spec): with PW3 verified, the data is the
     /// new retry maximum of PW1, the Resetting Code and PW3, each 1..=[`MAX_TRIES`](crate::spec::MAX_TRIES) (6A80
     /// otherwise: VERIFY's status query answers 63Cx, whose x has four bits; ykman allows up
-    /// to 99). Every counter restarts at its new maximum (an unset Resetting Code stays at 0),
-    /// in one write of the security record: a power cut leaves the old maxima and counters or
-    /// the new ones. The PINs and what they verified stay. The OpenPGP factory reset returns
+    /// to 99). A counter that is full moves to its new maximum; one that has lost tries keeps
+    /// them (lowered to the new maximum if that is smaller), so the command never gives a PIN
+    /// more tries than it has left, and the next right PIN fills it up to the new maximum. An
+    /// unset Resetting Code stays at 0. One write of the security record: a power cut leaves
+    /// the old maxima and counters or the new ones. The PINs and what they verified stay. The OpenPGP factory reset returns
     /// to the retry defaults ([`Applet::set_retry_defaults`](crate::Applet::set_retry_defaults)).
     pub(crate) fn set_pin_retries(&mut self, data: &[u8]) -> Result<(), Error> {
         self.require_pw3()?;
@@ -147,10 +149,24 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             return Err(Error::IncorrectData);
         }
         self.update_security(|s| {
-            s.max_tries = max;
             for which in [PinRef::Pw1, PinRef::ResettingCode, PinRef::Pw3] {
-                s.restore(which);
+                let old_max = s.max_tries(which);
+                let new_max = max
+                    .get(crate::state::pin_index(which))
+                    .copied()
+                    .unwrap_or(1);
+                let tries = s.pin(which).tries();
+                // A full counter moves to the new maximum; one that has lost tries keeps what
+                // it has (at most the new maximum), so that PW3 cannot refill a PIN it is
+                // guessing: "guess, SET PIN RETRIES, guess again" gains nothing.
+                let next = if tries == old_max {
+                    new_max
+                } else {
+                    tries.min(new_max)
+                };
+                s.pin_mut(which).set_tries(next);
             }
+            s.max_tries = max;
             Ok(())
         })?;
         Ok(())

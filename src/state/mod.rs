@@ -10,11 +10,12 @@
 //! | record | holds | why one record |
 //! |---|---|---|
 //! | `LIFECYCLE` | operational / terminated | the factory reset protocol: written first by TERMINATE, removed last by ACTIVATE |
-//! | `SECURITY` | PW1, Resetting Code, PW3 (values and counters), KDF-DO | a KDF change or an unblock changes several PINs at once |
-//! | `SETTINGS` | C4 byte 1 (forcesig), UIF D6–D8 | small, rarely written |
+//! | `SECURITY` | PW1, Resetting Code, PW3 (values, counters and their maxima), KDF-DO | a KDF change, an unblock or SET PIN RETRIES changes several PINs at once |
+//! | `SETTINGS` | C4 byte 1 (forcesig), UIF D6–D8 and D9 | small, rarely written |
 //! | `KEY_*` | per slot: attributes, key status, fingerprint, date, key epoch | a key never pairs with another key's metadata |
 //! | `SIGNATURE_COUNTER` | counter and the SIG key epoch it counts for | a new SIG key resets it without a second write |
 //! | `CA_FINGERPRINTS`, `CARDHOLDER`, `LOGIN`, `URL`, `PRIVATE_*`, `CERTIFICATE_*` | one data object (family) each | independent |
+//! | `TOUCH_CACHE_TIME`, `RETRY_DEFAULTS`, `ATTESTATION_*` | the firmware's settings and the device's attestation identity ([`RecordId::FIRMWARE`]) | outside the OpenPGP application: the factory reset keeps them |
 //!
 //! An absent record means "factory default". Small records the applet needs on every command
 //! are read once at power-on into [`Persistent`]; large ones (certificates, private DOs, name,

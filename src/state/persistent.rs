@@ -63,9 +63,20 @@ impl RecordId {
     /// The attestation CA fingerprint (DO DC; not part of the OpenPGP factory reset).
     pub const ATTESTATION_CA_FINGERPRINT: RecordId = RecordId(0x0E);
 
+    /// The firmware's records: set by the firmware (or kept for it), outside the OpenPGP
+    /// application, so the factory reset keeps them. With [`RecordId::ALL`], every id the
+    /// applet uses (a store with a fixed id table must have room for all of them).
+    pub const FIRMWARE: [RecordId; 5] = [
+        RecordId::TOUCH_CACHE_TIME,
+        RecordId::RETRY_DEFAULTS,
+        RecordId::ATTESTATION_KEY,
+        RecordId::ATTESTATION_CERTIFICATE,
+        RecordId::ATTESTATION_CA_FINGERPRINT,
+    ];
+
     /// Every record of the OpenPGP application, `LIFECYCLE` last (the factory reset removes them
-    /// in this order). [`RecordId::TOUCH_CACHE_TIME`] is not among them: the firmware owns it and
-    /// the OpenPGP factory reset keeps it.
+    /// in this order). The firmware's records ([`RecordId::FIRMWARE`]) are not among them: the
+    /// OpenPGP factory reset keeps them.
     pub const ALL: [RecordId; 19] = [
         RecordId::SECURITY,
         RecordId::SETTINGS,

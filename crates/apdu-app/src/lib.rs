@@ -13,6 +13,8 @@
 //! | [`iso7816::App::aid`] | the full AID of [`Applet::aid`] (serial number included), selectable by any prefix of at least 6 bytes (`D2 76 00 01 24 01`, spec §4.2.1) |
 //! | `select` | SELECT by DF name (spec §7.2.1); a re-SELECT of this application keeps the PIN state |
 //! | `deselect` (another application was selected) | [`Applet::deselect`]: PIN state and pending answers are gone (spec §4.3) |
+//! | `call` | every other command |
+//! | [`Interface::Contact`] / [`Interface::Contactless`] | [`Transport::Contact`] / [`Transport::Contactless`] (no touch asked) |
 //!
 //! apdu-dispatch 0.4 compares AIDs as the SELECT spelled them: a re-SELECT of this application
 //! by a *different* prefix (first `D2 76 00 01 24 01`, then the full AID) makes it deselect the
@@ -21,8 +23,6 @@
 //! same bytes every time). The adapter does not try to undo it, since telling that deselect
 //! from a real one would need knowledge of the dispatcher's internals. A re-SELECT with the
 //! same bytes keeps the PIN state.
-//! | `call` | every other command |
-//! | [`Interface::Contact`] / [`Interface::Contactless`] | [`Transport::Contact`] / [`Transport::Contactless`] (no touch asked) |
 //!
 //! # Power-on and reset
 //! The dispatcher has no notion of power. Call [`OpenPgpApp::power_on`] at every power-on or

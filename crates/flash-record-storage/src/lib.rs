@@ -54,7 +54,8 @@ const ITEM_OVERHEAD: usize = 64;
 /// The smallest logical erase page: one item of [`MAX_RECORD_LEN`] bytes must fit in it.
 pub const LOGICAL_PAGE_MIN: usize = MAX_RECORD_LEN + ITEM_OVERHEAD;
 
-/// The key pointer cache holds this many ids (the applet uses 19).
+/// The key pointer cache holds this many ids (the applet uses 24: `RecordId::ALL` and
+/// `RecordId::FIRMWARE`).
 const CACHED_KEYS: usize = 32;
 
 /// Runs a future to completion by polling it. The futures of this crate never wait (the flash

@@ -348,11 +348,8 @@ fn cut_everywhere<M: Medium>(start: &M, scenario: &Scenario, every: u64) -> Resu
 fn applet_ids() -> Vec<RecordId> {
     RecordId::ALL
         .into_iter()
-        .chain([
-            RecordId::TOUCH_CACHE_TIME,
-            RecordId(0x7001),
-            RecordId(0x7002),
-        ])
+        .chain(RecordId::FIRMWARE)
+        .chain([RecordId(0x7001), RecordId(0x7002)])
         .collect()
 }
 

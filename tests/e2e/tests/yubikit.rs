@@ -62,6 +62,11 @@ fn yubikit_generates_and_uses_every_algorithm() {
 }
 
 #[test]
+fn yubikit_generates_rsa_3072_and_4096() {
+    scenario("generate_large_rsa");
+}
+
+#[test]
 fn yubikit_imports_and_uses_every_algorithm() {
     scenario("import_every_algorithm");
 }

@@ -215,13 +215,17 @@ def pins_policy_and_retry_counters(s, conn):
 @scenario
 def generate_every_algorithm(s, conn):
     s.verify_admin(ADMIN)
-    for size in (RSA_SIZE.RSA2048,):
-        for key_ref, use in ((KEY_REF.SIG, use_sig), (KEY_REF.DEC, use_dec), (KEY_REF.AUT, use_aut)):
-            s.verify_admin(ADMIN)
-            public = s.generate_rsa_key(key_ref, size)
-            check(public.key_size == size, "RSA size")
-            check(same_public(public, s.get_public_key(key_ref)), "47 81 reads the key")
-            use(s, public)
+    # RSA-2048 in every slot (3072 and 4096: generate_large_rsa).
+    rsa_cases = [
+        (RSA_SIZE.RSA2048, k, u)
+        for k, u in ((KEY_REF.SIG, use_sig), (KEY_REF.DEC, use_dec), (KEY_REF.AUT, use_aut))
+    ]
+    for size, key_ref, use in rsa_cases:
+        s.verify_admin(ADMIN)
+        public = s.generate_rsa_key(key_ref, size)
+        check(public.key_size == size, "RSA size")
+        check(same_public(public, s.get_public_key(key_ref)), "47 81 reads the key")
+        use(s, public)
     for oid, (curve, _) in CURVES.items():
         for key_ref, use in ((KEY_REF.SIG, use_sig), (KEY_REF.DEC, use_dec), (KEY_REF.AUT, use_aut)):
             s.verify_admin(ADMIN)
@@ -239,6 +243,17 @@ def generate_every_algorithm(s, conn):
     check(isinstance(public, x25519.X25519PublicKey), "X25519")
     use_dec(s, public)
     check(s.get_signature_counter() > 0, "signatures counted")
+
+
+@scenario
+def generate_large_rsa(s, conn):
+    """On-card RSA-3072 (AUT) and RSA-4096 (DEC) generation, each key used."""
+    for size, key_ref, use in ((RSA_SIZE.RSA3072, KEY_REF.AUT, use_aut), (RSA_SIZE.RSA4096, KEY_REF.DEC, use_dec)):
+        s.verify_admin(ADMIN)
+        public = s.generate_rsa_key(key_ref, size)
+        check(public.key_size == size, "RSA size")
+        check(same_public(public, s.get_public_key(key_ref)), "47 81 reads the key")
+        use(s, public)
 
 
 @scenario
@@ -397,6 +412,9 @@ def attestation(s, conn):
     s.put_key(KEY_REF.AUT, imported)
     publics[KEY_REF.AUT] = imported.public_key()
     s.verify_pin(PIN)  # yubikit's CLI verifies the user PIN, then attests
+    # An imported key is not attested (6985), as on a YubiKey.
+    refused(lambda: s.attest_key(KEY_REF.AUT), 0x6985)
+    del publics[KEY_REF.AUT]
     for key_ref, public in publics.items():
         statement = s.attest_key(key_ref)
         statement.verify_directly_issued_by(authority)
@@ -407,8 +425,7 @@ def attestation(s, conn):
         )
         check(statement.not_valid_after_utc == authority.not_valid_after_utc, "validity")
         source = yubico_extension(statement, 2)
-        expected = b"\x02\x01\x00" if key_ref == KEY_REF.AUT else b"\x02\x01\x01"
-        check(source == expected, f"{key_ref.name}: key source {source.hex()}")
+        check(source == b"\x02\x01\x01", f"{key_ref.name}: key source {source.hex()}")
         check(yubico_extension(statement, 1) == b"\x0c\x0dAtte<<Station", "cardholder name")
         check(yubico_extension(statement, 3) == b"\x04\x03\x05\x06\x01", "firmware version")
         # yubikit reads it back from the slot's certificate: the same certificate.

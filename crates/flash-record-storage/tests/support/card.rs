@@ -15,9 +15,7 @@ pub type Records = BTreeMap<u16, Vec<u8>>;
 
 /// Every id the applet uses (and so every id a check reads back).
 pub fn ids() -> impl Iterator<Item = RecordId> {
-    RecordId::ALL
-        .into_iter()
-        .chain([RecordId::TOUCH_CACHE_TIME])
+    RecordId::ALL.into_iter().chain(RecordId::FIRMWARE)
 }
 
 /// Reads every record of `storage`. `Err` carries the first failure.
