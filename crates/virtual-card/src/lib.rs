@@ -63,6 +63,8 @@ use zeroize::Zeroize;
 
 use openpgp_card_applet::{Applet, Clock, Storage, Transport, UserPresence};
 
+pub mod cli;
+
 /// The port of vpcd's first reader ("Virtual PCD 00 00"); the second listens on the next one.
 pub const DEFAULT_PORT: u16 = 35963;
 
@@ -302,6 +304,50 @@ impl Log {
     }
 }
 
+/// What [`run_card`] serves on vpcd: the applet itself ([`run`]), or anything that answers as
+/// a card does (the firmware under QEMU, through `crates/qemu-bridge`).
+pub trait VirtualCard {
+    /// A power cycle (insertion, reader power on or off, reset): every volatile state is
+    /// forgotten. Returns the historical bytes of the new power cycle (for the ATR).
+    ///
+    /// # Errors
+    /// The card is gone (the connection to vpcd is then closed).
+    fn power_on(&mut self) -> io::Result<Vec<u8>>;
+
+    /// Answers one command APDU: `response` is cleared and gets the response APDU.
+    ///
+    /// # Errors
+    /// The card is gone (the connection to vpcd is then closed).
+    fn transmit(&mut self, command: &[u8], response: &mut Vec<u8>) -> io::Result<()>;
+}
+
+/// The applet as a [`VirtualCard`], with [`Transport::Contact`].
+struct AppletCard<'a, S, R, C, U> {
+    applet: &'a mut Applet<S, R, C, U>,
+    buffer: Vec<u8>,
+}
+
+impl<S, R, C, U> VirtualCard for AppletCard<'_, S, R, C, U>
+where
+    S: Storage,
+    R: CryptoRng,
+    C: Clock,
+    U: UserPresence,
+{
+    fn power_on(&mut self) -> io::Result<Vec<u8>> {
+        self.applet.power_on(Transport::Contact);
+        Ok(self.applet.historical_bytes().to_vec())
+    }
+
+    fn transmit(&mut self, command: &[u8], response: &mut Vec<u8>) -> io::Result<()> {
+        let n = self.applet.process(command, &mut self.buffer);
+        response.clear();
+        response.extend_from_slice(self.buffer.get(..n).unwrap_or_default());
+        self.buffer.get_mut(..n).unwrap_or_default().zeroize();
+        Ok(())
+    }
+}
+
 /// Runs the applet as a virtual card until [`Handle::stop`] (see [`Options::handle`]) is called,
 /// or, without [`Options::reconnect`], until vpcd disconnects.
 ///
@@ -318,6 +364,16 @@ where
     C: Clock,
     U: UserPresence,
 {
+    let buffer = vec![0u8; usize::from(applet.config().max_response_len) + 2];
+    run_card(&mut AppletCard { applet, buffer }, options)
+}
+
+/// Runs any [`VirtualCard`] on vpcd, as [`run`] runs the applet. An error of the card ends the
+/// connection; with [`Options::reconnect`] a new one is made (and powers the card on again).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_card(card: &mut impl VirtualCard, options: Options) -> io::Result<()> {
     let Options {
         addr,
         atr,
@@ -337,7 +393,7 @@ where
         atr: Vec::new(),
         quickack,
         command: vec![0u8; usize::from(u16::MAX)],
-        response: vec![0u8; 2 + usize::from(applet.config().max_response_len) + 2],
+        response: Vec::new(),
     };
     let mut waiting_logged = false;
     loop {
@@ -370,9 +426,10 @@ where
         handle.shared.changed.notify_all();
         log.line('#', &format!("connected to vpcd on {addr}"));
         // A new connection is a card insertion.
-        session.power_on(applet);
-
-        let result = session.serve(applet, stream, &handle, &mut log);
+        let result = match session.power_on(card) {
+            Ok(()) => session.serve(card, stream, &handle, &mut log),
+            Err(error) => Err(error),
+        };
         handle.update(|state| state.socket = None);
         if handle.is_stopped() {
             log.line('#', "stopped");
@@ -411,41 +468,30 @@ struct Session {
     quickack: bool,
     /// Command APDU buffer; wiped after each command (it carries PINs).
     command: Vec<u8>,
-    /// Length prefix + response APDU.
+    /// The response APDU.
     response: Vec<u8>,
 }
 
 impl Session {
-    /// Powers the applet on and takes the ATR of this power cycle. The ATR is not read when
-    /// vpcd asks for it: pcscd asks at any time, and reading it powers the applet on again.
-    fn power_on<S, R, C, U>(&mut self, applet: &mut Applet<S, R, C, U>)
-    where
-        S: Storage,
-        R: CryptoRng,
-        C: Clock,
-        U: UserPresence,
-    {
-        applet.power_on(Transport::Contact);
+    /// Powers the card on and takes the ATR of this power cycle. The ATR is not read when
+    /// vpcd asks for it: pcscd asks at any time, and reading it powers the card on again.
+    fn power_on(&mut self, card: &mut impl VirtualCard) -> io::Result<()> {
+        let historical = card.power_on()?;
         self.atr = match &self.fixed_atr {
             Some(atr) => atr.clone(),
-            None => atr(&applet.historical_bytes()),
+            None => atr(&historical),
         };
+        Ok(())
     }
 
     /// Serves one connection. `Ok(())` when vpcd closes it between messages.
-    fn serve<S, R, C, U>(
+    fn serve(
         &mut self,
-        applet: &mut Applet<S, R, C, U>,
+        card: &mut impl VirtualCard,
         mut stream: TcpStream,
         handle: &Handle,
         log: &mut Log,
-    ) -> io::Result<()>
-    where
-        S: Storage,
-        R: CryptoRng,
-        C: Clock,
-        U: UserPresence,
-    {
+    ) -> io::Result<()> {
         loop {
             // The ACK for vpcd's first segment (the length) must leave at once, or vpcd's Nagle
             // algorithm holds the APDU back until the delayed ACK (~40 ms). Quick-ACK mode is
@@ -473,17 +519,17 @@ impl Session {
                 [] => {}
                 [control::GET_ATR] => send(&mut stream, &self.atr)?,
                 [control::POWER_ON] => {
-                    self.power_on(applet);
+                    self.power_on(card)?;
                     log.line('#', "power on");
                     handle.update(|state| state.power_ons += 1);
                 }
                 [control::POWER_OFF] => {
                     // Volatile state dies with the power, not at the next power-on.
-                    applet.power_on(Transport::Contact);
+                    self.power_on(card)?;
                     log.line('#', "power off");
                 }
                 [control::RESET] => {
-                    self.power_on(applet);
+                    self.power_on(card)?;
                     log.line('#', "reset");
                 }
                 [other] => log.line('#', &format!("unknown control message {other:02X} ignored")),
@@ -491,19 +537,16 @@ impl Session {
                     if log.enabled() {
                         log.line('>', &hex(payload));
                     }
-                    let (prefix, body) = self.response.split_at_mut(2);
-                    let n = applet.process(payload, body);
+                    let result = card.transmit(payload, &mut self.response);
                     payload.zeroize();
-                    let reply = body.get(..n).unwrap_or_default();
+                    result?;
                     if log.enabled() {
-                        log.line('<', &hex(reply));
+                        log.line('<', &hex(&self.response));
                     }
-                    let n16 = u16::try_from(n)
-                        .map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
-                    prefix.copy_from_slice(&n16.to_be_bytes());
-                    let framed = self.response.get(..2 + n).unwrap_or_default();
                     handle.update(|state| state.apdus += 1);
-                    stream.write_all(framed)?;
+                    let sent = send(&mut stream, &self.response);
+                    self.response.zeroize();
+                    sent?;
                 }
             }
         }
@@ -517,7 +560,10 @@ fn send(stream: &mut TcpStream, data: &[u8]) -> io::Result<()> {
     let mut framed = Vec::with_capacity(2 + data.len());
     framed.extend_from_slice(&len.to_be_bytes());
     framed.extend_from_slice(data);
-    stream.write_all(&framed)
+    let sent = stream.write_all(&framed);
+    // A response can carry a deciphered session key.
+    framed.zeroize();
+    sent
 }
 
 /// Reads until `buf` is full or the peer closes; returns the count read (0 at a clean close).

@@ -12,12 +12,12 @@
 //! with different `--serial` values.
 
 use std::fs::OpenOptions;
-use std::io::{self, BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use vpicc::cli::{self, default_storage_dir, parse_serial, ButtonMode, Flags, TerminalButton};
 
 use openpgp_card_applet::{Applet, Clock, Config, Platform, Presence, UserPresence};
 use openpgp_card_applet_testkit::FileStorage;
@@ -40,13 +40,6 @@ Options:
   -h, --help           print this help
 ";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ButtonMode {
-    Confirm,
-    Deny,
-    Ask,
-}
-
 struct Args {
     port: u16,
     serial: u32,
@@ -63,62 +56,24 @@ fn parse_args() -> Result<Option<Args>, String> {
         button: ButtonMode::Confirm,
         apdu_log: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "-h" || flag == "--help" {
+    let mut flags = Flags::from_env();
+    while let Some((name, inline)) = flags.next_flag() {
+        if name == "-h" || name == "--help" {
             return Ok(None);
         }
-        let (name, inline) = match flag.split_once('=') {
-            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
-            None => (flag.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
         match name.as_str() {
             "--port" => {
-                let v = value()?;
+                let v = flags.value(&name, inline)?;
                 args.port = v.parse().map_err(|_| format!("bad --port {v:?}"))?;
             }
-            "--serial" => {
-                let v = value()?;
-                let digits = v.trim_start_matches("0x");
-                args.serial = u32::from_str_radix(digits, 16)
-                    .ok()
-                    .filter(|_| !digits.is_empty() && digits.len() <= 8)
-                    .ok_or_else(|| format!("bad --serial {v:?}: up to 8 hex digits"))?;
-            }
-            "--storage-dir" => args.storage_dir = Some(PathBuf::from(value()?)),
-            "--apdu-log" => args.apdu_log = Some(PathBuf::from(value()?)),
-            "--button" => {
-                args.button = match value()?.as_str() {
-                    "confirm" => ButtonMode::Confirm,
-                    "deny" => ButtonMode::Deny,
-                    "ask" => ButtonMode::Ask,
-                    other => return Err(format!("bad --button {other:?}: confirm, deny or ask")),
-                }
-            }
-            _ => return Err(format!("unknown option {flag:?}")),
+            "--serial" => args.serial = parse_serial(&flags.value(&name, inline)?)?,
+            "--storage-dir" => args.storage_dir = Some(PathBuf::from(flags.value(&name, inline)?)),
+            "--apdu-log" => args.apdu_log = Some(PathBuf::from(flags.value(&name, inline)?)),
+            "--button" => args.button = ButtonMode::parse(&flags.value(&name, inline)?)?,
+            _ => return Err(format!("unknown option {name:?}")),
         }
     }
     Ok(Some(args))
-}
-
-/// `$XDG_DATA_HOME/openpgp-card-applet/<serial>`, else `~/.local/share/...`.
-fn default_storage_dir(serial: u32) -> Result<PathBuf, String> {
-    let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::var_os("HOME")
-            .filter(|v| !v.is_empty())
-            .map(|home| PathBuf::from(home).join(".local/share"))
-            .ok_or("neither XDG_DATA_HOME nor HOME is set: pass --storage-dir")?,
-    };
-    Ok(base
-        .join("openpgp-card-applet")
-        .join(format!("{serial:08X}")))
 }
 
 /// Milliseconds since the program started.
@@ -132,88 +87,24 @@ impl Clock for InstantClock {
 }
 
 /// The touch button: a fixed answer, or a y/n question on the terminal.
-struct Button {
-    mode: ButtonMode,
-    /// Lines typed on stdin, read by a thread so that a request can time out.
-    lines: Option<Mutex<Receiver<String>>>,
-}
-
-impl Button {
-    fn new(mode: ButtonMode) -> Button {
-        let lines = (mode == ButtonMode::Ask).then(|| {
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                for line in io::stdin().lock().lines().map_while(Result::ok) {
-                    if tx.send(line).is_err() {
-                        break;
-                    }
-                }
-            });
-            Mutex::new(rx)
-        });
-        Button { mode, lines }
-    }
-}
+struct Button(TerminalButton);
 
 impl UserPresence for Button {
     type Error = std::convert::Infallible;
 
     fn confirm(&mut self, timeout_ms: u32) -> Result<Presence, Self::Error> {
-        let answer = match self.mode {
-            ButtonMode::Confirm => Presence::Confirmed,
-            ButtonMode::Deny => Presence::Denied,
-            ButtonMode::Ask => {
-                let Some(lines) = self.lines.as_ref() else {
-                    return Ok(Presence::Denied);
-                };
-                let lines = lines.lock().unwrap_or_else(|e| e.into_inner());
-                // Forget anything typed before the question.
-                while lines.try_recv().is_ok() {}
-                eprint!(
-                    "virtual-card: touch requested. Confirm? [y/N] ({} s) ",
-                    timeout_ms / 1000
-                );
-                let _ = io::stderr().flush();
-                match lines.recv_timeout(Duration::from_millis(u64::from(timeout_ms))) {
-                    Ok(line) if line.trim().eq_ignore_ascii_case("y") => Presence::Confirmed,
-                    Ok(_) | Err(RecvTimeoutError::Disconnected) => Presence::Denied,
-                    Err(RecvTimeoutError::Timeout) => {
-                        eprintln!("(timed out)");
-                        Presence::TimedOut
-                    }
-                }
-            }
-        };
-        eprintln!("virtual-card: touch {answer:?}");
-        Ok(answer)
+        Ok(self.0.ask(timeout_ms))
     }
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("virtual-card: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("virtual-card: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("virtual-card", USAGE, parse_args, run)
 }
 
 fn run(args: Args) -> Result<(), String> {
     let dir = match args.storage_dir {
         Some(dir) => dir,
-        None => default_storage_dir(args.serial)?,
+        None => default_storage_dir(&format!("{:08X}", args.serial))?,
     };
     let storage = FileStorage::open(&dir).map_err(|e| format!("storage {}: {e}", dir.display()))?;
     let config = Config {
@@ -224,7 +115,7 @@ fn run(args: Args) -> Result<(), String> {
         storage,
         rng: rand_core::UnwrapErr(getrandom::SysRng),
         clock: InstantClock(Instant::now()),
-        user_presence: Button::new(args.button),
+        user_presence: Button(TerminalButton::new("virtual-card", args.button)),
     };
     let mut applet = Applet::new(config, platform);
     development_attestation(&mut applet, &dir)?;
