@@ -26,14 +26,11 @@ extern crate alloc;
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::alloc::{GlobalAlloc, Layout};
-use core::ptr::{addr_of, read_volatile, write_volatile};
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
 use cortex_m_semihosting::{debug, hprintln};
-use embedded_alloc::LlffHeap;
 use panic_semihosting as _;
 
 use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
@@ -43,92 +40,28 @@ use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, Scripted
 mod apdus;
 #[path = "../../../common/keys.rs"]
 mod keys;
+#[path = "../../../common/cortex_m_meter.rs"]
+mod meter;
 
 use apdus::{attributes_tag, ecdh_template, extended};
+use meter::{CountingHeap, StackWindow};
 
 // ---------------------------------------------------------------------------------------------
-// Heap: a linked-list allocator that counts what is in use and its peak.
-
-struct CountingHeap {
-    heap: LlffHeap,
-    in_use: AtomicUsize,
-    peak: AtomicUsize,
-}
-
-unsafe impl GlobalAlloc for CountingHeap {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { self.heap.alloc(layout) };
-        if !ptr.is_null() {
-            let now = self.in_use.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            self.peak.fetch_max(now, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { self.heap.dealloc(ptr, layout) };
-        self.in_use.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    // `realloc` stays the default (alloc, copy, dealloc), so a moved block counts twice while
-    // both copies exist, as it does in RAM.
-}
+// Heap and stack (benches/common/cortex_m_meter.rs, shared with the emulated firmware)
 
 #[global_allocator]
-static HEAP: CountingHeap = CountingHeap {
-    heap: LlffHeap::empty(),
-    in_use: AtomicUsize::new(0),
-    peak: AtomicUsize::new(0),
-};
+static HEAP: CountingHeap = CountingHeap::new();
 
 /// The heap arena, right after .bss (cortex-m-rt's `__sheap`).
 const HEAP_SIZE: usize = 256 * 1024;
 
-// ---------------------------------------------------------------------------------------------
-// Stack: painted below the current stack pointer, scanned from the bottom of the window.
-
 /// How much of the stack is painted and scanned (it is measured from the top of RAM).
-const STACK_WINDOW: usize = 128 * 1024;
-const PAINT: u32 = 0xC5C5_C5C5;
+const STACK: StackWindow = StackWindow { bytes: 128 * 1024 };
 
-extern "C" {
-    /// The initial stack pointer: the top of RAM (cortex-m-rt's link.x).
-    static _stack_start: u32;
-}
-
-fn stack_top() -> usize {
-    // Only the symbol's address is taken.
-    addr_of!(_stack_start) as usize
-}
-
-fn stack_bottom() -> usize {
-    stack_top() - STACK_WINDOW
-}
-
-/// Paints the free stack below the caller's frame.
-#[inline(never)]
-fn paint_stack() {
-    let sp = cortex_m::register::msp::read() as usize;
-    let mut address = stack_bottom();
-    // 64 bytes of margin below this function's own frame.
-    while address < sp - 64 {
-        // SAFETY: [stack_bottom, sp) is unused stack (checked to lie above the heap in main).
-        unsafe { write_volatile(address as *mut u32, PAINT) };
-        address += 4;
-    }
-}
-
-/// The lowest stack address written since the last paint.
-#[inline(never)]
 fn stack_low_water() -> usize {
-    let mut address = stack_bottom();
-    // SAFETY: reads of the stack window, which is RAM.
-    while address < stack_top() && unsafe { read_volatile(address as *const u32) } == PAINT {
-        address += 4;
-    }
-    if address == stack_bottom() {
-        fail("the stack went past the measured window: raise STACK_WINDOW");
-    }
-    address
+    STACK
+        .low_water()
+        .unwrap_or_else(|| fail("the stack went past the measured window: raise STACK"))
 }
 
 /// The measured call, never inlined, so that the stack pointer before it separates the
@@ -185,16 +118,15 @@ impl Session {
     /// Runs `f` once, measured: paints the stack, resets the heap peak, and prints a line.
     /// Returns the stack used below the call, and from the top of RAM.
     fn measure(&mut self, label: &str, f: &mut dyn FnMut()) -> (usize, usize) {
-        paint_stack();
-        let before = HEAP.in_use.load(Ordering::Relaxed);
-        HEAP.peak.store(before, Ordering::Relaxed);
+        STACK.paint();
+        let before = HEAP.reset_peak();
         let start = ticks();
         let sp = cortex_m::register::msp::read() as usize;
         call(f);
         let insns = (ticks() - start) * INSNS_PER_TICK;
         let low = stack_low_water();
-        let peak = HEAP.peak.load(Ordering::Relaxed);
-        let (stack, total) = (sp - low, stack_top() - low);
+        let peak = HEAP.peak();
+        let (stack, total) = (sp - low, STACK.top() - low);
         hprintln!(
             "{:<30} stack {:>6} B  total {:>6} B  heap+ {:>6} B  heap {:>6} B  insns {:>10}",
             label,
@@ -300,11 +232,11 @@ const OID_CV25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x0
 #[entry]
 fn main() -> ! {
     let heap_start = cortex_m_rt::heap_start() as usize;
-    if heap_start + HEAP_SIZE > stack_bottom() {
+    if heap_start + HEAP_SIZE > STACK.bottom() {
         fail("heap and stack window overlap");
     }
     // SAFETY: called once, before any allocation; the arena is unused RAM after .bss.
-    unsafe { HEAP.heap.init(heap_start, HEAP_SIZE) };
+    unsafe { HEAP.init(heap_start, HEAP_SIZE) };
 
     let mut core = cortex_m::Peripherals::take().unwrap();
     core.SYST.set_clock_source(SystClkSource::Core);
@@ -321,12 +253,12 @@ fn main() -> ! {
         clock: ManualClock::new(),
         user_presence: ScriptedButton::always(Presence::Confirmed),
     };
-    let before = HEAP.in_use.load(Ordering::Relaxed);
+    let before = HEAP.in_use();
     let mut card = Applet::new(Config::default(), platform);
     card.power_on(Transport::Contact);
     hprintln!(
         "Applet::new + power_on: {} B of heap (command, response and record buffers)",
-        HEAP.in_use.load(Ordering::Relaxed) - before
+        HEAP.in_use() - before
     );
     let mut s = Session {
         card: Some(card),
