@@ -9,13 +9,17 @@
 #   crates/virtual-card/start.sh                      # card 00000001 in "Virtual PCD 00 00"
 #   crates/virtual-card/start.sh --port 35964 --serial 2   # a second card, "Virtual PCD 00 01"
 #   crates/virtual-card/start.sh --stop [--port N]    # stop the card
+#   crates/virtual-card/start.sh --firmware           # the applet as Cortex-M4 firmware under
+#                                                     # QEMU instead (crates/qemu-bridge)
 #
-# Other options (--button ask, --apdu-log FILE, --storage-dir DIR) go to the card program.
+# Other options (--button ask, --apdu-log FILE, --storage-dir DIR) go to the card program; with
+# --firmware also --cost-log FILE (each command's instructions, stack and heap on the device).
 set -euo pipefail
 
 port=35963
 serial=00000001
 stop=no
+firmware=no
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -24,8 +28,9 @@ while [ $# -gt 0 ]; do
         --serial) serial=$2; shift 2 ;;
         --serial=*) serial=${1#*=}; shift ;;
         --stop) stop=yes; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        --button|--apdu-log|--storage-dir) extra+=("$1" "$2"); shift 2 ;;
+        --firmware) firmware=yes; shift ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --button|--apdu-log|--storage-dir|--cost-log) extra+=("$1" "$2"); shift 2 ;;
         *) extra+=("$1"); shift ;;
     esac
 done
@@ -49,15 +54,16 @@ as_root() {
 card_pid() {
     local pid
     pid=$(cat "$pidfile" 2>/dev/null) || return 1
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -q virtual-card "/proc/$pid/cmdline" 2>/dev/null \
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && grep -qE 'virtual-card|qemu-card' "/proc/$pid/cmdline" 2>/dev/null \
         && echo "$pid"
 }
 
 if [ "$stop" = yes ]; then
     if pid=$(card_pid); then
-        kill "$pid" && rm -f "$pidfile" && say "stopped the virtual card on port $port (pid $pid)"
+        kill -- "-$pid" 2>/dev/null || kill "$pid"
+        rm -f "$pidfile" && say "stopped the card on port $port (pid $pid)"
     else
-        say "no virtual card running on port $port"
+        say "no card running on port $port"
     fi
     exit 0
 fi
@@ -65,7 +71,9 @@ fi
 # 1. Packages.
 command -v dpkg-query >/dev/null || die "not a Debian/Ubuntu system: install pcscd, vsmartcard's vpcd, GnuPG's scdaemon and pcsc-tools yourself"
 missing=()
-for pkg in pcscd vsmartcard-vpcd scdaemon gnupg pcsc-tools; do
+wanted=(pcscd vsmartcard-vpcd scdaemon gnupg pcsc-tools)
+[ "$firmware" = yes ] && wanted+=(qemu-system-arm)
+for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 command -v cc >/dev/null || missing+=(build-essential)   # Rust links with cc
@@ -128,19 +136,29 @@ listening || die "vpcd does not listen on port $port: see 'pcscd --foreground --
 if pid=$(card_pid); then
     say "virtual card already running on port $port (pid $pid)"
 else
-    say "building the virtual card (cargo build --release -p openpgp-card-applet-virtual-card)"
-    (cd "$repo" && cargo build -q --release -p openpgp-card-applet-virtual-card)
-    bin=${CARGO_TARGET_DIR:-$repo/target}/release/virtual-card
-    [ -x "$bin" ] || bin=$repo/target/release/virtual-card
+    if [ "$firmware" = yes ]; then
+        say "building the firmware (examples/qemu-mps2-an386) and the bridge (crates/qemu-bridge)"
+        elf=$(bash "$repo/examples/qemu-mps2-an386/ci.sh" 2>/dev/null)
+        (cd "$repo" && cargo build -q --release -p openpgp-card-applet-qemu-bridge)
+        bin=${CARGO_TARGET_DIR:-$repo/target}/release/qemu-card
+        [ -x "$bin" ] || bin=$repo/target/release/qemu-card
+        extra+=(--firmware "$elf")
+    else
+        say "building the virtual card (cargo build --release -p openpgp-card-applet-virtual-card)"
+        (cd "$repo" && cargo build -q --release -p openpgp-card-applet-virtual-card)
+        bin=${CARGO_TARGET_DIR:-$repo/target}/release/virtual-card
+        [ -x "$bin" ] || bin=$repo/target/release/virtual-card
+    fi
     : >>"$log"
     from=$(wc -l <"$log")
-    nohup "$bin" --port "$port" --serial "$serial" "${extra[@]}" >>"$log" 2>&1 </dev/null &
+    # A session (and process group) of its own: --stop then ends QEMU with the bridge.
+    nohup setsid "$bin" --port "$port" --serial "$serial" "${extra[@]}" >>"$log" 2>&1 </dev/null &
     echo $! >"$pidfile"
-    say "started the virtual card (pid $!, log $log)"
+    say "started the $( [ "$firmware" = yes ] && echo "firmware under QEMU" || echo "virtual card") (pid $!, log $log)"
     ready=no
     for _ in $(seq 150); do
         if tail -n +"$((from + 1))" "$log" | grep -q 'powered on by the reader'; then ready=yes; break; fi
-        card_pid >/dev/null || { tail -n 20 "$log" >&2; die "the virtual card exited"; }
+        card_pid >/dev/null || { tail -n 20 "$log" >&2; die "the card program exited"; }
         sleep 0.2
     done
     if [ "$ready" = no ]; then

@@ -7,10 +7,13 @@
 #   bash tests/e2e/ci.sh [extra test arguments, e.g. a test name filter]
 #   E2E_GNUPG=2.2 bash tests/e2e/ci.sh      # only the host's GnuPG 2.2
 #   E2E_GNUPG=2.4 bash tests/e2e/ci.sh      # only GnuPG 2.4 (builds the root once, ~2 min)
-#   E2E_GNUPG= bash tests/e2e/ci.sh         # neither: only the yubikit suite (E2E_YUBIKIT=0: not it)
+#   E2E_GNUPG= bash tests/e2e/ci.sh         # neither: only yubikit and the firmware (below)
+#   E2E_YUBIKIT=0 E2E_FIRMWARE_SUITES=0 ... # without yubikit, without the firmware run
 #
 # Each run starts with a line naming the GnuPG version, then cargo's own results. The 2.4 run
-# adds tests/e2e/tests/gnupg24.rs (gpg-card and the flows only 2.4 has).
+# adds tests/e2e/tests/gnupg24.rs (gpg-card and the flows only 2.4 has). Last, the GnuPG 2.2,
+# SSH, OpenSC and openpgp-card suites run again against the applet as Cortex-M4 firmware under
+# QEMU (examples/qemu-mps2-an386 through crates/qemu-bridge), with tests/e2e/tests/firmware.rs.
 #
 # Needs (Debian): pcscd vsmartcard-vpcd scdaemon opensc pcsc-tools libpcsclite-dev pkgconf
 # openssh-client (ssh-add, ssh-keygen for the SSH tests). As root, installs those that are
@@ -22,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 port=${E2E_VPCD_PORT:-35963}
-packages=(pcscd vsmartcard-vpcd scdaemon gnupg opensc pcsc-tools libpcsclite-dev pkgconf openssh-client)
+packages=(pcscd vsmartcard-vpcd scdaemon gnupg opensc pcsc-tools libpcsclite-dev pkgconf openssh-client qemu-system-arm)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -101,4 +104,19 @@ if [ "${E2E_YUBIKIT:-1}" != 0 ]; then
     python=$(bash tests/e2e/yubikit/venv.sh)
     echo "==> e2e against yubikit ($("$python" -c 'import importlib.metadata as m; print("yubikey-manager", m.version("yubikey-manager"))'))"
     E2E_YUBIKIT_PYTHON=$python cargo test -p openpgp-card-applet-e2e --features e2e --test yubikit -- --test-threads=1 "$@"
+fi
+
+# The firmware: the same GnuPG 2.2 (host), SSH, OpenSC and openpgp-card suites against the
+# applet's no_std build running on an emulated Cortex-M4 with flash-record storage, and the
+# firmware's own tests (power cycle, power cut, watchdog and keep-alive, costs). Left out here:
+# a_panic_in_the_card_thread_fails_the_test (a check of the host card thread, which waits out
+# the step timeout on the firmware) and openpgp_card_attests_keys_as_oct_does (the image has no
+# attestation key: the `attestation` feature is off in it). E2E_FIRMWARE_SUITES=0 skips this.
+if [ "${E2E_FIRMWARE_SUITES:-1}" != 0 ]; then
+    echo "==> building the firmware (examples/qemu-mps2-an386)"
+    elf=$(bash examples/qemu-mps2-an386/ci.sh)
+    echo "==> e2e against the firmware on an emulated Cortex-M4 (QEMU $(qemu-system-arm --version | head -1 | awk '{print $4}'), $(gpg --version | head -1))"
+    E2E_FIRMWARE=$elf cargo test -p openpgp-card-applet-e2e --features e2e --test gnupg --test keys --test firmware \
+        -- --test-threads=1 --skip a_panic_in_the_card_thread_fails_the_test \
+        --skip openpgp_card_attests_keys_as_oct_does "$@"
 fi

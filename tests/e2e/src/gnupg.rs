@@ -277,6 +277,31 @@ pub fn pin_responder(pin: &str) -> impl FnMut(&str, &str) -> Result<String, Stri
     }
 }
 
+/// gpg `mode` (`--sign`, `--detach-sign`, `--clear-sign`) of `data` into `out` with the card's
+/// signing key, answering `pin` to the PIN prompt; the session as it went (nothing checked).
+pub fn sign_with_pin(
+    gpg: &Gpg,
+    keys: &CardKeys,
+    mode: &str,
+    data: &Path,
+    out: &Path,
+    pin: &str,
+) -> Session {
+    let user = format!("{}!", keys.primary);
+    gpg.interact(
+        &[
+            "--yes",
+            "--local-user",
+            &user,
+            "--output",
+            out.to_str().unwrap(),
+            mode,
+            data.to_str().unwrap(),
+        ],
+        &mut pin_responder(pin),
+    )
+}
+
 /// Signs `data` with the card's signing key in the three modes (`--sign`, `--detach-sign`,
 /// `--clear-sign`) and verifies each with `gpg --verify` (`VALIDSIG` of `keys.sig`, with the
 /// primary key `keys.primary`). Returns the number of PIN prompts.
@@ -301,19 +326,7 @@ pub fn sign_and_verify(gpg: &Gpg, keys: &CardKeys, data: &Path) -> usize {
 
 /// One signature in `mode` to `out`; asserts `SIG_CREATED` (class and key).
 pub fn sign(gpg: &Gpg, keys: &CardKeys, mode: &str, data: &Path, out: &Path) -> Session {
-    let user = format!("{}!", keys.primary);
-    let session = gpg.interact(
-        &[
-            "--yes",
-            "--local-user",
-            &user,
-            "--output",
-            out.to_str().unwrap(),
-            mode,
-            data.to_str().unwrap(),
-        ],
-        &mut pin_responder(PW1),
-    );
+    let session = sign_with_pin(gpg, keys, mode, data, out, PW1);
     let created = session.lines("SIG_CREATED");
     assert!(
         session.success && created.len() == 1,

@@ -33,8 +33,23 @@ pub mod gnupg;
 pub mod pcsc_backend;
 pub mod ssh;
 
-/// How long one gpg prompt or one tool run may take before the test gives up.
-const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one gpg prompt or one tool run may take before the test gives up (on the
+/// emulated Cortex-M4, ten times that: an RSA key generation takes minutes there).
+fn step_timeout() -> Duration {
+    if firmware().is_some() {
+        Duration::from_secs(300)
+    } else {
+        Duration::from_secs(30)
+    }
+}
+
+/// The firmware image the cards run as (`E2E_FIRMWARE`): then every card is the applet's
+/// Cortex-M4 firmware under QEMU (`crates/qemu-bridge`) instead of the applet on the host.
+pub fn firmware() -> Option<PathBuf> {
+    std::env::var_os("E2E_FIRMWARE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
 
 /// The serial number of every test card (shows in the AID and `serial:`).
 pub const SERIAL: u32 = 0x1234_5678;
@@ -291,11 +306,31 @@ impl UserPresence for Button {
     }
 }
 
-/// A fresh card (factory state in memory) served on vpcd by a thread.
+/// A fresh card (factory state in memory) served on vpcd by a thread; with [`firmware`], the
+/// firmware under QEMU on a fresh flash image.
 pub struct Card {
     handle: vpicc::Handle,
     thread: Option<JoinHandle<io::Result<()>>>,
     pub log: SharedLog,
+    /// With [`firmware`]: every command's cost on the device, in order.
+    pub costs: Arc<Mutex<Vec<qemu_bridge::CommandCost>>>,
+    /// With [`firmware`]: the flash image's directory, removed with the card unless the test
+    /// gave it ([`Card::start_firmware`]).
+    flash: Option<TempDir>,
+    /// Whether this is the firmware: its errors (a panic, a hang) then fail the test.
+    is_firmware: bool,
+    /// With [`firmware`]: how it was started (to start it again) and QEMU's process id.
+    setup: Option<(FirmwareSetup, u32)>,
+}
+
+/// What [`Card::start_firmware`] was given.
+#[derive(Clone)]
+struct FirmwareSetup {
+    elf: PathBuf,
+    button: Button,
+    config: Config,
+    flash_dir: PathBuf,
+    watchdog: Option<Duration>,
 }
 
 impl Card {
@@ -312,6 +347,12 @@ impl Card {
 
     /// Starts the card with `button` and `config` (its serial number is always [`SERIAL`]).
     pub fn start_configured(button: Button, config: Config) -> Card {
+        if let Some(firmware) = firmware() {
+            let dir = TempDir::new("e2e-flash");
+            let mut card = Card::start_firmware(&firmware, button, config, dir.path(), None);
+            card.flash = Some(dir);
+            return card;
+        }
         // pcscd powers a card when it sees it inserted. If the previous test's card went away
         // and this one connected between two of pcscd's presence polls, pcscd would see no
         // insertion and never power it: wait until pcscd has seen the reader empty.
@@ -338,10 +379,142 @@ impl Card {
                 .map_err(|status| io::Error::other(format!("provisioning: {status:?}")))?;
             vpicc::run(&mut applet, options)
         });
+        Card::started(handle, thread, log, Arc::default(), false)
+    }
+
+    /// Starts the firmware `elf` under QEMU on the flash image in `flash_dir` (kept: start it
+    /// again on the same directory for a power cycle of the device), with `button` and the
+    /// parts of `config` the firmware takes (the wrong-PIN status; the serial is [`SERIAL`]).
+    /// `watchdog` overrides the bridge's (how long the firmware may stay silent).
+    ///
+    /// # Panics
+    /// If `config` sets anything else (the firmware could not honour it), or the firmware
+    /// does not start.
+    pub fn start_firmware(
+        elf: &Path,
+        button: Button,
+        config: Config,
+        flash_dir: &Path,
+        watchdog: Option<Duration>,
+    ) -> Card {
+        let setup = FirmwareSetup {
+            elf: elf.to_owned(),
+            button,
+            config,
+            flash_dir: flash_dir.to_owned(),
+            watchdog,
+        };
+        Card::launch_firmware(setup, SharedLog::default(), Arc::default())
+    }
+
+    /// Starts the firmware as `setup` says, logging to `log` and `costs`.
+    fn launch_firmware(
+        setup: FirmwareSetup,
+        log: SharedLog,
+        costs: Arc<Mutex<Vec<qemu_bridge::CommandCost>>>,
+    ) -> Card {
+        let FirmwareSetup {
+            elf,
+            button,
+            config,
+            flash_dir,
+            watchdog,
+        } = setup.clone();
+        let remaining_tries =
+            config.wrong_pin_status == openpgp_card_applet::WrongPinStatus::RemainingTries;
+        assert_eq!(
+            Config {
+                wrong_pin_status: Config::default().wrong_pin_status,
+                ..config.clone()
+            },
+            Config::default(),
+            "the firmware takes only the wrong-PIN status from the test's Config"
+        );
+        wait_reader_empty(Duration::from_secs(10));
+        let mut options = qemu_bridge::Options::new(elf, flash_dir.join("flash.img"));
+        options.serial = SERIAL;
+        options.wrong_pin_remaining_tries = remaining_tries;
+        // Fixed, so that a failing run can be repeated (RSA generation depends on it).
+        options.seed = Some([0xE2; 32]);
+        if let Some(watchdog) = watchdog {
+            options.watchdog = watchdog;
+        }
+        let mut presence = button;
+        options.button =
+            Box::new(move |timeout| presence.confirm(timeout).unwrap_or(Presence::TimedOut));
+        let sink = costs.clone();
+        options.on_command = Some(Box::new(move |cost| {
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(cost.clone());
+        }));
+        let mut firmware = qemu_bridge::Firmware::start(options)
+            .unwrap_or_else(|e| panic!("the firmware does not start: {e}"));
+        let vpcd = vpicc::Options::default()
+            .port(port())
+            .apdu_log(log.clone())
+            .reconnect(false);
+        let handle = vpcd.handle();
+        let pid = firmware.pid();
+        let thread = thread::spawn(move || vpicc::run_card(&mut firmware, vpcd));
+        let mut card = Card::started(handle, thread, log, costs, true);
+        card.setup = Some((setup, pid));
+        card
+    }
+
+    /// Firmware only: a power cycle of the device. QEMU is stopped and started again on the
+    /// same flash image; the APDU log and costs go on in the same records.
+    ///
+    /// # Panics
+    /// Not the firmware, or it does not start again.
+    pub fn restart_firmware(&mut self) {
+        let (setup, _) = self
+            .setup
+            .clone()
+            .expect("restart_firmware: not the firmware");
+        self.stop();
+        let flash = self.flash.take();
+        let mut card = Card::launch_firmware(setup, self.log.clone(), self.costs.clone());
+        card.flash = flash;
+        *self = card;
+    }
+
+    /// Firmware only: cuts the device's power now (QEMU is killed, whatever it is doing), as
+    /// a user pulling the key out. The card is then gone until [`Card::restart_firmware`].
+    ///
+    /// # Panics
+    /// Not the firmware.
+    pub fn power_cut(&mut self) {
+        let (_, pid) = self.setup.as_ref().expect("power_cut: not the firmware");
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        // The bridge's connection fails with the firmware: that is the point, not an error.
+        self.is_firmware = false;
+        self.stop();
+        self.is_firmware = true;
+    }
+
+    /// Firmware only: QEMU's process id.
+    pub fn qemu_pid(&self) -> Option<u32> {
+        self.setup.as_ref().map(|(_, pid)| *pid)
+    }
+
+    fn started(
+        handle: vpicc::Handle,
+        thread: JoinHandle<io::Result<()>>,
+        log: SharedLog,
+        costs: Arc<Mutex<Vec<qemu_bridge::CommandCost>>>,
+        is_firmware: bool,
+    ) -> Card {
         let card = Card {
             handle,
             thread: Some(thread),
             log,
+            is_firmware,
+            costs,
+            flash: None,
+            setup: None,
         };
         if !card.handle.wait_powered(Duration::from_secs(20)) {
             panic!(
@@ -354,11 +527,21 @@ impl Card {
         card
     }
 
+    /// The costs recorded so far (firmware only), and forgets them.
+    pub fn take_costs(&self) -> Vec<qemu_bridge::CommandCost> {
+        std::mem::take(&mut *self.costs.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     fn stop(&mut self) {
         self.handle.stop();
         if let Some(thread) = self.thread.take() {
             match thread.join() {
                 Ok(Ok(())) => {}
+                // The firmware failing (a panic on the device, a hang, QEMU gone) fails the
+                // test as a panic of the applet does.
+                Ok(Err(e)) if self.is_firmware && !thread::panicking() => {
+                    panic!("the firmware failed: {e}")
+                }
                 Ok(Err(e)) => eprintln!("card thread: {e}"),
                 // The applet must never panic: fail the test, even after its last assertion
                 // (unless it is failing already, where a second panic would abort the run).
@@ -663,7 +846,7 @@ impl Gpg {
             }
         }
         let started = Instant::now();
-        let output = run_with_timeout(command, STEP_TIMEOUT);
+        let output = run_with_timeout(command, step_timeout());
         let _ = writeln!(
             self.transcript.lock().unwrap_or_else(|e| e.into_inner()),
             "$ {}{program} {}{}\n{}{}[exit: {} after {:.2?}]\n",
@@ -771,11 +954,11 @@ impl Gpg {
         let mut log = format!("$ gpg {}\n", args.join(" "));
         let mut failure = None;
         loop {
-            let line = match lines.recv_timeout(STEP_TIMEOUT) {
+            let line = match lines.recv_timeout(step_timeout()) {
                 Ok(line) => line,
                 Err(RecvTimeoutError::Disconnected) => break,
                 Err(RecvTimeoutError::Timeout) => {
-                    failure = Some(format!("gpg printed nothing for {STEP_TIMEOUT:?}"));
+                    failure = Some(format!("gpg printed nothing for {:?}", step_timeout()));
                     break;
                 }
             };
@@ -864,8 +1047,14 @@ impl Fixture {
 
     /// A fixture whose card runs with `config` (and the serial number [`SERIAL`]).
     pub fn with_config(button: Button, config: Config) -> Fixture {
+        Fixture::with_card(button, |button| Card::start_configured(button, config))
+    }
+
+    /// A fixture around the card `start` makes with `button` (called with the reader lock
+    /// held, as every card start must be).
+    pub fn with_card(button: Button, start: impl FnOnce(Button) -> Card) -> Fixture {
         let lock = READER_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let card = Card::start_configured(button.clone(), config);
+        let card = start(button.clone());
         Fixture {
             gpg: Gpg::new(),
             card,

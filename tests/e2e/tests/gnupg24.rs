@@ -403,19 +403,7 @@ fn uif_through_card_edit_asks_for_touch() {
     );
     button.set(Presence::Denied);
     let out = f.gpg.file("denied.sig");
-    let user = format!("{}!", keys.primary);
-    let session = f.gpg.interact(
-        &[
-            "--yes",
-            "--local-user",
-            &user,
-            "--output",
-            out.to_str().unwrap(),
-            "--detach-sign",
-            data.to_str().unwrap(),
-        ],
-        &mut gnupg::pin_responder(PW1),
-    );
+    let session = gnupg::sign_with_pin(&f.gpg, &keys, "--detach-sign", &data, &out, PW1);
     assert!(
         !session.success && !session.has("SIG_CREATED"),
         "{:#?}",
