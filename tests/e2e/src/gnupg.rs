@@ -543,3 +543,40 @@ pub fn sigcount(gpg: &Gpg) -> u32 {
         .parse()
         .expect("sigcount")
 }
+
+/// `gpg --edit-key <fpr>`: moves each `(key index, card slot)` to the card (`key N`,
+/// `keytocard`; index 0 is the primary key; slots as gpg numbers them: 1 signature,
+/// 2 encryption, 3 authentication), then `save`.
+pub fn keytocard(gpg: &Gpg, fpr: &str, moves: &[(usize, &str)]) -> Session {
+    let mut script: Vec<(String, String)> = Vec::new();
+    let mut step = |keyword: &str, answer: &str| script.push((keyword.into(), answer.into()));
+    let mut selected = 0;
+    for &(index, slot) in moves {
+        if selected != 0 {
+            step(KEYEDIT, &format!("key {selected}")); // deselect
+        }
+        if index != 0 {
+            step(KEYEDIT, &format!("key {index}"));
+        }
+        selected = index;
+        step(KEYEDIT, "keytocard");
+        if index == 0 {
+            step("keyedit.keytocard.use_primary", "y");
+        }
+        step("?cardedit.genkeys.storekeytype", slot);
+        step(OPTIONAL_PIN, PW3);
+        step(OPTIONAL_PIN, PW3);
+    }
+    step(KEYEDIT, "save");
+    let script: Vec<(&str, &str)> = script
+        .iter()
+        .map(|(k, a)| (k.as_str(), a.as_str()))
+        .collect();
+    let session = gpg.scripted(&["--edit-key", fpr], &script);
+    assert!(
+        session.success && !session.has("SC_OP_FAILURE") && !session.has("ERROR"),
+        "keytocard: {:#?}",
+        session.status
+    );
+    session
+}

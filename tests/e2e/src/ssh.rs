@@ -31,6 +31,33 @@ pub fn agent_socket(gpg: &Gpg) -> PathBuf {
     path
 }
 
+/// `ssh-keygen -Y sign -n file -f <public>` of `data` (the signature goes to `<data>.sig`)
+/// through the agent at `socket`: the private-key operation goes to the card. Panics unless it
+/// succeeds.
+pub fn keygen_sign(
+    gpg: &Gpg,
+    socket: &std::path::Path,
+    public: &std::path::Path,
+    data: &std::path::Path,
+) {
+    let env = [("SSH_AUTH_SOCK", socket.to_str().expect("socket path"))];
+    let signed = gpg.run_with(
+        "ssh-keygen",
+        &[
+            "-Y",
+            "sign",
+            "-n",
+            "file",
+            "-f",
+            public.to_str().unwrap(),
+            data.to_str().unwrap(),
+        ],
+        &env,
+        None,
+    );
+    assert!(signed.success, "ssh-keygen -Y sign: {}", signed.stderr);
+}
+
 /// One key the agent offers: the public key blob and its comment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {

@@ -126,43 +126,6 @@ fn gnupg_ed25519_cv25519_generate_sign_verify_decrypt() {
 // ---------------------------------------------------------------------------------------------
 // 2. GnuPG: keytocard of host-generated keys, addcardkey.
 
-/// `gpg --edit-key <fpr>`: moves each `(key index, card slot)` to the card (`key N`,
-/// `keytocard`; index 0 is the primary key; slots as gpg numbers them: 1 signature,
-/// 2 encryption, 3 authentication), then `save`.
-fn keytocard(gpg: &Gpg, fpr: &str, moves: &[(usize, &str)]) -> e2e::Session {
-    let mut script: Vec<(String, String)> = Vec::new();
-    let mut step = |keyword: &str, answer: &str| script.push((keyword.into(), answer.into()));
-    let mut selected = 0;
-    for &(index, slot) in moves {
-        if selected != 0 {
-            step(KEYEDIT, &format!("key {selected}")); // deselect
-        }
-        if index != 0 {
-            step(KEYEDIT, &format!("key {index}"));
-        }
-        selected = index;
-        step(KEYEDIT, "keytocard");
-        if index == 0 {
-            step("keyedit.keytocard.use_primary", "y");
-        }
-        step("?cardedit.genkeys.storekeytype", slot);
-        step(OPTIONAL_PIN, PW3);
-        step(OPTIONAL_PIN, PW3);
-    }
-    step(KEYEDIT, "save");
-    let script: Vec<(&str, &str)> = script
-        .iter()
-        .map(|(k, a)| (k.as_str(), a.as_str()))
-        .collect();
-    let session = gpg.scripted(&["--edit-key", fpr], &script);
-    assert!(
-        session.success && !session.has("SC_OP_FAILURE") && !session.has("ERROR"),
-        "keytocard: {:#?}",
-        session.status
-    );
-    session
-}
-
 /// Sign in three modes and verify; encrypt and decrypt. Starts from a fresh gpg-agent and
 /// scdaemon, which know of no verified PIN.
 fn use_keys(gpg: &Gpg, keys: &CardKeys) {
@@ -189,7 +152,7 @@ fn gnupg_keytocard_rsa2048_and_nistp256() {
         dec: host[1].fpr.clone(),
         aut: host[2].fpr.clone(),
     };
-    keytocard(&f.gpg, &keys.primary, &[(0, "1"), (1, "2"), (2, "3")]);
+    gnupg::keytocard(&f.gpg, &keys.primary, &[(0, "1"), (1, "2"), (2, "3")]);
     let status = f.gpg.card_status();
     assert_eq!(
         status.all("keyattr"),
@@ -214,7 +177,7 @@ fn gnupg_keytocard_ed25519_cv25519_then_addcardkey() {
         &[("cv25519", "encr")],
     );
     let primary = host[0].fpr.clone();
-    keytocard(&f.gpg, &primary, &[(0, "1"), (1, "2")]);
+    gnupg::keytocard(&f.gpg, &primary, &[(0, "1"), (1, "2")]);
     let status = f.gpg.card_status();
     assert_eq!(
         status.all("keyattr"),
@@ -365,21 +328,7 @@ fn ssh_authenticate(algo: Algo) {
     std::fs::write(&public, format!("{}\n", lines[0])).expect("write card.pub");
     let data = gnupg::message(&f.gpg, "ssh-data.txt", 1000);
     let signature = f.gpg.file("ssh-data.txt.sig");
-    let signed = f.gpg.run_with(
-        "ssh-keygen",
-        &[
-            "-Y",
-            "sign",
-            "-n",
-            "file",
-            "-f",
-            public.to_str().unwrap(),
-            data.to_str().unwrap(),
-        ],
-        &env,
-        None,
-    );
-    assert!(signed.success, "ssh-keygen -Y sign: {}", signed.stderr);
+    ssh::keygen_sign(&f.gpg, &socket, &public, &data);
     let armored = std::fs::read_to_string(&signature).expect("signature file");
     assert!(
         armored.starts_with("-----BEGIN SSH SIGNATURE-----"),
