@@ -524,6 +524,12 @@ impl Card {
                 card.log.text()
             );
         }
+        // The card powered is not yet the card present for every client: pcscd updates the
+        // reader's state after it has read the ATR. A client connecting in between gets
+        // SCARD_E_NO_SMARTCARD (seen once in CI, with the openpgp-card client under 2.4).
+        wait_reader(Duration::from_secs(10), |state| {
+            state.contains(pcsc::State::PRESENT) && !state.contains(pcsc::State::MUTE)
+        });
         card
     }
 
@@ -557,6 +563,12 @@ impl Card {
 /// Waits until pcscd reports no card in the test reader (or `timeout` passes; the card start
 /// then reports what it sees).
 fn wait_reader_empty(timeout: Duration) {
+    wait_reader(timeout, |state| state.contains(pcsc::State::EMPTY));
+}
+
+/// Waits until pcscd reports the test reader in a state `done` accepts (or `timeout` passes, or
+/// there is no such reader).
+fn wait_reader(timeout: Duration, done: impl Fn(pcsc::State) -> bool) {
     let Ok(context) = pcsc::Context::establish(pcsc::Scope::User) else {
         return;
     };
@@ -574,7 +586,7 @@ fn wait_reader_empty(timeout: Duration) {
             return; // no such reader: nothing to wait for
         }
         let state = states[0].event_state();
-        if state.contains(pcsc::State::EMPTY) || Instant::now() >= deadline {
+        if done(state) || Instant::now() >= deadline {
             return;
         }
         states[0].sync_current_state();
