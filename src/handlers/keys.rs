@@ -192,6 +192,11 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
     /// attributes (PW3; DE becomes 01, fingerprint and date are cleared for the host to write,
     /// a new SIG key starts a new signature count); P1 = 81 reads the public key (no access
     /// condition; 6A88 when the slot is empty). Both answer the 7F49 public key template.
+    ///
+    /// Never inlined: its frame is about 5 KiB (a key generation's locals), and inlined into
+    /// `dispatch` (as LLVM chose from b0a01ae on) every command paid it, RSA-4096 PSO:CDS
+    /// going from 14,696 B to 20,464 B of stack (BENCHMARKS.md, finding 5).
+    #[inline(never)]
     pub(crate) fn generate_asymmetric_key_pair(
         &mut self,
         generate: bool,

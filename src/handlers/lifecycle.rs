@@ -47,6 +47,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// ACTIVATE FILE, spec §7.2.17: in the terminated state, returns every DO, key, PIN and
     /// counter to its factory value; in the operational state it does nothing. With an
     /// unreadable life-cycle record it answers 6581: TERMINATE DF first rewrites the record.
+    ///
+    /// Never inlined: its frame (about 1.4 KiB, the factory records) would otherwise be part
+    /// of `dispatch`'s, which every command pays (BENCHMARKS.md, finding 5).
+    #[inline(never)]
     pub(crate) fn activate_file(&mut self) -> Result<(), Error> {
         match self.state.lifecycle {
             Ok(Lifecycle::Operational) => Ok(()),
