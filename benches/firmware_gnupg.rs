@@ -47,11 +47,6 @@ fn apdu_row(rows: &mut Vec<Row>, costs: &[CommandCost], ins: u8, operation: &str
     }
 }
 
-fn agent(f: &Fixture, lines: &[&str]) {
-    let out = f.run("gpg-connect-agent", lines);
-    assert!(out.success, "{}", out.stderr);
-}
-
 /// Key generation, signature, decryption and SSH authentication with `algo`.
 fn keys(rows: &mut Vec<Row>, algo: Algo) {
     let f = Fixture::new();
@@ -145,14 +140,7 @@ fn administration(rows: &mut Vec<Row>) {
     f.gpg.card_status();
     row(rows, &f.card, "`gpg --card-status` (fresh card)");
 
-    agent(
-        &f,
-        &[
-            "SCD SERIALNO",
-            "SCD APDU 002400810C313233343536363534333231",
-            "/bye",
-        ],
-    );
+    f.scd(&["SCD APDU 002400810C313233343536363534333231"]);
     let costs = f.card.take_costs();
     apdu_row(rows, &costs, 0x24, "CHANGE REFERENCE DATA PW1 (one APDU)");
 
@@ -177,18 +165,13 @@ fn administration(rows: &mut Vec<Row>) {
         costs,
     });
 
-    agent(
-        &f,
-        &[
-            "SCD SERIALNO",
-            "SCD APDU 00200083083837363534333231", // wrong PW3, three times: blocked
-            "SCD APDU 00200083083837363534333231",
-            "SCD APDU 00200083083837363534333231",
-            "SCD APDU 00E60000", // TERMINATE DF
-            "SCD APDU 00440000", // ACTIVATE FILE: factory reset
-            "/bye",
-        ],
-    );
+    f.scd(&[
+        "SCD APDU 00200083083837363534333231", // wrong PW3, three times: blocked
+        "SCD APDU 00200083083837363534333231",
+        "SCD APDU 00200083083837363534333231",
+        "SCD APDU 00E60000", // TERMINATE DF
+        "SCD APDU 00440000", // ACTIVATE FILE: factory reset
+    ]);
     let costs = f.card.take_costs();
     apdu_row(
         rows,
@@ -203,16 +186,11 @@ fn big_rsa(rows: &mut Vec<Row>) {
     let f = Fixture::new();
     for (bits, attributes) in [(3072, "010C00001100"), (4096, "011000001100")] {
         f.card.take_costs();
-        agent(
-            &f,
-            &[
-                "SCD SERIALNO",
-                "SCD APDU 00200083083132333435363738",
-                &format!("SCD APDU 00DA00C106{attributes}"),
-                "SCD APDU 0047800002B60000",
-                "/bye",
-            ],
-        );
+        f.scd(&[
+            "SCD APDU 00200083083132333435363738",
+            &format!("SCD APDU 00DA00C106{attributes}"),
+            "SCD APDU 0047800002B60000",
+        ]);
         let costs = f.card.take_costs();
         apdu_row(
             rows,

@@ -77,20 +77,21 @@ fn main() -> ! {
     loop {
         let (kind, len) = next_frame(&mut link);
         match kind {
-            uart_link::START => {
-                let Some(start) = Start::decode(link.payload(len)) else {
-                    uart::send(uart_link::ERROR, &[b"bad START"]);
-                    continue;
-                };
-                match start_card(&start) {
-                    Ok(mut started) => {
-                        started.power_on(Transport::Contact);
-                        uart::send(uart_link::POWERED, &[&started.historical_bytes()]);
-                        card = Some(started);
+            uart_link::START => match Start::decode(link.payload(len)) {
+                Some(mut start) => {
+                    let started = start_card(&start);
+                    start.seed.zeroize();
+                    match started {
+                        Ok(mut started) => {
+                            started.power_on(Transport::Contact);
+                            uart::send(uart_link::POWERED, &[&started.historical_bytes()]);
+                            card = Some(started);
+                        }
+                        Err(message) => uart::send(uart_link::ERROR, &[message.as_bytes()]),
                     }
-                    Err(message) => uart::send(uart_link::ERROR, &[message.as_bytes()]),
                 }
-            }
+                None => uart::send(uart_link::ERROR, &[b"bad START"]),
+            },
             uart_link::POWER_ON => match card.as_mut() {
                 Some(card) => {
                     let transport = match link.payload(len) {
@@ -106,10 +107,6 @@ fn main() -> ! {
                 Some(card) => {
                     let (n, costs) =
                         meter::measure(&HEAP, || card.process(link.payload(len), &mut response));
-                    // The command may have carried a PIN.
-                    if let Some(command) = link.buffer_mut().get_mut(..len) {
-                        command.zeroize();
-                    }
                     let answer = response.get(..n).unwrap_or_default();
                     uart::send(uart_link::RESPONSE, &[&costs.encode(), answer]);
                     if let Some(answer) = response.get_mut(..n) {
@@ -121,6 +118,10 @@ fn main() -> ! {
             // A button answer nobody asked for (the request timed out on the host's side).
             uart_link::BUTTON => {}
             _ => uart::send(uart_link::ERROR, &[b"unknown frame kind"]),
+        }
+        // Whatever the frame was: a command may have carried a PIN, START the seed.
+        if let Some(payload) = link.buffer_mut().get_mut(..len) {
+            payload.zeroize();
         }
     }
 }

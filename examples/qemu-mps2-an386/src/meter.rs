@@ -12,11 +12,12 @@ use cortex_m_rt::exception;
 // ---------------------------------------------------------------------------------------------
 // Time
 
-/// SysTick counts 2^20 ticks between interrupts.
-const RELOAD: u32 = (1 << 20) - 1;
 /// QEMU clocks the AN386's SysTick at 25 MHz; under `-icount shift=0` one instruction takes
 /// 1 ns of virtual time, so a tick is 40 instructions.
 pub const INSNS_PER_TICK: u64 = 40;
+/// SysTick interrupts (and a running command's keep-alive) every
+/// [`uart_link::KEEP_ALIVE_INSNS`] instructions: 2^20 ticks.
+const RELOAD: u32 = (uart_link::KEEP_ALIVE_INSNS / INSNS_PER_TICK - 1) as u32;
 const TICKS_PER_MS: u64 = 25_000;
 
 static WRAPS: AtomicU32 = AtomicU32::new(0);

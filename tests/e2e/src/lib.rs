@@ -331,6 +331,8 @@ struct FirmwareSetup {
     config: Config,
     flash_dir: PathBuf,
     watchdog: Option<Duration>,
+    /// Power cycles of this device so far (each start gets its own DRBG seed).
+    boots: u8,
 }
 
 impl Card {
@@ -403,6 +405,7 @@ impl Card {
             config,
             flash_dir: flash_dir.to_owned(),
             watchdog,
+            boots: 0,
         };
         Card::launch_firmware(setup, SharedLog::default(), Arc::default())
     }
@@ -419,6 +422,7 @@ impl Card {
             config,
             flash_dir,
             watchdog,
+            ..
         } = setup.clone();
         let remaining_tries =
             config.wrong_pin_status == openpgp_card_applet::WrongPinStatus::RemainingTries;
@@ -434,8 +438,11 @@ impl Card {
         let mut options = qemu_bridge::Options::new(elf, flash_dir.join("flash.img"));
         options.serial = SERIAL;
         options.wrong_pin_remaining_tries = remaining_tries;
-        // Fixed, so that a failing run can be repeated (RSA generation depends on it).
-        options.seed = Some([0xE2; 32]);
+        // Fixed, so that a failing run can be repeated (RSA generation depends on it), and
+        // another after each power cycle of the same device, as a TRNG never repeats itself.
+        let mut seed = [0xE2; 32];
+        seed[0] ^= setup.boots;
+        options.seed = Some(seed);
         if let Some(watchdog) = watchdog {
             options.watchdog = watchdog;
         }
@@ -468,10 +475,11 @@ impl Card {
     /// # Panics
     /// Not the firmware, or it does not start again.
     pub fn restart_firmware(&mut self) {
-        let (setup, _) = self
+        let (mut setup, _) = self
             .setup
             .clone()
             .expect("restart_firmware: not the firmware");
+        setup.boots = setup.boots.wrapping_add(1);
         self.stop();
         let flash = self.flash.take();
         let mut card = Card::launch_firmware(setup, self.log.clone(), self.costs.clone());
@@ -1078,6 +1086,18 @@ impl Fixture {
     /// Runs a program that is not gpg (e.g. OpenSC) and records it.
     pub fn run(&self, program: &str, args: &[&str]) -> Output {
         self.gpg.run(program, args)
+    }
+
+    /// Sends raw commands through scdaemon: `gpg-connect-agent "SCD SERIALNO" <commands>
+    /// /bye` (e.g. `"SCD APDU 0020008306313233343536"`). Panics unless gpg-connect-agent
+    /// succeeds; the card's answers are in its APDU log.
+    pub fn scd(&self, commands: &[&str]) -> Output {
+        let mut lines = vec!["SCD SERIALNO"];
+        lines.extend_from_slice(commands);
+        lines.push("/bye");
+        let out = self.gpg.run("gpg-connect-agent", &lines);
+        assert!(out.success, "gpg-connect-agent: {}", out.stderr);
+        out
     }
 }
 

@@ -181,17 +181,11 @@ fn the_keep_alive_carries_an_rsa_generation_far_past_the_watchdog() {
         )
     });
     f.card.take_costs();
-    let out = f.run(
-        "gpg-connect-agent",
-        &[
-            "SCD SERIALNO",
-            "SCD APDU 00200083083132333435363738", // VERIFY PW3
-            "SCD APDU 00DA00C106011000001100",     // SIG: RSA-4096
-            "SCD APDU 0047800002B60000",           // GENERATE SIG
-            "/bye",
-        ],
-    );
-    assert!(out.success, "{}", out.stderr);
+    f.scd(&[
+        "SCD APDU 00200083083132333435363738", // VERIFY PW3
+        "SCD APDU 00DA00C106011000001100",     // SIG: RSA-4096
+        "SCD APDU 0047800002B60000",           // GENERATE SIG
+    ]);
     let costs = f.card.take_costs();
     let generate = costs
         .iter()
@@ -251,18 +245,12 @@ fn a_power_cycle_of_the_device_keeps_every_key_and_pin() {
     let mut f = Fixture::new();
     gnupg::set_key_attributes(&f.gpg, Algo::CURVE25519);
     let keys = gnupg::generate(&f.gpg, "Power Cycle");
-    let out = f.run(
-        "gpg-connect-agent",
-        &[
-            "SCD SERIALNO",
-            "SCD APDU 00200083083132333435363738", // VERIFY PW3
-            "SCD APDU 00DA005B09446F653C3C4A616E65", // name Doe<<Jane
-            "SCD APDU 002400810C313233343536363534333231", // PW1 123456 -> 654321
-            "SCD APDU 00200083083837363534333231", // a wrong PW3: 2 tries left
-            "/bye",
-        ],
-    );
-    assert!(out.success, "{}", out.stderr);
+    f.scd(&[
+        "SCD APDU 00200083083132333435363738",         // VERIFY PW3
+        "SCD APDU 00DA005B09446F653C3C4A616E65",       // name Doe<<Jane
+        "SCD APDU 002400810C313233343536363534333231", // PW1 123456 -> 654321
+        "SCD APDU 00200083083837363534333231",         // a wrong PW3: 2 tries left
+    ]);
     let sws: Vec<u16> = f.card.log.exchanges().iter().map(|e| e.sw()).collect();
     assert!(
         sws.ends_with(&[0x9000, 0x9000, 0x9000, 0x6982]),
@@ -300,11 +288,7 @@ fn a_power_cycle_of_the_device_keeps_every_key_and_pin() {
 
     sign_with(&f, &keys, NEW_PW1);
     // The old PIN is gone for good: a VERIFY with it fails (and costs a try).
-    let out = f.run(
-        "gpg-connect-agent",
-        &["SCD SERIALNO", "SCD APDU 0020008106313233343536", "/bye"],
-    );
-    assert!(out.success, "{}", out.stderr);
+    f.scd(&["SCD APDU 0020008106313233343536"]);
     let exchanges = f.card.log.exchanges();
     let tail: Vec<(u8, u16)> = exchanges
         .iter()
@@ -383,16 +367,10 @@ fn a_power_cut_during_a_key_generation_loses_nothing_else() {
     );
 
     // The slot the cut hit takes a new generation.
-    let out = f.run(
-        "gpg-connect-agent",
-        &[
-            "SCD SERIALNO",
-            "SCD APDU 00200083083132333435363738",
-            "SCD APDU 0047800002B60000",
-            "/bye",
-        ],
-    );
-    assert!(out.success, "{}", out.stderr);
+    f.scd(&[
+        "SCD APDU 00200083083132333435363738",
+        "SCD APDU 0047800002B60000",
+    ]);
     let last = f.card.log.exchanges().last().map(|e| (e.ins(), e.sw()));
     // The RSA-4096 public key comes by GET RESPONSE (61xx) to a short Le.
     assert!(
