@@ -76,6 +76,8 @@
         feature = "p256",
         feature = "p384",
         feature = "k256",
+        feature = "p521",
+        feature = "brainpool",
         feature = "ed25519",
         feature = "x25519"
     )),

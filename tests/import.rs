@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use openpgp_card_applet_testkit::ecdh_cipher_do;
 
 use openpgp_card_applet::tlv::Reader;
 use openpgp_card_applet_testkit::backends::TestRng;
@@ -131,16 +132,17 @@ fn p256_scalar_with_a_leading_zero_byte() {
 }
 
 macro_rules! weierstrass_import {
-    ($name:ident, $curve:ident, $oid:expr, $len:expr) => {
+    ($name:ident, $C:ty, $oid:expr, $len:expr) => {
         /// ECDSA in SIG and AUT, ECDH in DEC, from known scalars (padded and stripped).
         #[test]
         fn $name() {
-            use $curve::ecdsa::signature::hazmat::PrehashVerifier;
-            use $curve::elliptic_curve::sec1::ToSec1Point;
+            use ecdsa::signature::hazmat::PrehashVerifier;
+            use elliptic_curve::sec1::ToSec1Point;
+            type SecretKey = elliptic_curve::SecretKey<$C>;
             let mut card = admin_card();
             let mut scalar = vec![0u8; $len];
             scalar[1..].fill(0x5D);
-            let host = $curve::SecretKey::from_slice(&scalar).unwrap();
+            let host = SecretKey::from_slice(&scalar).unwrap();
             let point = host.public_key().to_sec1_point(false);
             let ecdsa = [&[0x13][..], &hex($oid)].concat();
             let ecdh = [&[0x12][..], &hex($oid)].concat();
@@ -162,40 +164,34 @@ macro_rules! weierstrass_import {
                 );
                 assert_eq!(public_key(&mut card, crt), point.as_bytes());
             }
-            let key = $curve::ecdsa::VerifyingKey::from(host.public_key());
-            let hash = [0x42u8; $len];
-            let rsp = sign(&mut card, &hash);
+            let key = ecdsa::VerifyingKey::<$C>::from(host.public_key());
+            let hash = [0x42u8; 64];
+            let hash = &hash[..$len.min(64)];
+            let rsp = sign(&mut card, hash);
             assert_sw(&rsp, 0x9000);
             key.verify_prehash(
-                &hash,
-                &$curve::ecdsa::Signature::from_slice(&rsp.data).unwrap(),
+                hash,
+                &ecdsa::Signature::<$C>::from_slice(&rsp.data).unwrap(),
             )
             .unwrap();
             card.verify(0x82, b"123456");
-            let rsp = card.cmd_all(0x88, 0, 0, &hash);
+            let rsp = card.cmd_all(0x88, 0, 0, hash);
             key.verify_prehash(
-                &hash,
-                &$curve::ecdsa::Signature::from_slice(&rsp.data).unwrap(),
+                hash,
+                &ecdsa::Signature::<$C>::from_slice(&rsp.data).unwrap(),
             )
             .unwrap();
             // ECDH against a host key: both sides agree.
-            let peer = $curve::SecretKey::from_slice(&[0x07u8; $len]).unwrap();
+            // The leading byte keeps the scalar below every order (P-521's is 0x01FF...).
+            let mut peer = [0x07u8; $len];
+            peer[0] = 0x01;
+            let peer = SecretKey::from_slice(&peer).unwrap();
             let peer_point = peer.public_key().to_sec1_point(false);
-            let shared = $curve::ecdh::diffie_hellman(
+            let shared = elliptic_curve::ecdh::diffie_hellman(
                 peer.to_nonzero_scalar(),
                 host.public_key().as_affine(),
             );
-            let inner_len = peer_point.len() + 2;
-            let mut data = vec![
-                0xA6,
-                (inner_len + 3) as u8,
-                0x7F,
-                0x49,
-                inner_len as u8,
-                0x86,
-                peer_point.len() as u8,
-            ];
-            data.extend_from_slice(peer_point.as_bytes());
+            let data = ecdh_cipher_do(peer_point.as_bytes());
             let rsp = card.cmd_all(0x2A, 0x80, 0x86, &data);
             assert_sw(&rsp, 0x9000);
             assert_eq!(rsp.data, shared.raw_secret_bytes().to_vec());
@@ -214,9 +210,42 @@ macro_rules! weierstrass_import {
     };
 }
 
-weierstrass_import!(p256_import_all_slots, p256, "2A8648CE3D030107", 32);
-weierstrass_import!(p384_import_all_slots, p384, "2B81040022", 48);
-weierstrass_import!(secp256k1_import_all_slots, k256, "2B8104000A", 32);
+weierstrass_import!(
+    p256_import_all_slots,
+    p256::NistP256,
+    "2A8648CE3D030107",
+    32
+);
+weierstrass_import!(p384_import_all_slots, p384::NistP384, "2B81040022", 48);
+weierstrass_import!(
+    secp256k1_import_all_slots,
+    k256::Secp256k1,
+    "2B8104000A",
+    32
+);
+#[cfg(feature = "p521")]
+weierstrass_import!(p521_import_all_slots, p521::NistP521, "2B81040023", 66);
+#[cfg(feature = "brainpool")]
+weierstrass_import!(
+    brainpool_p256r1_import_all_slots,
+    bp256::BrainpoolP256r1,
+    "2B2403030208010107",
+    32
+);
+#[cfg(feature = "brainpool")]
+weierstrass_import!(
+    brainpool_p384r1_import_all_slots,
+    bp384::BrainpoolP384r1,
+    "2B240303020801010B",
+    48
+);
+#[cfg(feature = "brainpool")]
+weierstrass_import!(
+    brainpool_p512r1_import_all_slots,
+    bp512::BrainpoolP512r1,
+    "2B240303020801010D",
+    64
+);
 
 #[test]
 fn ec_scalars_out_of_range_are_refused() {

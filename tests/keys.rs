@@ -7,6 +7,7 @@ use common::*;
 
 use openpgp_card_applet::tlv::Reader;
 use openpgp_card_applet_testkit::backends::TestRng;
+use openpgp_card_applet_testkit::ecdh_cipher_do;
 
 const SIG: u8 = 0xB6;
 const DEC: u8 = 0xB8;
@@ -15,6 +16,14 @@ const AUT: u8 = 0xA4;
 const P256: &str = "2A8648CE3D030107";
 const P384: &str = "2B81040022";
 const K256: &str = "2B8104000A";
+#[cfg(feature = "p521")]
+const P521: &str = "2B81040023";
+#[cfg(feature = "brainpool")]
+const BRAINPOOL_P256R1: &str = "2B2403030208010107";
+#[cfg(feature = "brainpool")]
+const BRAINPOOL_P384R1: &str = "2B240303020801010B";
+#[cfg(feature = "brainpool")]
+const BRAINPOOL_P512R1: &str = "2B240303020801010D";
 const ED25519: &str = "2B06010401DA470F01";
 const CV25519: &str = "2B060104019755010501";
 
@@ -164,11 +173,12 @@ fn rsa_4096_in_every_slot() {
 }
 
 macro_rules! ecdsa_check {
-    ($name:ident, $curve:ident, $oid:expr, $field_len:expr) => {
+    ($name:ident, $C:ty, $oid:expr, $field_len:expr) => {
         #[test]
         fn $name() {
-            use $curve::ecdsa::signature::hazmat::PrehashVerifier;
-            use $curve::ecdsa::{Signature, VerifyingKey};
+            use ecdsa::signature::hazmat::PrehashVerifier;
+            use elliptic_curve::sec1::ToSec1Point;
+            type Signature = ecdsa::Signature<$C>;
             let mut card = admin_card();
             let mut attributes = vec![0x13];
             attributes.extend_from_slice(&hex($oid));
@@ -178,25 +188,27 @@ macro_rules! ecdsa_check {
                 let point = field(&public, 0x86);
                 assert_eq!(point.len(), 1 + 2 * $field_len);
                 assert_eq!(point[0], 0x04);
-                let key = VerifyingKey::from_sec1_bytes(&point).expect("point on the curve");
-                let hash = [0x5Au8; $field_len];
+                let key =
+                    ecdsa::VerifyingKey::<$C>::from_sec1_bytes(&point).expect("point on the curve");
+                let hash = [0x5Au8; 64];
+                let hash = &hash[..$field_len.min(64)];
                 let raw = if crt == SIG {
-                    sign(&mut card, &hash)
+                    sign(&mut card, hash)
                 } else {
-                    authenticate(&mut card, &hash)
+                    authenticate(&mut card, hash)
                 };
                 assert_eq!(raw.len(), 2 * $field_len, "raw r||s");
                 let signature = Signature::from_slice(&raw).expect("r||s");
-                key.verify_prehash(&hash, &signature)
+                key.verify_prehash(hash, &signature)
                     .expect("ECDSA verifies");
                 // Hedged nonces: the same hash signed again gets another r, and verifies.
                 let again = if crt == SIG {
-                    sign(&mut card, &hash)
+                    sign(&mut card, hash)
                 } else {
-                    authenticate(&mut card, &hash)
+                    authenticate(&mut card, hash)
                 };
                 assert_ne!(again[..$field_len], raw[..$field_len], "nonce reused");
-                key.verify_prehash(&hash, &Signature::from_slice(&again).unwrap())
+                key.verify_prehash(hash, &Signature::from_slice(&again).unwrap())
                     .expect("the second signature verifies");
                 // A shorter hash is left-padded by the card.
                 let short = [0x11u8; 20];
@@ -216,24 +228,18 @@ macro_rules! ecdsa_check {
             attributes.extend_from_slice(&hex($oid));
             set_attributes(&mut card, DEC, &attributes);
             let public = generate(&mut card, DEC);
-            let card_point = $curve::PublicKey::from_sec1_bytes(&field(&public, 0x86)).unwrap();
-            let host = $curve::SecretKey::from_slice(&[0x42u8; $field_len]).unwrap();
-            let host_point = {
-                use $curve::elliptic_curve::sec1::ToSec1Point;
-                host.public_key().to_sec1_point(false)
-            };
-            let shared =
-                $curve::ecdh::diffie_hellman(host.to_nonzero_scalar(), card_point.as_affine());
-            let mut data = vec![
-                0xA6,
-                (host_point.len() + 5) as u8,
-                0x7F,
-                0x49,
-                (host_point.len() + 2) as u8,
-                0x86,
-                host_point.len() as u8,
-            ];
-            data.extend_from_slice(host_point.as_bytes());
+            let card_point =
+                elliptic_curve::PublicKey::<$C>::from_sec1_bytes(&field(&public, 0x86)).unwrap();
+            // The leading byte keeps the scalar below every order (P-521's is 0x01FF...).
+            let mut host = [0x42u8; $field_len];
+            host[0] = 0x01;
+            let host = elliptic_curve::SecretKey::<$C>::from_slice(&host).unwrap();
+            let host_point = host.public_key().to_sec1_point(false);
+            let shared = elliptic_curve::ecdh::diffie_hellman(
+                host.to_nonzero_scalar(),
+                card_point.as_affine(),
+            );
+            let data = ecdh_cipher_do(host_point.as_bytes());
             assert_eq!(
                 decipher(&mut card, &data),
                 shared.raw_secret_bytes().to_vec()
@@ -242,14 +248,37 @@ macro_rules! ecdsa_check {
             let mut bad = data.clone();
             let last = bad.len() - 1;
             bad[last] ^= 0x01;
-            assert_sw(&card.cmd(0, 0x2A, 0x80, 0x86, &bad), 0x6A80);
+            assert_sw(&card.cmd_all(0x2A, 0x80, 0x86, &bad), 0x6A80);
         }
     };
 }
 
-ecdsa_check!(nist_p256_ecdsa_and_ecdh, p256, P256, 32);
-ecdsa_check!(nist_p384_ecdsa_and_ecdh, p384, P384, 48);
-ecdsa_check!(secp256k1_ecdsa_and_ecdh, k256, K256, 32);
+ecdsa_check!(nist_p256_ecdsa_and_ecdh, p256::NistP256, P256, 32);
+ecdsa_check!(nist_p384_ecdsa_and_ecdh, p384::NistP384, P384, 48);
+ecdsa_check!(secp256k1_ecdsa_and_ecdh, k256::Secp256k1, K256, 32);
+#[cfg(feature = "p521")]
+ecdsa_check!(nist_p521_ecdsa_and_ecdh, p521::NistP521, P521, 66);
+#[cfg(feature = "brainpool")]
+ecdsa_check!(
+    brainpool_p256r1_ecdsa_and_ecdh,
+    bp256::BrainpoolP256r1,
+    BRAINPOOL_P256R1,
+    32
+);
+#[cfg(feature = "brainpool")]
+ecdsa_check!(
+    brainpool_p384r1_ecdsa_and_ecdh,
+    bp384::BrainpoolP384r1,
+    BRAINPOOL_P384R1,
+    48
+);
+#[cfg(feature = "brainpool")]
+ecdsa_check!(
+    brainpool_p512r1_ecdsa_and_ecdh,
+    bp512::BrainpoolP512r1,
+    BRAINPOOL_P512R1,
+    64
+);
 
 #[test]
 fn ed25519_sign_and_authenticate_large_input() {

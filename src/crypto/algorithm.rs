@@ -8,7 +8,13 @@
 // Without any short-Weierstrass curve compiled in, `Curve` has no values, so the ECDSA and ECDH
 // arms of every match are (correctly) unreachable.
 #![cfg_attr(
-    not(any(feature = "p256", feature = "p384", feature = "k256")),
+    not(any(
+        feature = "p256",
+        feature = "p384",
+        feature = "k256",
+        feature = "p521",
+        feature = "brainpool"
+    )),
     allow(unreachable_code)
 )]
 
@@ -44,6 +50,18 @@ const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
 /// secp256k1 (1.3.132.0.10).
 #[cfg(feature = "k256")]
 const OID_SECP256K1: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x0A];
+/// NIST P-521 (1.3.132.0.35).
+#[cfg(feature = "p521")]
+const OID_P521: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x23];
+/// brainpoolP256r1 (1.3.36.3.3.2.8.1.1.7, RFC 5639).
+#[cfg(feature = "brainpool")]
+const OID_BRAINPOOL_P256R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
+/// brainpoolP384r1 (1.3.36.3.3.2.8.1.1.11).
+#[cfg(feature = "brainpool")]
+const OID_BRAINPOOL_P384R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B];
+/// brainpoolP512r1 (1.3.36.3.3.2.8.1.1.13).
+#[cfg(feature = "brainpool")]
+const OID_BRAINPOOL_P512R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D];
 /// Ed25519 as OpenPGP and GnuPG name it (1.3.6.1.4.1.11591.15.1).
 #[cfg(feature = "ed25519")]
 const OID_ED25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
@@ -120,6 +138,18 @@ pub enum Curve {
     /// secp256k1.
     #[cfg(feature = "k256")]
     Secp256k1,
+    /// NIST P-521 (secp521r1).
+    #[cfg(feature = "p521")]
+    P521,
+    /// brainpoolP256r1 (RFC 5639).
+    #[cfg(feature = "brainpool")]
+    BrainpoolP256r1,
+    /// brainpoolP384r1 (RFC 5639).
+    #[cfg(feature = "brainpool")]
+    BrainpoolP384r1,
+    /// brainpoolP512r1 (RFC 5639).
+    #[cfg(feature = "brainpool")]
+    BrainpoolP512r1,
 }
 
 impl Curve {
@@ -132,6 +162,14 @@ impl Curve {
             Curve::P384 => OID_P384,
             #[cfg(feature = "k256")]
             Curve::Secp256k1 => OID_SECP256K1,
+            #[cfg(feature = "p521")]
+            Curve::P521 => OID_P521,
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP256r1 => OID_BRAINPOOL_P256R1,
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP384r1 => OID_BRAINPOOL_P384R1,
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP512r1 => OID_BRAINPOOL_P512R1,
         }
     }
 
@@ -144,6 +182,14 @@ impl Curve {
             Curve::P384 => 48,
             #[cfg(feature = "k256")]
             Curve::Secp256k1 => 32,
+            #[cfg(feature = "p521")]
+            Curve::P521 => 66,
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP256r1 => 32,
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP384r1 => 48,
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP512r1 => 64,
         }
     }
 
@@ -156,6 +202,14 @@ impl Curve {
             OID_P384 => Some(Curve::P384),
             #[cfg(feature = "k256")]
             OID_SECP256K1 => Some(Curve::Secp256k1),
+            #[cfg(feature = "p521")]
+            OID_P521 => Some(Curve::P521),
+            #[cfg(feature = "brainpool")]
+            OID_BRAINPOOL_P256R1 => Some(Curve::BrainpoolP256r1),
+            #[cfg(feature = "brainpool")]
+            OID_BRAINPOOL_P384R1 => Some(Curve::BrainpoolP384r1),
+            #[cfg(feature = "brainpool")]
+            OID_BRAINPOOL_P512R1 => Some(Curve::BrainpoolP512r1),
             _ => None,
         }
     }
@@ -214,6 +268,22 @@ const SUPPORTED: &[Algorithm] = &[
     Algorithm::Ecdsa(Curve::Secp256k1),
     #[cfg(feature = "k256")]
     Algorithm::Ecdh(Curve::Secp256k1),
+    #[cfg(feature = "p521")]
+    Algorithm::Ecdsa(Curve::P521),
+    #[cfg(feature = "p521")]
+    Algorithm::Ecdh(Curve::P521),
+    #[cfg(feature = "brainpool")]
+    Algorithm::Ecdsa(Curve::BrainpoolP256r1),
+    #[cfg(feature = "brainpool")]
+    Algorithm::Ecdh(Curve::BrainpoolP256r1),
+    #[cfg(feature = "brainpool")]
+    Algorithm::Ecdsa(Curve::BrainpoolP384r1),
+    #[cfg(feature = "brainpool")]
+    Algorithm::Ecdh(Curve::BrainpoolP384r1),
+    #[cfg(feature = "brainpool")]
+    Algorithm::Ecdsa(Curve::BrainpoolP512r1),
+    #[cfg(feature = "brainpool")]
+    Algorithm::Ecdh(Curve::BrainpoolP512r1),
     #[cfg(feature = "ed25519")]
     Algorithm::Ed25519,
     #[cfg(feature = "x25519")]
@@ -473,6 +543,20 @@ mod tests {
             cases.push((hex("13 2B8104000A"), Algorithm::Ecdsa(Curve::Secp256k1)));
             cases.push((hex("12 2B8104000A"), Algorithm::Ecdh(Curve::Secp256k1)));
         }
+        #[cfg(feature = "p521")]
+        {
+            cases.push((hex("13 2B81040023"), Algorithm::Ecdsa(Curve::P521)));
+            cases.push((hex("12 2B81040023"), Algorithm::Ecdh(Curve::P521)));
+        }
+        #[cfg(feature = "brainpool")]
+        for (oid, curve) in [
+            ("2B2403030208010107", Curve::BrainpoolP256r1),
+            ("2B240303020801010B", Curve::BrainpoolP384r1),
+            ("2B240303020801010D", Curve::BrainpoolP512r1),
+        ] {
+            cases.push((hex(&alloc::format!("13 {oid}")), Algorithm::Ecdsa(curve)));
+            cases.push((hex(&alloc::format!("12 {oid}")), Algorithm::Ecdh(curve)));
+        }
         #[cfg(feature = "ed25519")]
         cases.push((hex("16 2B06010401DA470F01"), Algorithm::Ed25519));
         #[cfg(feature = "x25519")]
@@ -512,9 +596,25 @@ mod tests {
             hex("13 2B060104019755010501"),   // ECDSA on Curve25519
             hex("16 2B060104019755010501"),   // EdDSA on Curve25519
             hex("12 2B06010401DA470F01"),     // ECDH on Ed25519
-            hex("13 2B81040023"),             // P-521: not supported
-            hex("13 2B2403030208010107"),     // brainpoolP256r1: not supported
+            hex("16 2B81040023"),             // EdDSA on P-521
+            hex("16 2B2403030208010107"),     // EdDSA on brainpoolP256r1
+            hex("13 2B2403030208010108"),     // brainpoolP256t1: never supported
+            hex("13 2B240303020801010E"),     // brainpoolP512t1: never supported
         ] {
+            assert_eq!(
+                Algorithm::parse(&bad),
+                Err(Error::IncorrectData),
+                "{bad:02X?}"
+            );
+        }
+        // A build without a family refuses its attributes.
+        #[cfg(not(feature = "p521"))]
+        let absent = [hex("13 2B81040023"), hex("12 2B81040023")];
+        #[cfg(all(feature = "p521", not(feature = "brainpool")))]
+        let absent = [hex("13 2B2403030208010107"), hex("12 2B240303020801010D")];
+        #[cfg(all(feature = "p521", feature = "brainpool"))]
+        let absent: [Vec<u8>; 0] = [];
+        for bad in absent {
             assert_eq!(
                 Algorithm::parse(&bad),
                 Err(Error::IncorrectData),
@@ -549,6 +649,8 @@ mod tests {
             + 2 * usize::from(cfg!(feature = "p256"))
             + 2 * usize::from(cfg!(feature = "p384"))
             + 2 * usize::from(cfg!(feature = "k256"))
+            + 2 * usize::from(cfg!(feature = "p521"))
+            + 6 * usize::from(cfg!(feature = "brainpool"))
             + usize::from(cfg!(feature = "ed25519"))
             + usize::from(cfg!(feature = "x25519"));
         assert_eq!(all.len(), expected);

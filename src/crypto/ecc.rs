@@ -1,4 +1,5 @@
-//! ECDSA and ECDH on NIST P-256, P-384 and secp256k1: attributes `13 OID` / `12 OID`
+//! ECDSA and ECDH on NIST P-256, P-384, P-521, secp256k1 and brainpoolP256r1, P384r1 and
+//! P512r1: attributes `13 OID` / `12 OID`
 //! (spec §4.4.3.10), signatures for PSO:CDS and INTERNAL AUTHENTICATE (§7.2.10, §7.2.13),
 //! ECDH for PSO:DECIPHER (§7.2.11), private scalar import (§4.4.3.12).
 //!
@@ -11,9 +12,21 @@ use super::Curve;
 use crate::status::Error;
 use crate::tlv::Writer;
 
-#[cfg(any(feature = "p256", feature = "p384", feature = "k256"))]
+#[cfg(any(
+    feature = "p256",
+    feature = "p384",
+    feature = "k256",
+    feature = "p521",
+    feature = "brainpool"
+))]
 mod weierstrass;
-#[cfg(any(feature = "p256", feature = "p384", feature = "k256"))]
+#[cfg(any(
+    feature = "p256",
+    feature = "p384",
+    feature = "k256",
+    feature = "p521",
+    feature = "brainpool"
+))]
 use weierstrass::CurveKey;
 
 /// A private key on one of the enabled curves (the same key type serves ECDSA and ECDH).
@@ -24,6 +37,14 @@ pub(crate) enum EcKey {
     P384(CurveKey<p384::NistP384>),
     #[cfg(feature = "k256")]
     Secp256k1(CurveKey<k256::Secp256k1>),
+    #[cfg(feature = "p521")]
+    P521(CurveKey<p521::NistP521>),
+    #[cfg(feature = "brainpool")]
+    BrainpoolP256r1(CurveKey<bp256::BrainpoolP256r1>),
+    #[cfg(feature = "brainpool")]
+    BrainpoolP384r1(CurveKey<bp384::BrainpoolP384r1>),
+    #[cfg(feature = "brainpool")]
+    BrainpoolP512r1(CurveKey<bp512::BrainpoolP512r1>),
 }
 
 /// Runs `$body` with `$key` bound to the curve-specific key.
@@ -36,6 +57,14 @@ macro_rules! with_key {
             EcKey::P384(ref $key) => $body,
             #[cfg(feature = "k256")]
             EcKey::Secp256k1(ref $key) => $body,
+            #[cfg(feature = "p521")]
+            EcKey::P521(ref $key) => $body,
+            #[cfg(feature = "brainpool")]
+            EcKey::BrainpoolP256r1(ref $key) => $body,
+            #[cfg(feature = "brainpool")]
+            EcKey::BrainpoolP384r1(ref $key) => $body,
+            #[cfg(feature = "brainpool")]
+            EcKey::BrainpoolP512r1(ref $key) => $body,
         }
     };
 }
@@ -50,13 +79,27 @@ macro_rules! for_curve {
             Curve::P384 => EcKey::P384($make),
             #[cfg(feature = "k256")]
             Curve::Secp256k1 => EcKey::Secp256k1($make),
+            #[cfg(feature = "p521")]
+            Curve::P521 => EcKey::P521($make),
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP256r1 => EcKey::BrainpoolP256r1($make),
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP384r1 => EcKey::BrainpoolP384r1($make),
+            #[cfg(feature = "brainpool")]
+            Curve::BrainpoolP512r1 => EcKey::BrainpoolP512r1($make),
         }
     };
 }
 
 // Without any curve compiled in, `EcKey` and `Curve` are empty and the arguments unused.
 #[cfg_attr(
-    not(any(feature = "p256", feature = "p384", feature = "k256")),
+    not(any(
+        feature = "p256",
+        feature = "p384",
+        feature = "k256",
+        feature = "p521",
+        feature = "brainpool"
+    )),
     allow(unused_variables)
 )]
 impl EcKey {
@@ -80,6 +123,14 @@ impl EcKey {
             EcKey::P384(_) => Curve::P384,
             #[cfg(feature = "k256")]
             EcKey::Secp256k1(_) => Curve::Secp256k1,
+            #[cfg(feature = "p521")]
+            EcKey::P521(_) => Curve::P521,
+            #[cfg(feature = "brainpool")]
+            EcKey::BrainpoolP256r1(_) => Curve::BrainpoolP256r1,
+            #[cfg(feature = "brainpool")]
+            EcKey::BrainpoolP384r1(_) => Curve::BrainpoolP384r1,
+            #[cfg(feature = "brainpool")]
+            EcKey::BrainpoolP512r1(_) => Curve::BrainpoolP512r1,
         }
     }
 
@@ -114,7 +165,16 @@ impl EcKey {
     }
 }
 
-#[cfg(all(test, any(feature = "p256", feature = "p384", feature = "k256")))]
+#[cfg(all(
+    test,
+    any(
+        feature = "p256",
+        feature = "p384",
+        feature = "k256",
+        feature = "p521",
+        feature = "brainpool"
+    )
+))]
 mod tests {
     use super::super::tests::{
         assert_storage_round_trip, decipher, hex, public_key, public_part, sign, stored, written,
@@ -123,25 +183,26 @@ mod tests {
     use crate::status::Error;
     use openpgp_card_applet_testkit::TestRng;
 
-    /// The tests every curve runs, against the curve crate's own host-side implementation.
+    /// The tests every curve runs, against the host side of the generic `ecdsa` and
+    /// `elliptic_curve` crates on the curve crate's arithmetic (`$C`).
     macro_rules! curve_tests {
-        ($name:ident, $krate:ident, $curve:expr, $order:expr) => {
+        ($name:ident, $C:ty, $curve:expr, $order:expr) => {
             mod $name {
                 use super::*;
                 use alloc::vec::Vec;
-                use $krate::ecdsa::signature::hazmat::PrehashVerifier;
-                use $krate::elliptic_curve::sec1::ToSec1Point;
-                use $krate::elliptic_curve::Generate;
+                use ecdsa::signature::hazmat::PrehashVerifier;
+                use elliptic_curve::sec1::ToSec1Point;
+                use elliptic_curve::Generate;
 
                 const CURVE: Curve = $curve;
 
-                fn verifying_key(key: &PrivateKey) -> $krate::ecdsa::VerifyingKey {
+                fn verifying_key(key: &PrivateKey) -> ecdsa::VerifyingKey<$C> {
                     let point = public_part(&public_key(key), 0x86);
-                    $krate::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap()
+                    ecdsa::VerifyingKey::<$C>::from_sec1_bytes(&point).unwrap()
                 }
 
                 fn verify(key: &PrivateKey, hash: &[u8], signature: &[u8]) {
-                    let signature = $krate::ecdsa::Signature::from_slice(signature).unwrap();
+                    let signature = ecdsa::Signature::<$C>::from_slice(signature).unwrap();
                     verifying_key(key).verify_prehash(hash, &signature).unwrap();
                 }
 
@@ -150,8 +211,10 @@ mod tests {
                     let mut rng = TestRng::seed_from_u64(256);
                     let key = PrivateKey::generate(&Algorithm::Ecdsa(CURVE), &mut rng).unwrap();
                     let n = CURVE.field_len();
-                    // The hash lengths GnuPG sends (SHA-256/384/512) and a short one.
-                    for len in [20, 32, 48, 64] {
+                    // The hash lengths GnuPG sends (SHA-256/384/512), a short one, and 66
+                    // bytes: longer than every field but P-521's, which it fills, and then
+                    // has 7 bits more than P-521's order (the verifier drops them too).
+                    for len in [20, 32, 48, 64, 66] {
                         let hash: Vec<u8> = (0..len).map(|i| i as u8 ^ 0xA5).collect();
                         let signature = sign(&key, &hash).unwrap();
                         assert_eq!(signature.len(), 2 * n);
@@ -178,12 +241,13 @@ mod tests {
                     let mut rng = TestRng::seed_from_u64(257);
                     let key = PrivateKey::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
                     let card_point = public_part(&public_key(&key), 0x86);
-                    let card_public = $krate::PublicKey::from_sec1_bytes(&card_point).unwrap();
+                    let card_public =
+                        elliptic_curve::PublicKey::<$C>::from_sec1_bytes(&card_point).unwrap();
                     for _ in 0..3 {
-                        let host = $krate::SecretKey::generate_from_rng(&mut rng);
+                        let host = elliptic_curve::SecretKey::<$C>::generate_from_rng(&mut rng);
                         let host_point = host.public_key().to_sec1_point(false);
                         let ours = decipher(&key, host_point.as_bytes()).unwrap();
-                        let theirs = $krate::ecdh::diffie_hellman(
+                        let theirs = elliptic_curve::ecdh::diffie_hellman(
                             host.to_nonzero_scalar(),
                             card_public.as_affine(),
                         );
@@ -196,7 +260,7 @@ mod tests {
                 fn ecdh_rejects_points_off_the_curve() {
                     let mut rng = TestRng::seed_from_u64(258);
                     let key = PrivateKey::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
-                    let host = $krate::SecretKey::generate_from_rng(&mut rng);
+                    let host = elliptic_curve::SecretKey::<$C>::generate_from_rng(&mut rng);
                     let good = host.public_key().to_sec1_point(false).as_bytes().to_vec();
                     assert!(decipher(&key, &good).is_ok());
                     let mut off_curve = good.clone();
@@ -284,23 +348,51 @@ mod tests {
     #[cfg(feature = "p256")]
     curve_tests!(
         p256_curve,
-        p256,
+        p256::NistP256,
         Curve::P256,
         "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"
     );
     #[cfg(feature = "p384")]
     curve_tests!(
         p384_curve,
-        p384,
+        p384::NistP384,
         Curve::P384,
         "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973"
     );
     #[cfg(feature = "k256")]
     curve_tests!(
         secp256k1_curve,
-        k256,
+        k256::Secp256k1,
         Curve::Secp256k1,
         "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"
+    );
+    #[cfg(feature = "p521")]
+    curve_tests!(
+        p521_curve,
+        p521::NistP521,
+        Curve::P521,
+        "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409"
+    );
+    #[cfg(feature = "brainpool")]
+    curve_tests!(
+        brainpool_p256r1_curve,
+        bp256::BrainpoolP256r1,
+        Curve::BrainpoolP256r1,
+        "A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7"
+    );
+    #[cfg(feature = "brainpool")]
+    curve_tests!(
+        brainpool_p384r1_curve,
+        bp384::BrainpoolP384r1,
+        Curve::BrainpoolP384r1,
+        "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B31F166E6CAC0425A7CF3AB6AF6B7FC3103B883202E9046565"
+    );
+    #[cfg(feature = "brainpool")]
+    curve_tests!(
+        brainpool_p512r1_curve,
+        bp512::BrainpoolP512r1,
+        Curve::BrainpoolP512r1,
+        "AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330870553E5C414CA92619418661197FAC10471DB1D381085DDADDB58796829CA90069"
     );
 
     /// RFC 6979 A.2.5 key.

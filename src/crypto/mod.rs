@@ -43,7 +43,15 @@
 // Without any short-Weierstrass curve compiled in, `Curve` has no values, so the ECDSA and ECDH
 // arms of every dispatch are (correctly) unreachable.
 #![cfg_attr(
-    not(any(feature = "p256", feature = "p384", feature = "k256")),
+    not(any(
+        feature = "p256",
+        feature = "p384",
+        feature = "k256",
+        feature = "p521",
+        feature = "brainpool",
+        feature = "p521",
+        feature = "brainpool"
+    )),
     allow(unreachable_code)
 )]
 
@@ -372,6 +380,8 @@ impl PrivateKey {
     feature = "p256",
     feature = "p384",
     feature = "k256",
+    feature = "p521",
+    feature = "brainpool",
     feature = "ed25519",
     feature = "x25519"
 ))]
@@ -492,6 +502,8 @@ pub(crate) mod tests {
         feature = "p256",
         feature = "p384",
         feature = "k256",
+        feature = "p521",
+        feature = "brainpool",
         feature = "ed25519",
         feature = "x25519"
     ))]

@@ -37,9 +37,40 @@ pub fn import_template(crt: u8, parts: &[(u8, &[u8])]) -> Vec<u8> {
     buf
 }
 
+/// The cipher DO of an ECDH PSO:DECIPHER as GnuPG sends it (spec §7.2.11): `A6 { 7F49 { 86
+/// point } }`, with long-form lengths where the point needs them (P-521's 133 bytes).
+///
+/// # Panics
+/// Never: the buffer is sized from the point.
+pub fn ecdh_cipher_do(point: &[u8]) -> Vec<u8> {
+    let mut buf = vec![0u8; point.len() + 3 * 4 + 4];
+    let mut w = Writer::new(&mut buf);
+    let outer = w.open(0xA6).expect("sized");
+    let public = w.open(0x7F49).expect("sized");
+    w.put(0x86, point).expect("sized");
+    w.close(public).expect("sized");
+    w.close(outer).expect("sized");
+    let len = w.len();
+    buf.truncate(len);
+    buf
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ecdh_cipher_dos_have_gnupg_layout() {
+        let short = ecdh_cipher_do(&[4; 65]);
+        assert_eq!(&short[..7], &[0xA6, 0x46, 0x7F, 0x49, 0x43, 0x86, 0x41]);
+        assert_eq!(short.len(), 7 + 65);
+        let long = ecdh_cipher_do(&[4; 133]);
+        assert_eq!(
+            &long[..10],
+            &[0xA6, 0x81, 0x8C, 0x7F, 0x49, 0x81, 0x88, 0x86, 0x81, 0x85]
+        );
+        assert_eq!(long.len(), 10 + 133);
+    }
 
     #[test]
     fn import_templates_have_gnupg_layout() {

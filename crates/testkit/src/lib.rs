@@ -54,4 +54,4 @@ pub use backends::{
     TestRng,
 };
 pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
-pub use import::import_template;
+pub use import::{ecdh_cipher_do, import_template};

@@ -1,18 +1,12 @@
 //! ECDSA and ECDH written once, generic over the `elliptic_curve` traits.
 //!
-//! The curve crates do not re-export the `ecdsa` crate's generic traits, so [`WeierstrassCurve`]
-//! binds each curve's concrete ECDSA signing key (which caches the public point) with a few
-//! lines of macro; everything else is generic.
+//! [`WeierstrassCurve`] binds each curve to the generic `ecdsa` crate's signing key (which
+//! caches the public point) with a few lines of macro, so that the bounds the `ecdsa` crate
+//! puts on a curve are checked once per curve instead of spelled out here; everything else is
+//! generic.
 
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
-
-#[cfg(feature = "k256")]
-use k256::elliptic_curve;
-#[cfg(all(feature = "p256", not(feature = "k256")))]
-use p256::elliptic_curve;
-#[cfg(all(feature = "p384", not(feature = "k256"), not(feature = "p256")))]
-use p384::elliptic_curve;
 
 use elliptic_curve::ecdh::diffie_hellman;
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
@@ -65,12 +59,12 @@ pub(crate) trait WeierstrassCurve:
 }
 
 macro_rules! weierstrass_curve {
-    ($curve:ty, $krate:ident) => {
+    ($curve:ty) => {
         impl WeierstrassCurve for $curve {
-            type SigningKey = $krate::ecdsa::SigningKey;
+            type SigningKey = ecdsa::SigningKey<$curve>;
 
             fn signing_key(secret: NonZeroScalar<Self>) -> Self::SigningKey {
-                $krate::ecdsa::SigningKey::from(secret)
+                ecdsa::SigningKey::from(secret)
             }
 
             fn secret(key: &Self::SigningKey) -> &NonZeroScalar<Self> {
@@ -87,8 +81,8 @@ macro_rules! weierstrass_curve {
                 z: &FieldBytes<Self>,
                 out: &mut Writer<'_>,
             ) -> Result<(), Error> {
-                use $krate::ecdsa::signature::hazmat::RandomizedPrehashSigner;
-                let signature: $krate::ecdsa::Signature = key
+                use ecdsa::signature::hazmat::RandomizedPrehashSigner;
+                let signature: ecdsa::Signature<$curve> = key
                     .sign_prehash_with_rng(rng, z)
                     .map_err(|_| Error::Internal)?;
                 Self::release(key, z, &signature.to_bytes(), out)
@@ -102,8 +96,8 @@ macro_rules! weierstrass_curve {
             ) -> Result<(), Error> {
                 #[cfg(feature = "verify-signatures")]
                 {
-                    use $krate::ecdsa::signature::hazmat::PrehashVerifier;
-                    let parsed = $krate::ecdsa::Signature::from_slice(signature)
+                    use ecdsa::signature::hazmat::PrehashVerifier;
+                    let parsed = ecdsa::Signature::<$curve>::from_slice(signature)
                         .map_err(|_| Error::Internal)?;
                     key.verifying_key()
                         .verify_prehash(z, &parsed)
@@ -118,11 +112,19 @@ macro_rules! weierstrass_curve {
 }
 
 #[cfg(feature = "p256")]
-weierstrass_curve!(p256::NistP256, p256);
+weierstrass_curve!(p256::NistP256);
 #[cfg(feature = "p384")]
-weierstrass_curve!(p384::NistP384, p384);
+weierstrass_curve!(p384::NistP384);
 #[cfg(feature = "k256")]
-weierstrass_curve!(k256::Secp256k1, k256);
+weierstrass_curve!(k256::Secp256k1);
+#[cfg(feature = "p521")]
+weierstrass_curve!(p521::NistP521);
+#[cfg(feature = "brainpool")]
+weierstrass_curve!(bp256::BrainpoolP256r1);
+#[cfg(feature = "brainpool")]
+weierstrass_curve!(bp384::BrainpoolP384r1);
+#[cfg(feature = "brainpool")]
+weierstrass_curve!(bp512::BrainpoolP512r1);
 
 /// A private key on curve `C`, usable for ECDSA and ECDH. Zeroized on drop (by `SigningKey`).
 pub(crate) struct CurveKey<C: WeierstrassCurve> {
@@ -179,7 +181,9 @@ impl<C: WeierstrassCurve> CurveKey<C> {
     }
 
     /// ECDSA over a hash: left-padded with zeros if shorter than the field, its leftmost
-    /// field-length bytes if longer (bits2int of SEC 1 §4.1.3 for these byte-aligned orders).
+    /// field-length bytes if longer, which the `ecdsa` crate then truncates to the order's bit
+    /// length: bits2int of SEC 1 §4.1.3 (for P-521, whose order has 521 bits, a 66-byte hash
+    /// loses its last 7 bits as a host verifier's does).
     ///
     /// The nonce is RFC 6979's with fresh random bytes mixed in (hedged, §3.6): with a working
     /// RNG, a hash signed twice gets two nonces, so a fault injected during one of the two
@@ -227,11 +231,11 @@ impl<C: WeierstrassCurve> CurveKey<C> {
 /// released.
 #[cfg(all(test, feature = "verify-signatures"))]
 mod tests {
-    use super::elliptic_curve::FieldBytes;
     use super::{CurveKey, WeierstrassCurve};
     use crate::status::Error;
     use crate::tlv::Writer;
     use alloc::vec;
+    use elliptic_curve::FieldBytes;
     use openpgp_card_applet_testkit::TestRng;
 
     fn faulted_signatures_are_not_released<C: WeierstrassCurve>() {
@@ -273,5 +277,19 @@ mod tests {
     #[cfg(feature = "k256")]
     fn k256() {
         faulted_signatures_are_not_released::<k256::Secp256k1>();
+    }
+
+    #[test]
+    #[cfg(feature = "p521")]
+    fn p521() {
+        faulted_signatures_are_not_released::<p521::NistP521>();
+    }
+
+    #[test]
+    #[cfg(feature = "brainpool")]
+    fn brainpool() {
+        faulted_signatures_are_not_released::<bp256::BrainpoolP256r1>();
+        faulted_signatures_are_not_released::<bp384::BrainpoolP384r1>();
+        faulted_signatures_are_not_released::<bp512::BrainpoolP512r1>();
     }
 }
