@@ -329,6 +329,22 @@ pub mod attributes {
     pub const K256_ECDSA: &str = "132B8104000A";
     /// ECDH on secp256k1.
     pub const K256_ECDH: &str = "122B8104000A";
+    /// ECDSA on P-521.
+    pub const P521_ECDSA: &str = "132B81040023";
+    /// ECDH on P-521.
+    pub const P521_ECDH: &str = "122B81040023";
+    /// ECDSA on brainpoolP256r1.
+    pub const BP256_ECDSA: &str = "132B2403030208010107";
+    /// ECDH on brainpoolP256r1.
+    pub const BP256_ECDH: &str = "122B2403030208010107";
+    /// ECDSA on brainpoolP384r1.
+    pub const BP384_ECDSA: &str = "132B240303020801010B";
+    /// ECDH on brainpoolP384r1.
+    pub const BP384_ECDH: &str = "122B240303020801010B";
+    /// ECDSA on brainpoolP512r1.
+    pub const BP512_ECDSA: &str = "132B240303020801010D";
+    /// ECDH on brainpoolP512r1.
+    pub const BP512_ECDH: &str = "122B240303020801010D";
     /// RSA-2048, e of 32 bits, import format 00 (the last byte is the format).
     pub const RSA2048: &str = "010800002000";
 }
@@ -407,6 +423,15 @@ const P384_SCALAR: &str =
     "18a3bf8d651e84701a522ada1d6d79fcf91825e0937953b42aa3ee6a7960d1476a6e3772088144481df608e767a4feb0";
 /// secp256k1 scalar of the import fuzzer's cards.
 const K256_SCALAR: &str = "82ca6c43f3a944e0f69f92560acf5687a51ae4e1654047d7e06ce67545d94a17";
+/// P-521 scalar of the import fuzzer's cards.
+const P521_SCALAR: &str = "0194d1cce3b7770779f11252180d20fb9a429a701b0bb82cc61b199383472627e2a0f73b7a5013640c12080ecead064cfbe3142a18186e4d1a3bb9a0356ec2ef2f15";
+/// brainpoolP256r1 scalar of the import fuzzer's cards.
+const BP256_SCALAR: &str = "9b7280ba6f988b73188c6f2cd02985259a057eab5fe022f5cec68a691b5ab6c9";
+/// brainpoolP384r1 scalar of the import fuzzer's cards.
+const BP384_SCALAR: &str =
+    "6ca41321583b2295a9b0dea0a3dcd09a3ff43dc71889450cc2125a5a295064b0955a188ac88da11e3eb6c90960682d68";
+/// brainpoolP512r1 scalar of the import fuzzer's cards.
+const BP512_SCALAR: &str = "9865f667a25fac828ee66f4a068530f331fcebc297ed989a393867f5b13985851a65e37ed4ed20fe662e4e09da506e02ae37351367ff235092013b78ba1c02d9";
 /// AES-256 key (D5) of the personalised session card.
 const AES_KEY: &str = "a90da3ea042ccd3d28eea040a6891113c614013a107e072f5837c82338087a0f";
 
@@ -495,12 +520,12 @@ fn assert_probe_works(answer: &(Vec<u8>, u16), family: Family, what: &str) {
 
 /// Whether `signature` (`r ‖ s`) verifies for the prehash `hash` under the SEC 1 `point`.
 fn ecdsa_verifies(curve: Curve, point: &[u8], hash: &[u8], signature: &[u8]) -> bool {
-    use p256::ecdsa::signature::hazmat::PrehashVerifier;
+    use ecdsa::signature::hazmat::PrehashVerifier;
     macro_rules! verify {
-        ($krate:ident) => {
+        ($C:ty) => {
             match (
-                $krate::ecdsa::VerifyingKey::from_sec1_bytes(point),
-                $krate::ecdsa::Signature::from_slice(signature),
+                ecdsa::VerifyingKey::<$C>::from_sec1_bytes(point),
+                ecdsa::Signature::<$C>::from_slice(signature),
             ) {
                 (Ok(key), Ok(signature)) => key.verify_prehash(hash, &signature).is_ok(),
                 _ => false,
@@ -508,9 +533,13 @@ fn ecdsa_verifies(curve: Curve, point: &[u8], hash: &[u8], signature: &[u8]) -> 
         };
     }
     match curve {
-        Curve::P256 => verify!(p256),
-        Curve::P384 => verify!(p384),
-        Curve::Secp256k1 => verify!(k256),
+        Curve::P256 => verify!(p256::NistP256),
+        Curve::P384 => verify!(p384::NistP384),
+        Curve::Secp256k1 => verify!(k256::Secp256k1),
+        Curve::P521 => verify!(p521::NistP521),
+        Curve::BrainpoolP256r1 => verify!(bp256::BrainpoolP256r1),
+        Curve::BrainpoolP384r1 => verify!(bp384::BrainpoolP384r1),
+        Curve::BrainpoolP512r1 => verify!(bp512::BrainpoolP512r1),
     }
 }
 
@@ -613,7 +642,7 @@ fn p256_ecdsa_key() -> KnownKey {
 // import
 
 /// How many attribute profiles [`import`] chooses from.
-pub const IMPORT_PROFILES: usize = 7;
+pub const IMPORT_PROFILES: usize = 11;
 
 /// The keys (and attributes) of the slots SIG, DEC, AUT in each import profile.
 fn import_keys(profile: usize) -> [KnownKey; 3] {
@@ -646,6 +675,30 @@ fn import_keys(profile: usize) -> [KnownKey; 3] {
         ),
         4 => [KnownKey::rsa(0), KnownKey::rsa(1), KnownKey::rsa(2)],
         5 => [KnownKey::rsa(3), KnownKey::rsa(3), KnownKey::rsa(3)],
+        7 => ec(
+            Family::Ecdsa(Curve::P521),
+            attributes::P521_ECDSA,
+            attributes::P521_ECDH,
+            P521_SCALAR,
+        ),
+        8 => ec(
+            Family::Ecdsa(Curve::BrainpoolP256r1),
+            attributes::BP256_ECDSA,
+            attributes::BP256_ECDH,
+            BP256_SCALAR,
+        ),
+        9 => ec(
+            Family::Ecdsa(Curve::BrainpoolP384r1),
+            attributes::BP384_ECDSA,
+            attributes::BP384_ECDH,
+            BP384_SCALAR,
+        ),
+        10 => ec(
+            Family::Ecdsa(Curve::BrainpoolP512r1),
+            attributes::BP512_ECDSA,
+            attributes::BP512_ECDH,
+            BP512_SCALAR,
+        ),
         _ => [
             ed25519_key().with_public_key_flag(),
             x25519_key().with_public_key_flag(),
@@ -695,7 +748,7 @@ fn key_record(storage: &MemoryStorage, slot: usize) -> Option<&[u8]> {
 
 /// Fuzz target `import`. The first byte chooses the attribute profile (low nibble, see
 /// `import_keys`: Ed25519/X25519, P-256, P-384, secp256k1, RSA-2048 in all four import formats,
-/// ECC attributes with the trailing FF), whether the key is used before the import (bit 6) and
+/// ECC attributes with the trailing FF, P-521, brainpoolP256r1, P384r1, P512r1), whether the key is used before the import (bit 6) and
 /// whether the template is chained (bit 7); the rest is the template, sent as `00 DB 3F FF` with
 /// PW3 verified to a card whose three slots hold known keys. With bit 6 the slot the template
 /// names (or one chosen by bits 4-5) is used before the import and probed after it; without,

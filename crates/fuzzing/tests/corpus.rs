@@ -326,6 +326,10 @@ fn seed_templates() -> Vec<(usize, usize, Vec<u8>)> {
     let p256 = [vec![0u8], vec![0x3C; 31]].concat(); // a leading zero byte
     let p384 = vec![0x5D; 48];
     let k256 = vec![0x2E; 32];
+    let p521 = [vec![0x01], vec![0x5D; 65]].concat(); // below P-521's order (0x01FF...)
+    let bp256 = vec![0x3B; 32];
+    let bp384 = vec![0x5D; 48];
+    let bp512 = vec![0x5D; 64];
     let lines = |l: &[&str]| l.iter().flat_map(|s| hex(s)).collect::<Vec<u8>>();
     let (p, q, n) = (
         lines(fuzzing::SEED_RSA_P),
@@ -374,6 +378,10 @@ fn seed_templates() -> Vec<(usize, usize, Vec<u8>)> {
                 _ => ec(&p256),
             },
         ));
+        out.push((7, slot, ec(&p521)));
+        out.push((8, slot, ec(&bp256)));
+        out.push((9, slot, ec(&bp384)));
+        out.push((10, slot, ec(&bp512)));
     }
     out
 }

@@ -26,7 +26,8 @@ pub const OPTIONAL_PIN: &str = "?passphrase.enter";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Algo {
     Rsa(u32),
-    /// gpg's curve name: `nistp256`, `nistp384`, `secp256k1`, `Curve25519`.
+    /// gpg's curve name: `nistp256`, `nistp384`, `nistp521`, `brainpoolP256r1`,
+    /// `brainpoolP384r1`, `brainpoolP512r1`, `secp256k1`, `Curve25519`.
     Curve(&'static str),
 }
 
@@ -37,6 +38,10 @@ impl Algo {
     pub const NISTP256: Algo = Algo::Curve("nistp256");
     pub const NISTP384: Algo = Algo::Curve("nistp384");
     pub const SECP256K1: Algo = Algo::Curve("secp256k1");
+    pub const NISTP521: Algo = Algo::Curve("nistp521");
+    pub const BRAINPOOLP256R1: Algo = Algo::Curve("brainpoolP256r1");
+    pub const BRAINPOOLP384R1: Algo = Algo::Curve("brainpoolP384r1");
+    pub const BRAINPOOLP512R1: Algo = Algo::Curve("brainpoolP512r1");
     pub const CURVE25519: Algo = Algo::Curve("Curve25519");
 
     /// A short name without punctuation (for user IDs and file names).
@@ -69,6 +74,7 @@ impl Algo {
                 let shown = match curve {
                     "nistp256" => "NIST P-256",
                     "nistp384" => "NIST P-384",
+                    "nistp521" => "NIST P-521",
                     other => other,
                 };
                 [
@@ -96,7 +102,8 @@ impl Algo {
 pub fn set_key_attributes(gpg: &Gpg, algo: Algo) {
     let (choice, detail) = match algo {
         Algo::Rsa(bits) => ("1", ("cardedit.genkeys.size", bits.to_string())),
-        // gpg 2.2's curve menu names the NIST curves "NIST P-256" and "NIST P-384".
+        // gpg 2.2's curve menu names the NIST curves "NIST P-256" .. "NIST P-521" and the
+        // brainpool ones "Brainpool P-256" .. "Brainpool P-512".
         Algo::Curve(curve) => (
             "2",
             (
@@ -104,6 +111,10 @@ pub fn set_key_attributes(gpg: &Gpg, algo: Algo) {
                 match curve {
                     "nistp256" => "NIST P-256".to_owned(),
                     "nistp384" => "NIST P-384".to_owned(),
+                    "nistp521" => "NIST P-521".to_owned(),
+                    "brainpoolP256r1" => "Brainpool P-256".to_owned(),
+                    "brainpoolP384r1" => "Brainpool P-384".to_owned(),
+                    "brainpoolP512r1" => "Brainpool P-512".to_owned(),
                     other => other.to_owned(),
                 },
             ),

@@ -65,6 +65,10 @@ fn key_attr_for_every_algorithm_the_card_announces() {
         Algo::NISTP256,
         Algo::NISTP384,
         Algo::SECP256K1,
+        Algo::NISTP521,
+        Algo::BRAINPOOLP256R1,
+        Algo::BRAINPOOLP384R1,
+        Algo::BRAINPOOLP512R1,
         Algo::CURVE25519,
     ];
     let mut covered = Vec::new();
@@ -101,7 +105,7 @@ fn key_attr_refused_by_the_card_keeps_the_attributes() {
         (PROMPT, "admin"),
         (PROMPT, "key-attr"),
         ("cardedit.genkeys.algo", "2"),
-        ("keygen.curve", "brainpoolP256r1"),
+        ("keygen.curve", "Curve 448"),
         (PIN, PW3),
         ("cardedit.genkeys.algo", "1"),
         ("cardedit.genkeys.size", "2048"),
@@ -111,7 +115,7 @@ fn key_attr_refused_by_the_card_keeps_the_attributes() {
     ]);
     let attempts = commands(&f.card.log.exchanges(), &[0xDA, 0x00, 0xC1]);
     assert_eq!(attempts.len(), 1, "{attempts:?}");
-    assert_eq!(attempts[0].1, 0x6A80, "the card refuses brainpoolP256r1");
+    assert_eq!(attempts[0].1, 0x6A80, "the card refuses Ed448");
     assert_eq!(
         f.gpg.card_status().all("keyattr"),
         Algo::RSA2048.keyattr_lines(),

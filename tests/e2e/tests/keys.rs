@@ -35,7 +35,9 @@ fn no_prompt(kind: &str, keyword: &str) -> Result<String, String> {
 /// key's usage.
 fn check_algorithms(listed: &[SecretKey], keys: &CardKeys, algo: Algo) {
     let bits = |curve: &str| match curve {
-        "nistp384" => 384,
+        "nistp384" | "brainpoolP384r1" => 384,
+        "nistp521" => 521,
+        "brainpoolP512r1" => 512,
         _ => 256,
     };
     for key in listed {
@@ -119,6 +121,26 @@ fn gnupg_secp256k1_generate_sign_verify_decrypt() {
 }
 
 #[test]
+fn gnupg_nistp521_generate_sign_verify_decrypt() {
+    gnupg_generate_sign_decrypt(Algo::NISTP521);
+}
+
+#[test]
+fn gnupg_brainpoolp256r1_generate_sign_verify_decrypt() {
+    gnupg_generate_sign_decrypt(Algo::BRAINPOOLP256R1);
+}
+
+#[test]
+fn gnupg_brainpoolp384r1_generate_sign_verify_decrypt() {
+    gnupg_generate_sign_decrypt(Algo::BRAINPOOLP384R1);
+}
+
+#[test]
+fn gnupg_brainpoolp512r1_generate_sign_verify_decrypt() {
+    gnupg_generate_sign_decrypt(Algo::BRAINPOOLP512R1);
+}
+
+#[test]
 fn gnupg_ed25519_cv25519_generate_sign_verify_decrypt() {
     gnupg_generate_sign_decrypt(Algo::CURVE25519);
 }
@@ -136,16 +158,11 @@ fn use_keys(gpg: &Gpg, keys: &CardKeys) {
     assert_eq!(session.pin_prompts(), 1);
 }
 
-#[test]
-fn gnupg_keytocard_rsa2048_and_nistp256() {
+/// keytocard of a host key (primary to SIG, then the subkeys to DEC and AUT): card status shows
+/// `keyattr` and the fingerprints, and the keys work from the card.
+fn keytocard_three(uid: &str, primary: &str, subkeys: &[(&str, &str)], keyattr: [&str; 3]) {
     let f = Fixture::new();
-    let host = gnupg::host_key(
-        &f.gpg,
-        "Host Rsa <host.rsa@example.org>",
-        "rsa2048",
-        // gpg 2.2 makes a "nistp256" subkey ECDH unless told otherwise.
-        &[("rsa2048", "encr"), ("nistp256/ecdsa", "auth")],
-    );
+    let host = gnupg::host_key(&f.gpg, uid, primary, subkeys);
     let keys = CardKeys {
         primary: host[0].fpr.clone(),
         sig: host[0].fpr.clone(),
@@ -154,17 +171,41 @@ fn gnupg_keytocard_rsa2048_and_nistp256() {
     };
     gnupg::keytocard(&f.gpg, &keys.primary, &[(0, "1"), (1, "2"), (2, "3")]);
     let status = f.gpg.card_status();
-    assert_eq!(
-        status.all("keyattr"),
-        [
-            "keyattr:1:1:2048:",
-            "keyattr:2:1:2048:",
-            "keyattr:3:19:NIST P-256:"
-        ]
-    );
+    assert_eq!(status.all("keyattr"), keyattr);
     assert!(gnupg::card_has(&status, &keys), "{:?}", status.line("fpr"));
     gnupg::check_key_listing(&f.gpg, &keys);
     use_keys(&f.gpg, &keys);
+}
+
+#[test]
+fn gnupg_keytocard_rsa2048_and_nistp256() {
+    keytocard_three(
+        "Host Rsa <host.rsa@example.org>",
+        "rsa2048",
+        // gpg 2.2 makes a "nistp256" subkey ECDH unless told otherwise.
+        &[("rsa2048", "encr"), ("nistp256/ecdsa", "auth")],
+        [
+            "keyattr:1:1:2048:",
+            "keyattr:2:1:2048:",
+            "keyattr:3:19:NIST P-256:",
+        ],
+    );
+}
+
+/// keytocard of brainpool and P-521 keys: GnuPG's import templates of 48-, 64- and 66-byte
+/// scalars (it strips leading zero bytes), and the card's keys work after it.
+#[test]
+fn gnupg_keytocard_brainpool_and_nistp521() {
+    keytocard_three(
+        "Host Brainpool <host.brainpool@example.org>",
+        "brainpoolP384r1",
+        &[("brainpoolP512r1", "encr"), ("nistp521/ecdsa", "auth")],
+        [
+            "keyattr:1:19:brainpoolP384r1:",
+            "keyattr:2:18:brainpoolP512r1:",
+            "keyattr:3:19:NIST P-521:",
+        ],
+    );
 }
 
 #[test]
