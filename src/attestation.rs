@@ -134,8 +134,16 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// id-X25519 (RFC 8410).
 const X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
+/// id-Ed448 (RFC 8410).
+const ED448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.113");
+/// id-X448 (RFC 8410).
+const X448: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.111");
 /// Curve25519 for ECDH as OpenPGP names it (1.3.6.1.4.1.3029.1.5.1): an X25519 key.
 const CURVE25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01];
+/// Ed448's OID in the attributes' content bytes.
+const ED448_OID: &[u8] = &[0x2B, 0x65, 0x71];
+/// X448's OID in the attributes' content bytes.
+const X448_OID: &[u8] = &[0x2B, 0x65, 0x6F];
 /// P-256's OID in the attributes' content bytes.
 const P256_OID: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
 
@@ -196,7 +204,15 @@ pub(crate) fn public_key_info(
                 subject_public_key: BitString::from_bytes(&der).map_err(der_error)?,
             })
         }
+        // RFC 8410 keys: the OID alone names the algorithm (Ed448 and X448 use theirs in the
+        // attributes too; every other EdDSA attribute is Ed25519's).
+        [0x16, oid @ ..] if oid.strip_suffix(&[0xFF]).unwrap_or(oid) == ED448_OID => {
+            raw(ED448, field(0x86)?)
+        }
         [0x16, ..] => raw(ED25519, field(0x86)?),
+        [0x12, oid @ ..] if oid.strip_suffix(&[0xFF]).unwrap_or(oid) == X448_OID => {
+            raw(X448, field(0x86)?)
+        }
         [0x12, oid @ ..] if oid.strip_suffix(&[0xFF]).unwrap_or(oid) == CURVE25519 => {
             raw(X25519, field(0x86)?)
         }

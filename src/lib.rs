@@ -79,7 +79,8 @@
         feature = "p521",
         feature = "brainpool",
         feature = "ed25519",
-        feature = "x25519"
+        feature = "x25519",
+        feature = "ed448"
     )),
     allow(unreachable_code, unused_variables)
 )]

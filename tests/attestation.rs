@@ -239,6 +239,24 @@ fn every_key_type_is_attested_and_imported_keys_are_refused() {
     let spki = dec.tbs_certificate().subject_public_key_info();
     assert_eq!(spki.algorithm.oid.to_string(), "1.3.101.110");
     assert_eq!(spki.subject_public_key.raw_bytes(), &x.data[5..]);
+    // Ed448 in AUT and X448 in DEC: id-Ed448 and id-X448 with the raw keys (never mistaken
+    // for Ed25519 or an EC key).
+    #[cfg(feature = "ed448")]
+    for (crt, attr_tag, attributes, oid, index) in [
+        (0xA4, 0xC3, "162B6571", "1.3.101.113", 0u8),
+        (0xB8, 0xC2, "122B656F", "1.3.101.111", 1),
+    ] {
+        assert_sw(&card.put_data(attr_tag, &hex(attributes)), 0x9000);
+        let key = card.generate(crt);
+        assert_sw(&key, 0x9000);
+        let p2 = [0x03u8, 0x02][usize::from(index)];
+        assert_sw(&card.raw(&[0x80, 0xFB, p2, 0x00]), 0x9000);
+        let cert = Certificate::from_der(&certificate(&mut card, index)).unwrap();
+        let spki = cert.tbs_certificate().subject_public_key_info();
+        assert_eq!(spki.algorithm.oid.to_string(), oid);
+        assert_eq!(spki.algorithm.parameters, None);
+        assert_eq!(spki.subject_public_key.raw_bytes(), &key.data[5..]);
+    }
 }
 
 #[test]

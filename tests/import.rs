@@ -74,6 +74,72 @@ fn ed25519_rfc8032_test_vector_1() {
     );
 }
 
+/// RFC 8032 §7.4 ("blank") through DB 3F FF in SIG and AUT: the 57-byte seed with and without
+/// its public key, the signature of the empty message; a wrong public key or a long seed is
+/// refused and the key stays.
+#[cfg(feature = "ed448")]
+#[test]
+fn ed448_rfc8032_blank() {
+    let mut card = admin_card();
+    let seed = hex("6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032e7549a20098f95b");
+    let public = hex("5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180");
+    let signature = hex("533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f2b233f034f628281f2fd7a22ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cdda8530a113a0f4dbb61149f05a7363268c71d95808ff2e652600");
+    assert_sw(&card.put_data(0xC1, &hex("162B6571")), 0x9000);
+    assert_sw(&card.put_data(0xC3, &hex("162B6571FF")), 0x9000);
+    assert_sw(
+        &import(&mut card, &template(SIG, &[(0x92, &seed), (0x99, &public)])),
+        0x9000,
+    );
+    assert_sw(&import(&mut card, &template(AUT, &[(0x92, &seed)])), 0x9000);
+    assert_eq!(public_key(&mut card, SIG), public);
+    assert_eq!(public_key(&mut card, AUT), public);
+    let rsp = sign(&mut card, b"");
+    assert_sw(&rsp, 0x9000);
+    assert_eq!(rsp.data, signature);
+    let mut wrong = public.clone();
+    wrong[0] ^= 1;
+    let long = [&[1u8][..], &seed].concat();
+    for bad in [
+        template(SIG, &[(0x92, &seed), (0x99, &wrong)]),
+        template(SIG, &[(0x92, &long)]),
+    ] {
+        card.verify_admin();
+        assert_sw(&import(&mut card, &bad), 0x6A80);
+        assert_eq!(public_key(&mut card, SIG), public);
+    }
+}
+
+/// RFC 7748 §6.2 through DB 3F FF in DEC: Alice's scalar in RFC 7748 order (as GnuPG sends
+/// X448 secrets), Bob's public key, the shared secret; a 55-byte scalar is refused.
+#[cfg(feature = "ed448")]
+#[test]
+fn x448_rfc7748() {
+    let mut card = admin_card();
+    assert_sw(&card.put_data(0xC2, &hex("122B656F")), 0x9000);
+    let alice = hex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b");
+    let alice_public = hex("9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0");
+    let bob_public = hex("3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609");
+    let shared = hex("07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
+    assert_sw(
+        &import(
+            &mut card,
+            &template(DEC, &[(0x92, &alice), (0x99, &alice_public)]),
+        ),
+        0x9000,
+    );
+    assert_eq!(public_key(&mut card, DEC), alice_public);
+    card.verify(0x82, b"123456");
+    let rsp = card.cmd_all(0x2A, 0x80, 0x86, &ecdh_cipher_do(&bob_public));
+    assert_sw(&rsp, 0x9000);
+    assert_eq!(rsp.data, shared);
+    card.verify_admin();
+    assert_sw(
+        &import(&mut card, &template(DEC, &[(0x92, &alice[1..])])),
+        0x6A80,
+    );
+    assert_eq!(public_key(&mut card, DEC), alice_public);
+}
+
 #[test]
 fn x25519_rfc7748_in_gnupg_byte_order() {
     let mut card = admin_card();

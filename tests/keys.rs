@@ -323,6 +323,57 @@ fn x25519_decipher_both_point_forms() {
     assert_eq!(decipher(&mut card, &prefixed), shared.as_bytes());
 }
 
+/// Ed448 in SIG and AUT: 57-byte public keys, 114-byte signatures over inputs of any size (a
+/// hash, and an SSH-sized blob through command chaining), verified by ed448-goldilocks.
+#[cfg(feature = "ed448")]
+#[test]
+fn ed448_sign_and_authenticate() {
+    use ed448_goldilocks::{Signature, VerifyingKey};
+    let mut card = admin_card();
+    for crt in [SIG, AUT] {
+        set_attributes(&mut card, crt, &hex("162B6571"));
+        let public = generate(&mut card, crt);
+        let point: [u8; 57] = field(&public, 0x86).try_into().expect("57 bytes");
+        let key = VerifyingKey::from_bytes(&point).expect("Ed448 point");
+        for len in [64usize, 1500] {
+            let message: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+            let raw = if crt == SIG {
+                sign(&mut card, &message)
+            } else {
+                authenticate(&mut card, &message)
+            };
+            let signature = Signature::from_slice(&raw).expect("114 bytes");
+            key.verify_raw(&signature, &message)
+                .expect("Ed448 verifies");
+            card.verify_admin();
+        }
+    }
+}
+
+/// X448 in DEC: both forms of the host's point (56 bytes, `40 ‖ X`) give the 56-byte secret
+/// without a prefix; a point of small order is refused.
+#[cfg(feature = "ed448")]
+#[test]
+fn x448_decipher_both_point_forms() {
+    let mut card = admin_card();
+    set_attributes(&mut card, DEC, &hex("122B656F"));
+    let public = generate(&mut card, DEC);
+    let card_point = x448::PublicKey::from_bytes(&field(&public, 0x86)).expect("56 bytes");
+    let host = x448::StaticSecret::from([0x24u8; 56]);
+    let host_point = x448::PublicKey::from(&host);
+    let shared = host.diffie_hellman(&card_point);
+    let data = ecdh_cipher_do(host_point.as_bytes());
+    assert_eq!(decipher(&mut card, &data), shared.as_bytes());
+    let prefixed = ecdh_cipher_do(&[&[0x40][..], host_point.as_bytes()].concat());
+    assert_eq!(decipher(&mut card, &prefixed), shared.as_bytes());
+    let mut one = [0u8; 56];
+    one[0] = 1;
+    assert_sw(
+        &card.cmd_all(0x2A, 0x80, 0x86, &ecdh_cipher_do(&one)),
+        0x6A80,
+    );
+}
+
 #[test]
 fn attributes_are_validated_per_slot() {
     let mut card = Card::new();

@@ -62,6 +62,12 @@ const OID_BRAINPOOL_P384R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 
 /// brainpoolP512r1 (1.3.36.3.3.2.8.1.1.13).
 #[cfg(feature = "brainpool")]
 const OID_BRAINPOOL_P512R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D];
+/// Ed448 (1.3.101.113, RFC 8410), as GnuPG names it too.
+#[cfg(feature = "ed448")]
+const OID_ED448: &[u8] = &[0x2B, 0x65, 0x71];
+/// X448 (1.3.101.111, RFC 8410), as GnuPG names it too.
+#[cfg(feature = "ed448")]
+const OID_X448: &[u8] = &[0x2B, 0x65, 0x6F];
 /// Ed25519 as OpenPGP and GnuPG name it (1.3.6.1.4.1.11591.15.1).
 #[cfg(feature = "ed25519")]
 const OID_ED25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
@@ -237,6 +243,12 @@ pub enum Algorithm {
     /// ECDH on Curve25519, X25519 (attributes `12 | OID of Curve25519`).
     #[cfg(feature = "x25519")]
     X25519,
+    /// EdDSA on Ed448 (attributes `16 | OID of Ed448`).
+    #[cfg(feature = "ed448")]
+    Ed448,
+    /// ECDH on Curve448, X448 (attributes `12 | OID of X448`).
+    #[cfg(feature = "ed448")]
+    X448,
 }
 
 /// Every algorithm the build supports, in the order DO FA lists them.
@@ -288,6 +300,10 @@ const SUPPORTED: &[Algorithm] = &[
     Algorithm::Ed25519,
     #[cfg(feature = "x25519")]
     Algorithm::X25519,
+    #[cfg(feature = "ed448")]
+    Algorithm::Ed448,
+    #[cfg(feature = "ed448")]
+    Algorithm::X448,
 ];
 
 impl Algorithm {
@@ -340,12 +356,18 @@ impl Algorithm {
                 if oid == OID_CURVE25519 || oid == OID_X25519_RFC8410 {
                     return Some(Algorithm::X25519);
                 }
+                #[cfg(feature = "ed448")]
+                if oid == OID_X448 {
+                    return Some(Algorithm::X448);
+                }
                 Curve::from_oid(oid).map(Algorithm::Ecdh)
             }
             #[cfg(feature = "ed25519")]
             ALGORITHM_EDDSA if oid == OID_ED25519 || oid == OID_ED25519_RFC8410 => {
                 Some(Algorithm::Ed25519)
             }
+            #[cfg(feature = "ed448")]
+            ALGORITHM_EDDSA if oid == OID_ED448 => Some(Algorithm::Ed448),
             _ => None,
         }
     }
@@ -374,6 +396,16 @@ impl Algorithm {
                 w.raw(&[ALGORITHM_ECDH])?;
                 w.raw(OID_CURVE25519)
             }
+            #[cfg(feature = "ed448")]
+            Algorithm::Ed448 => {
+                w.raw(&[ALGORITHM_EDDSA])?;
+                w.raw(OID_ED448)
+            }
+            #[cfg(feature = "ed448")]
+            Algorithm::X448 => {
+                w.raw(&[ALGORITHM_ECDH])?;
+                w.raw(OID_X448)
+            }
         }
     }
 
@@ -390,6 +422,10 @@ impl Algorithm {
             Algorithm::Ecdh(_) => !signs,
             #[cfg(feature = "x25519")]
             Algorithm::X25519 => !signs,
+            #[cfg(feature = "ed448")]
+            Algorithm::Ed448 => signs,
+            #[cfg(feature = "ed448")]
+            Algorithm::X448 => !signs,
         }
     }
 
@@ -561,6 +597,11 @@ mod tests {
         cases.push((hex("16 2B06010401DA470F01"), Algorithm::Ed25519));
         #[cfg(feature = "x25519")]
         cases.push((hex("12 2B060104019755010501"), Algorithm::X25519));
+        #[cfg(feature = "ed448")]
+        {
+            cases.push((hex("16 2B6571"), Algorithm::Ed448));
+            cases.push((hex("12 2B656F"), Algorithm::X448));
+        }
         for (bytes, alg) in cases {
             assert_eq!(Algorithm::parse(&bytes), Ok(alg), "{bytes:02X?}");
             assert_eq!(attributes(&alg), bytes);
@@ -600,6 +641,9 @@ mod tests {
             hex("16 2B2403030208010107"),     // EdDSA on brainpoolP256r1
             hex("13 2B2403030208010108"),     // brainpoolP256t1: never supported
             hex("13 2B240303020801010E"),     // brainpoolP512t1: never supported
+            hex("13 2B6571"),                 // ECDSA on Ed448
+            hex("12 2B6571"),                 // ECDH on Ed448
+            hex("16 2B656F"),                 // EdDSA on X448
         ] {
             assert_eq!(
                 Algorithm::parse(&bad),
@@ -608,12 +652,16 @@ mod tests {
             );
         }
         // A build without a family refuses its attributes.
-        #[cfg(not(feature = "p521"))]
-        let absent = [hex("13 2B81040023"), hex("12 2B81040023")];
-        #[cfg(all(feature = "p521", not(feature = "brainpool")))]
-        let absent = [hex("13 2B2403030208010107"), hex("12 2B240303020801010D")];
-        #[cfg(all(feature = "p521", feature = "brainpool"))]
-        let absent: [Vec<u8>; 0] = [];
+        let mut absent = Vec::new();
+        if !cfg!(feature = "p521") {
+            absent.extend([hex("13 2B81040023"), hex("12 2B81040023")]);
+        }
+        if !cfg!(feature = "brainpool") {
+            absent.extend([hex("13 2B2403030208010107"), hex("12 2B240303020801010D")]);
+        }
+        if !cfg!(feature = "ed448") {
+            absent.extend([hex("16 2B6571"), hex("12 2B656F")]);
+        }
         for bad in absent {
             assert_eq!(
                 Algorithm::parse(&bad),
@@ -635,6 +683,10 @@ mod tests {
                 Algorithm::Ed25519 => (true, false, true),
                 #[cfg(feature = "x25519")]
                 Algorithm::X25519 => (false, true, false),
+                #[cfg(feature = "ed448")]
+                Algorithm::Ed448 => (true, false, true),
+                #[cfg(feature = "ed448")]
+                Algorithm::X448 => (false, true, false),
             };
             assert_eq!(alg.fits_slot(Slot::Sig), sig, "{alg:?}");
             assert_eq!(alg.fits_slot(Slot::Dec), dec, "{alg:?}");
@@ -652,7 +704,8 @@ mod tests {
             + 2 * usize::from(cfg!(feature = "p521"))
             + 6 * usize::from(cfg!(feature = "brainpool"))
             + usize::from(cfg!(feature = "ed25519"))
-            + usize::from(cfg!(feature = "x25519"));
+            + usize::from(cfg!(feature = "x25519"))
+            + 2 * usize::from(cfg!(feature = "ed448"));
         assert_eq!(all.len(), expected);
         for (i, alg) in all.iter().enumerate() {
             assert_eq!(Algorithm::parse(&attributes(alg)).as_ref(), Ok(alg));

@@ -3,7 +3,8 @@
 //!
 //! One private module per algorithm family, each behind its cargo feature so that a firmware can
 //! leave families out: RSA (feature `rsa`), ECDSA/ECDH on the short-Weierstrass curves P-256,
-//! P-384 and secp256k1 (`p256`, `p384`, `k256`), Ed25519 (`ed25519`) and X25519 (`x25519`).
+//! P-384 and secp256k1 (`p256`, `p384`, `k256`), P-521 (`p521`) and the brainpool curves
+//! (`brainpool`), Ed25519 (`ed25519`), X25519 (`x25519`), and Ed448 with X448 (`ed448`).
 //! Only the enabled algorithms exist as [`Algorithm`] and [`Curve`] values. This module holds
 //! the spec-level types and dispatches to the families:
 //!
@@ -55,7 +56,7 @@
     allow(unreachable_code)
 )]
 
-#[cfg(feature = "rsa")]
+#[cfg(any(feature = "rsa", feature = "ed448"))]
 use alloc::boxed::Box;
 use core::fmt;
 
@@ -70,12 +71,16 @@ mod algorithm;
 mod ecc;
 #[cfg(feature = "ed25519")]
 mod ed25519;
+#[cfg(feature = "ed448")]
+mod ed448;
 #[cfg(feature = "rsa")]
 mod rsa;
 #[cfg(all(test, feature = "rsa"))]
 pub(crate) mod test_vectors;
 #[cfg(feature = "x25519")]
 mod x25519;
+#[cfg(feature = "ed448")]
+mod x448;
 
 pub use algorithm::{Algorithm, Curve, RsaImportFormat};
 
@@ -109,6 +114,12 @@ enum Key {
     Ed25519(ed25519::Ed25519Key),
     #[cfg(feature = "x25519")]
     X25519(x25519::X25519Key),
+    /// Boxed: the expanded key and its cached public point are 464 bytes (zeroized on drop,
+    /// before the box is freed).
+    #[cfg(feature = "ed448")]
+    Ed448(Box<ed448::Ed448Key>),
+    #[cfg(feature = "ed448")]
+    X448(x448::X448Key),
 }
 
 impl fmt::Debug for PrivateKey {
@@ -140,6 +151,10 @@ impl PrivateKey {
             Algorithm::Ed25519 => Key::Ed25519(ed25519::Ed25519Key::generate(rng)),
             #[cfg(feature = "x25519")]
             Algorithm::X25519 => Key::X25519(x25519::X25519Key::generate(rng)),
+            #[cfg(feature = "ed448")]
+            Algorithm::Ed448 => Key::Ed448(Box::new(ed448::Ed448Key::generate(rng))),
+            #[cfg(feature = "ed448")]
+            Algorithm::X448 => Key::X448(x448::X448Key::generate(rng)),
         }))
     }
 
@@ -148,7 +163,9 @@ impl PrivateKey {
     /// - RSA: p ‖ q, big-endian, each exactly `bits / 16` bytes (e is always 65537);
     /// - ECDSA/ECDH: the private scalar, big-endian, field length;
     /// - Ed25519: the 32-byte seed;
-    /// - X25519: the 32-byte scalar in RFC 7748 (little-endian) order, unclamped.
+    /// - X25519: the 32-byte scalar in RFC 7748 (little-endian) order, unclamped;
+    /// - Ed448: the 57-byte seed;
+    /// - X448: the 56-byte scalar in RFC 7748 order (clamped).
     ///
     /// The output is secret: the caller zeroizes the buffer behind `w` after use. At most
     /// [`MAX_STORED_LEN`] bytes.
@@ -161,6 +178,10 @@ impl PrivateKey {
             Key::Ed25519(ref key) => key.write_seed(w),
             #[cfg(feature = "x25519")]
             Key::X25519(ref key) => key.write_scalar(w),
+            #[cfg(feature = "ed448")]
+            Key::Ed448(ref key) => key.write_seed(w),
+            #[cfg(feature = "ed448")]
+            Key::X448(ref key) => key.write_scalar(w),
         }
     }
 
@@ -178,6 +199,10 @@ impl PrivateKey {
             Algorithm::Ed25519 => bytes.len() == 32,
             #[cfg(feature = "x25519")]
             Algorithm::X25519 => true, // checked by `X25519Key::from_native`
+            #[cfg(feature = "ed448")]
+            Algorithm::Ed448 => bytes.len() == ed448::KEY_LEN,
+            #[cfg(feature = "ed448")]
+            Algorithm::X448 => bytes.len() == x448::KEY_LEN,
         };
         if !exact {
             return Err(Error::Storage);
@@ -193,6 +218,12 @@ impl PrivateKey {
             Algorithm::Ed25519 => ed25519::Ed25519Key::from_seed(bytes).map(Key::Ed25519),
             #[cfg(feature = "x25519")]
             Algorithm::X25519 => x25519::X25519Key::from_native(bytes).map(Key::X25519),
+            #[cfg(feature = "ed448")]
+            Algorithm::Ed448 => {
+                ed448::Ed448Key::from_seed(bytes).map(|key| Key::Ed448(Box::new(key)))
+            }
+            #[cfg(feature = "ed448")]
+            Algorithm::X448 => x448::X448Key::from_native(bytes).map(Key::X448),
         };
         key.map(PrivateKey::new).map_err(|_| Error::Storage)
     }
@@ -232,6 +263,9 @@ impl PrivateKey {
     /// - Ed25519: the 32-byte seed (left-padded if shorter); `public` is 32 bytes or `40 ‖ A`.
     /// - X25519: the scalar in GnuPG's byte order, big-endian, i.e. reversed relative to
     ///   RFC 7748 (left-padded, then reversed); `public` is 32 bytes or `40 ‖ X`, RFC 7748 order.
+    /// - Ed448: the 57-byte seed (left-padded if shorter); `public` is 57 bytes or `40 ‖ A`.
+    /// - X448: the 56-byte scalar in RFC 7748 order, as GnuPG sends it; `public` is 56 bytes
+    ///   or `40 ‖ X`.
     ///
     /// A public key that does not match the private one, a wrong length or an RSA `alg` is
     /// [`Error::IncorrectData`].
@@ -264,6 +298,18 @@ impl PrivateKey {
                 let matches = public.is_none_or(|public| key.public_matches(public));
                 (Key::X25519(key), matches)
             }
+            #[cfg(feature = "ed448")]
+            Algorithm::Ed448 => {
+                let key = ed448::Ed448Key::from_seed(scalar)?;
+                let matches = public.is_none_or(|public| key.public_matches(public));
+                (Key::Ed448(Box::new(key)), matches)
+            }
+            #[cfg(feature = "ed448")]
+            Algorithm::X448 => {
+                let key = x448::X448Key::from_native(scalar)?;
+                let matches = public.is_none_or(|public| key.public_matches(public));
+                (Key::X448(key), matches)
+            }
         };
         if matches {
             Ok(PrivateKey::new(key))
@@ -284,6 +330,10 @@ impl PrivateKey {
             Key::Ed25519(_) => Algorithm::Ed25519,
             #[cfg(feature = "x25519")]
             Key::X25519(_) => Algorithm::X25519,
+            #[cfg(feature = "ed448")]
+            Key::Ed448(_) => Algorithm::Ed448,
+            #[cfg(feature = "ed448")]
+            Key::X448(_) => Algorithm::X448,
         }
     }
 
@@ -300,6 +350,10 @@ impl PrivateKey {
             Key::Ed25519(ref key) => key.write_public(w)?,
             #[cfg(feature = "x25519")]
             Key::X25519(ref key) => key.write_public(w)?,
+            #[cfg(feature = "ed448")]
+            Key::Ed448(ref key) => key.write_public(w)?,
+            #[cfg(feature = "ed448")]
+            Key::X448(ref key) => key.write_public(w)?,
         }
         w.close(open)
     }
@@ -315,7 +369,8 @@ impl PrivateKey {
     ///   output `r ‖ s`, each field length.
     ///   Empty input is [`Error::WrongLength`].
     /// - Ed25519: PureEdDSA over `input` as given, any length; 64-byte output.
-    /// - ECDH and X25519 keys: [`Error::ConditionsOfUse`].
+    /// - Ed448: PureEdDSA (empty context) over `input` as given, any length; 114-byte output.
+    /// - ECDH, X25519 and X448 keys: [`Error::ConditionsOfUse`].
     pub fn sign<R: CryptoRng + ?Sized>(
         &self,
         rng: &mut R,
@@ -332,6 +387,10 @@ impl PrivateKey {
             Key::Ecdh(_) => Err(Error::ConditionsOfUse),
             #[cfg(feature = "x25519")]
             Key::X25519(_) => Err(Error::ConditionsOfUse),
+            #[cfg(feature = "ed448")]
+            Key::Ed448(ref key) => key.sign(input, out),
+            #[cfg(feature = "ed448")]
+            Key::X448(_) => Err(Error::ConditionsOfUse),
         }
     }
 
@@ -346,7 +405,8 @@ impl PrivateKey {
     ///   point.
     /// - X25519: `input` is 32 bytes or `40 ‖ X`; the output is the 32-byte shared secret. A
     ///   low-order point (all-zero secret) is [`Error::IncorrectData`].
-    /// - ECDSA and Ed25519 keys: [`Error::ConditionsOfUse`].
+    /// - X448: the same with 56 bytes or `40 ‖ X`; the output is the 56-byte shared secret.
+    /// - ECDSA, Ed25519 and Ed448 keys: [`Error::ConditionsOfUse`].
     ///
     /// The output is secret (a session key or shared secret): the caller zeroizes the buffer
     /// behind `out` once it is sent.
@@ -363,6 +423,10 @@ impl PrivateKey {
             Key::Ecdh(ref key) => key.agree(input, out),
             #[cfg(feature = "x25519")]
             Key::X25519(ref key) => key.agree(input, out),
+            #[cfg(feature = "ed448")]
+            Key::X448(ref key) => key.agree(input, out),
+            #[cfg(feature = "ed448")]
+            Key::Ed448(_) => Err(Error::ConditionsOfUse),
             Key::Ecdsa(_) => Err(Error::ConditionsOfUse),
             #[cfg(feature = "ed25519")]
             Key::Ed25519(_) => Err(Error::ConditionsOfUse),
@@ -383,7 +447,8 @@ impl PrivateKey {
     feature = "p521",
     feature = "brainpool",
     feature = "ed25519",
-    feature = "x25519"
+    feature = "x25519",
+    feature = "ed448"
 ))]
 pub(crate) fn copy_right_aligned(value: &[u8], out: &mut [u8]) -> bool {
     let value = match value.len().checked_sub(out.len()) {

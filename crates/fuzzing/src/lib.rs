@@ -345,6 +345,10 @@ pub mod attributes {
     pub const BP512_ECDSA: &str = "132B240303020801010D";
     /// ECDH on brainpoolP512r1.
     pub const BP512_ECDH: &str = "122B240303020801010D";
+    /// Ed448 (EdDSA).
+    pub const ED448: &str = "162B6571";
+    /// X448 (ECDH on Curve448).
+    pub const X448: &str = "122B656F";
     /// RSA-2048, e of 32 bits, import format 00 (the last byte is the format).
     pub const RSA2048: &str = "010800002000";
 }
@@ -352,8 +356,10 @@ pub mod attributes {
 /// The kind of key in a slot, for the probes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Family {
-    Ed25519,
-    X25519,
+    /// Ed25519 or Ed448 (deterministic signatures).
+    EdDsa,
+    /// X25519 or X448.
+    Xdh,
     Ecdsa(Curve),
     Ecdh,
     Rsa,
@@ -432,6 +438,10 @@ const BP384_SCALAR: &str =
     "6ca41321583b2295a9b0dea0a3dcd09a3ff43dc71889450cc2125a5a295064b0955a188ac88da11e3eb6c90960682d68";
 /// brainpoolP512r1 scalar of the import fuzzer's cards.
 const BP512_SCALAR: &str = "9865f667a25fac828ee66f4a068530f331fcebc297ed989a393867f5b13985851a65e37ed4ed20fe662e4e09da506e02ae37351367ff235092013b78ba1c02d9";
+/// Ed448 seed of the import fuzzer's cards.
+const ED448_SEED: &str = "c4eab05d357007c632f3dbb48489924d552b08fe0c353a0d4a1f00acda2c463afbea67c5e8d2877c5e3bc397a659949ef8021e954e0a12274e";
+/// X448 scalar of the import fuzzer's cards (RFC 7748 order).
+const X448_SCALAR: &str = "1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d";
 /// AES-256 key (D5) of the personalised session card.
 const AES_KEY: &str = "a90da3ea042ccd3d28eea040a6891113c614013a107e072f5837c82338087a0f";
 
@@ -551,10 +561,10 @@ fn probe_operation<S: Storage>(
     dec_point: &[u8],
 ) -> (Vec<u8>, u16) {
     let sign_input = match family {
-        Family::Ed25519 => b"probe".to_vec(),
+        Family::EdDsa => b"probe".to_vec(),
         Family::Ecdsa(curve) => vec![0x5A; curve.field_len()],
         Family::Rsa => hex(DIGEST_INFO),
-        Family::X25519 | Family::Ecdh => Vec::new(),
+        Family::Xdh | Family::Ecdh => Vec::new(),
     };
     match slot {
         0 => {
@@ -623,11 +633,11 @@ fn personalise(
 }
 
 fn ed25519_key() -> KnownKey {
-    KnownKey::ec(Family::Ed25519, attributes::ED25519, ED25519_SEED)
+    KnownKey::ec(Family::EdDsa, attributes::ED25519, ED25519_SEED)
 }
 
 fn x25519_key() -> KnownKey {
-    KnownKey::ec(Family::X25519, attributes::X25519, X25519_SCALAR)
+    KnownKey::ec(Family::Xdh, attributes::X25519, X25519_SCALAR)
 }
 
 fn p256_ecdsa_key() -> KnownKey {
@@ -642,7 +652,7 @@ fn p256_ecdsa_key() -> KnownKey {
 // import
 
 /// How many attribute profiles [`import`] chooses from.
-pub const IMPORT_PROFILES: usize = 11;
+pub const IMPORT_PROFILES: usize = 12;
 
 /// The keys (and attributes) of the slots SIG, DEC, AUT in each import profile.
 fn import_keys(profile: usize) -> [KnownKey; 3] {
@@ -699,6 +709,11 @@ fn import_keys(profile: usize) -> [KnownKey; 3] {
             attributes::BP512_ECDH,
             BP512_SCALAR,
         ),
+        11 => [
+            KnownKey::ec(Family::EdDsa, attributes::ED448, ED448_SEED),
+            KnownKey::ec(Family::Xdh, attributes::X448, X448_SCALAR),
+            KnownKey::ec(Family::EdDsa, attributes::ED448, ED448_SEED),
+        ],
         _ => [
             ed25519_key().with_public_key_flag(),
             x25519_key().with_public_key_flag(),
@@ -748,7 +763,8 @@ fn key_record(storage: &MemoryStorage, slot: usize) -> Option<&[u8]> {
 
 /// Fuzz target `import`. The first byte chooses the attribute profile (low nibble, see
 /// `import_keys`: Ed25519/X25519, P-256, P-384, secp256k1, RSA-2048 in all four import formats,
-/// ECC attributes with the trailing FF, P-521, brainpoolP256r1, P384r1, P512r1), whether the key is used before the import (bit 6) and
+/// ECC attributes with the trailing FF, P-521, brainpoolP256r1, P384r1, P512r1, Ed448/X448),
+/// whether the key is used before the import (bit 6) and
 /// whether the template is chained (bit 7); the rest is the template, sent as `00 DB 3F FF` with
 /// PW3 verified to a card whose three slots hold known keys. With bit 6 the slot the template
 /// names (or one chosen by bits 4-5) is used before the import and probed after it; without,

@@ -330,6 +330,9 @@ fn seed_templates() -> Vec<(usize, usize, Vec<u8>)> {
     let bp256 = vec![0x3B; 32];
     let bp384 = vec![0x5D; 48];
     let bp512 = vec![0x5D; 64];
+    // RFC 8032 §7.4's first Ed448 seed ("blank") and RFC 7748 §6.2's Alice.
+    let ed448 = hex("6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032e7549a20098f95b");
+    let x448 = hex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b");
     let lines = |l: &[&str]| l.iter().flat_map(|s| hex(s)).collect::<Vec<u8>>();
     let (p, q, n) = (
         lines(fuzzing::SEED_RSA_P),
@@ -382,6 +385,7 @@ fn seed_templates() -> Vec<(usize, usize, Vec<u8>)> {
         out.push((8, slot, ec(&bp256)));
         out.push((9, slot, ec(&bp384)));
         out.push((10, slot, ec(&bp512)));
+        out.push((11, slot, ec(if slot == 1 { &x448 } else { &ed448 })));
     }
     out
 }
@@ -533,6 +537,39 @@ fn seed_sessions() -> Vec<(&'static str, Session)> {
                     raw(hex("00C0000000")),
                     apdu(0x22, 0x41, 0xB8, &[0x83, 0x01, 0x03], Le::Absent),
                     apdu(0x2A, 0x80, 0x86, &[vec![0x00], vec![0x33; 256]].concat(), Le::Extended(0)),
+                ],
+            ),
+        ),
+        (
+            // The curves off by default: P-521 in SIG, brainpoolP512r1 and then X448 in DEC,
+            // Ed448 in AUT; each generated and used (the X448 point is RFC 7748's Bob).
+            "generate-p521-brainpool-curve448",
+            session(
+                false,
+                vec![
+                    Op::Verify(PinRef::Pw3),
+                    apdu(0xDA, 0x00, 0xC1, &hex("132B81040023"), Le::Absent),
+                    apdu(0x47, 0x80, 0x00, &[0xB6, 0x00], Le::Short(0)),
+                    apdu(0xDA, 0x00, 0xC2, &hex("122B240303020801010D"), Le::Absent),
+                    apdu(0x47, 0x80, 0x00, &[0xB8, 0x00], Le::Short(0)),
+                    apdu(0xDA, 0x00, 0xC3, &hex("162B6571"), Le::Absent),
+                    apdu(0x47, 0x80, 0x00, &[0xA4, 0x00], Le::Short(0)),
+                    Op::Verify(PinRef::Pw1Sign),
+                    apdu(0x2A, 0x9E, 0x9A, &[0x5A; 64], Le::Short(0)),
+                    Op::Verify(PinRef::Pw1Other),
+                    apdu(0x88, 0x00, 0x00, b"ssh blob", Le::Short(0)),
+                    apdu(0x2A, 0x80, 0x86, &ecdh_x25519, Le::Short(0)),
+                    Op::Verify(PinRef::Pw3),
+                    apdu(0xDA, 0x00, 0xC2, &hex("122B656F"), Le::Absent),
+                    apdu(0x47, 0x80, 0x00, &[0xB8, 0x00], Le::Short(0)),
+                    Op::Verify(PinRef::Pw1Other),
+                    apdu(
+                        0x2A,
+                        0x80,
+                        0x86,
+                        &[hex("A63D7F493A8638"), hex("3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609")].concat(),
+                        Le::Short(0),
+                    ),
                 ],
             ),
         ),

@@ -52,6 +52,8 @@ fn check_algorithms(listed: &[SecretKey], keys: &CardKeys, algo: Algo) {
             (Algo::Rsa(n), _) => (1, n, String::new()),
             (Algo::Curve("Curve25519"), "dec") => (18, 255, "cv25519".to_owned()),
             (Algo::Curve("Curve25519"), _) => (22, 255, "ed25519".to_owned()),
+            (Algo::Curve("Curve448"), "dec") => (18, 448, "cv448".to_owned()),
+            (Algo::Curve("Curve448"), _) => (22, 456, "ed448".to_owned()),
             (Algo::Curve(curve), "dec") => (18, bits(curve), curve.to_owned()),
             (Algo::Curve(curve), _) => (19, bits(curve), curve.to_owned()),
         };
