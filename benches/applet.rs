@@ -9,6 +9,7 @@
 //! ```text
 //! cargo bench --bench applet                  # everything (about 8 minutes on 2 cores)
 //! cargo bench --bench applet -- p256          # one group (criterion's filter)
+//! cargo bench --bench applet --features p521,brainpool,ed448   # and the curves off by default
 //! bash benches/callgrind.sh [group...]        # instruction counts and ratios (valgrind)
 //! ```
 //!
@@ -64,6 +65,18 @@ const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
 const OID_K256: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x0A];
 const OID_ED25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
 const OID_CV25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01];
+#[cfg(feature = "p521")]
+const OID_P521: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x23];
+#[cfg(feature = "brainpool")]
+const OID_BP256: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
+#[cfg(feature = "brainpool")]
+const OID_BP384: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B];
+#[cfg(feature = "brainpool")]
+const OID_BP512: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D];
+#[cfg(feature = "ed448")]
+const OID_ED448: &[u8] = &[0x2B, 0x65, 0x71];
+#[cfg(feature = "ed448")]
+const OID_X448: &[u8] = &[0x2B, 0x65, 0x6F];
 
 // ---------------------------------------------------------------------------------------------
 // APDUs
@@ -580,12 +593,14 @@ fn rsa_keygen(bits: u16, seeds: usize) -> Keygen {
 // ECDSA and ECDH on the Weierstrass curves
 
 macro_rules! weierstrass {
-    ($fn_name:ident, $krate:ident, $group:literal, $oid:expr, $scalar:expr, $public:expr,
-     $hash:expr, $signature:expr, $host:expr, $shared:expr) => {
+    ($fn_name:ident, $C:ty, $krate:literal, $group:literal, $oid:expr, $scalar:expr,
+     $public:expr, $hash:expr, $signature:expr, $host:expr, $shared:expr) => {
         fn $fn_name(runner: &mut Runner, table: &mut Table) {
-            use $krate::ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
-            use $krate::ecdsa::{Signature, SigningKey, VerifyingKey};
-            use $krate::elliptic_curve::Generate;
+            use ecdsa::signature::hazmat::{PrehashVerifier, RandomizedPrehashSigner};
+            use elliptic_curve::Generate;
+            type Signature = ecdsa::Signature<$C>;
+            type SigningKey = ecdsa::SigningKey<$C>;
+            type VerifyingKey = ecdsa::VerifyingKey<$C>;
 
             let group = $group;
             if !runner.wants(group) {
@@ -626,10 +641,7 @@ macro_rules! weierstrass {
             assert!(verifies(&signature.to_bytes()));
             let mut rng = TestRng::seed_from_u64(3);
 
-            let sign_call = concat!(
-                stringify!($krate),
-                " SigningKey::sign_prehash_with_rng (hedged)"
-            );
+            let sign_call = concat!($krate, " SigningKey::sign_prehash_with_rng (hedged)");
             for (operation, applet, apdu) in [
                 ("PSO:CDS", "applet_pso_cds", &cds),
                 ("INTERNAL AUTHENTICATE", "applet_internal_auth", &auth),
@@ -656,17 +668,17 @@ macro_rules! weierstrass {
                 operation: "PSO:DECIPHER (ECDH)",
                 applet: "applet_pso_decipher",
                 raw: "raw_ecdh",
-                raw_call: concat!(
-                    stringify!($krate),
-                    " PublicKey::from_sec1_bytes + ecdh::diffie_hellman"
-                ),
+                raw_call: concat!($krate, " PublicKey::from_sec1_bytes + ecdh::diffie_hellman"),
                 cost: Cost::Micro,
                 target: true,
             };
             runner.pair(table, spec, &mut apdu_op(&mut card, &decipher), &mut || {
-                let point = $krate::PublicKey::from_sec1_bytes(black_box($host)).unwrap();
-                let shared =
-                    $krate::ecdh::diffie_hellman(key.as_nonzero_scalar(), point.as_affine());
+                let point =
+                    elliptic_curve::PublicKey::<$C>::from_sec1_bytes(black_box($host)).unwrap();
+                let shared = elliptic_curve::ecdh::diffie_hellman(
+                    key.as_nonzero_scalar(),
+                    point.as_affine(),
+                );
                 black_box(shared.raw_secret_bytes());
             });
             let spec = PairSpec {
@@ -674,7 +686,7 @@ macro_rules! weierstrass {
                 operation: "GENERATE",
                 applet: "applet_generate",
                 raw: "raw_generate",
-                raw_call: concat!(stringify!($krate), " SigningKey::generate_from_rng"),
+                raw_call: concat!($krate, " SigningKey::generate_from_rng"),
                 cost: Cost::Micro,
                 target: false,
             };
@@ -692,7 +704,8 @@ macro_rules! weierstrass {
 
 weierstrass!(
     p256,
-    p256,
+    p256::NistP256,
+    "p256",
     "p256",
     OID_P256,
     keys::P256_SCALAR,
@@ -704,7 +717,8 @@ weierstrass!(
 );
 weierstrass!(
     p384,
-    p384,
+    p384::NistP384,
+    "p384",
     "p384",
     OID_P384,
     keys::P384_SCALAR,
@@ -716,7 +730,8 @@ weierstrass!(
 );
 weierstrass!(
     k256,
-    k256,
+    k256::Secp256k1,
+    "k256",
     "k256",
     OID_K256,
     keys::K256_SCALAR,
@@ -725,6 +740,62 @@ weierstrass!(
     keys::K256_SIGNATURE,
     keys::K256_HOST_PUBLIC,
     keys::K256_SHARED
+);
+#[cfg(feature = "p521")]
+weierstrass!(
+    p521,
+    p521::NistP521,
+    "p521",
+    "p521",
+    OID_P521,
+    keys::P521_SCALAR,
+    keys::P521_PUBLIC,
+    keys::HASH64,
+    keys::P521_SIGNATURE,
+    keys::P521_HOST_PUBLIC,
+    keys::P521_SHARED
+);
+#[cfg(feature = "brainpool")]
+weierstrass!(
+    bp256,
+    bp256::BrainpoolP256r1,
+    "bp256",
+    "bp256",
+    OID_BP256,
+    keys::BP256_SCALAR,
+    keys::BP256_PUBLIC,
+    keys::HASH32,
+    keys::BP256_SIGNATURE,
+    keys::BP256_HOST_PUBLIC,
+    keys::BP256_SHARED
+);
+#[cfg(feature = "brainpool")]
+weierstrass!(
+    bp384,
+    bp384::BrainpoolP384r1,
+    "bp384",
+    "bp384",
+    OID_BP384,
+    keys::BP384_SCALAR,
+    keys::BP384_PUBLIC,
+    keys::HASH48,
+    keys::BP384_SIGNATURE,
+    keys::BP384_HOST_PUBLIC,
+    keys::BP384_SHARED
+);
+#[cfg(feature = "brainpool")]
+weierstrass!(
+    bp512,
+    bp512::BrainpoolP512r1,
+    "bp512 (crates/bp512)",
+    "bp512",
+    OID_BP512,
+    keys::BP512_SCALAR,
+    keys::BP512_PUBLIC,
+    keys::HASH64,
+    keys::BP512_SIGNATURE,
+    keys::BP512_HOST_PUBLIC,
+    keys::BP512_SHARED
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -839,6 +910,132 @@ fn x25519(runner: &mut Runner, table: &mut Table) {
         applet: "applet_generate",
         raw: "raw_generate",
         raw_call: "x25519-dalek StaticSecret::random_from_rng + PublicKey::from",
+        cost: Cost::Micro,
+        target: false,
+    };
+    runner.pair(
+        table,
+        spec,
+        &mut apdu_op(&mut generator, &generate),
+        &mut || {
+            let secret = StaticSecret::random_from_rng(&mut rng);
+            black_box(PublicKey::from(&secret));
+        },
+    );
+}
+
+#[cfg(feature = "ed448")]
+fn ed448(runner: &mut Runner, table: &mut Table) {
+    use ed448_goldilocks::{SecretKey, SigningKey};
+    use rand_core::Rng;
+
+    let group = "ed448";
+    if !runner.wants(group) {
+        return;
+    }
+    let attributes = [&[0x16], OID_ED448].concat();
+    let seed: Vec<(u8, &[u8])> = vec![(0x92, keys::ED448_SEED)];
+    let mut card = card_with(
+        &[(SIG, attributes.clone()), (AUT, attributes.clone())],
+        &[(SIG, seed.clone()), (AUT, seed)],
+    );
+    unlock(&mut card);
+    let cds = extended(0x2A, 0x9E, 0x9A, keys::HASH64);
+    let auth = extended(0x88, 0x00, 0x00, keys::HASH64);
+    assert_eq!(send(&mut card, &cds), keys::ED448_SIGNATURE);
+    assert_eq!(send(&mut card, &auth), keys::ED448_SIGNATURE);
+    let mut generator = card_with(&[(SIG, attributes)], &[]);
+    let generate = extended(0x47, 0x80, 0x00, &[SIG, 0x00]);
+
+    let secret = SecretKey::try_from(keys::ED448_SEED).unwrap();
+    let key = SigningKey::from(&secret);
+    assert_eq!(
+        &key.sign_raw(keys::HASH64).to_bytes()[..],
+        keys::ED448_SIGNATURE
+    );
+    let mut rng = TestRng::seed_from_u64(6);
+
+    for (operation, applet, apdu) in [
+        ("PSO:CDS", "applet_pso_cds", &cds),
+        ("INTERNAL AUTHENTICATE", "applet_internal_auth", &auth),
+    ] {
+        let spec = PairSpec {
+            group,
+            operation,
+            applet,
+            raw: "raw_sign",
+            raw_call: "ed448-goldilocks SigningKey::sign_raw",
+            cost: Cost::Micro,
+            target: true,
+        };
+        runner.pair(table, spec, &mut apdu_op(&mut card, apdu), &mut || {
+            black_box(key.sign_raw(black_box(keys::HASH64)));
+        });
+    }
+    let spec = PairSpec {
+        group,
+        operation: "GENERATE",
+        applet: "applet_generate",
+        raw: "raw_generate",
+        raw_call: "rng.fill_bytes + ed448-goldilocks SigningKey::from",
+        cost: Cost::Micro,
+        target: false,
+    };
+    runner.pair(
+        table,
+        spec,
+        &mut apdu_op(&mut generator, &generate),
+        &mut || {
+            let mut seed = SecretKey::default();
+            rng.fill_bytes(&mut seed);
+            black_box(SigningKey::from(&seed));
+        },
+    );
+}
+
+#[cfg(feature = "ed448")]
+fn x448(runner: &mut Runner, table: &mut Table) {
+    use x448::{PublicKey, StaticSecret};
+
+    let group = "x448";
+    if !runner.wants(group) {
+        return;
+    }
+    let attributes = [&[0x12], OID_X448].concat();
+    let mut card = card_with(
+        &[(DEC, attributes.clone())],
+        &[(DEC, vec![(0x92, keys::X448_SCALAR)])],
+    );
+    unlock(&mut card);
+    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_template(keys::X448_HOST_PUBLIC));
+    assert_eq!(send(&mut card, &decipher), keys::X448_SHARED);
+    let mut generator = card_with(&[(DEC, attributes)], &[]);
+    let generate = extended(0x47, 0x80, 0x00, &[DEC, 0x00]);
+
+    let secret = StaticSecret::from(<[u8; 56]>::try_from(keys::X448_SCALAR).unwrap());
+    let host = PublicKey::from_bytes(keys::X448_HOST_PUBLIC).unwrap();
+    assert_eq!(secret.diffie_hellman(&host).as_bytes(), keys::X448_SHARED);
+    let mut rng = TestRng::seed_from_u64(7);
+
+    let spec = PairSpec {
+        group,
+        operation: "PSO:DECIPHER (X448)",
+        applet: "applet_pso_decipher",
+        raw: "raw_dh",
+        raw_call: "x448 PublicKey::from_bytes + StaticSecret::diffie_hellman",
+        cost: Cost::Micro,
+        target: true,
+    };
+    runner.pair(table, spec, &mut apdu_op(&mut card, &decipher), &mut || {
+        let host = PublicKey::from_bytes(black_box(keys::X448_HOST_PUBLIC)).unwrap();
+        black_box(secret.diffie_hellman(&host));
+    });
+    let spec = PairSpec {
+        group,
+        operation: "GENERATE",
+        applet: "applet_generate",
+        raw: "raw_generate",
+        raw_call: "x448 StaticSecret::random_from_rng + PublicKey::from",
         cost: Cost::Micro,
         target: false,
     };
@@ -1102,6 +1299,19 @@ fn main() {
     p256(&mut runner, &mut table);
     p384(&mut runner, &mut table);
     k256(&mut runner, &mut table);
+    #[cfg(feature = "p521")]
+    p521(&mut runner, &mut table);
+    #[cfg(feature = "brainpool")]
+    {
+        bp256(&mut runner, &mut table);
+        bp384(&mut runner, &mut table);
+        bp512(&mut runner, &mut table);
+    }
+    #[cfg(feature = "ed448")]
+    {
+        ed448(&mut runner, &mut table);
+        x448(&mut runner, &mut table);
+    }
     for bits in [2048, 3072, 4096] {
         rsa(&mut runner, &mut table, bits);
     }

@@ -2,7 +2,7 @@
 # Instruction counts (valgrind's callgrind) of the benchmarks of benches/applet.rs, and the
 # applet/raw ratios from them: unlike times, they do not move with the load of the machine.
 #
-#   benches/callgrind.sh              # every group (about 10 minutes)
+#   benches/callgrind.sh              # every group (about 15 minutes)
 #   benches/callgrind.sh p256         # one group
 #   APPLET_BENCH_ITERATIONS=100 (default): iterations per micro-benchmark; RSA private-key
 #   operations run a twentieth of that (at least 2).
@@ -13,9 +13,10 @@ cd "$(dirname "$0")/.."
 
 groups=("$@")
 if [ ${#groups[@]} -eq 0 ]; then
-    groups=(apdu ed25519 x25519 p256 p384 k256 rsa2048 rsa3072 rsa4096)
+    groups=(apdu ed25519 x25519 p256 p384 k256 p521 bp256 bp384 bp512 ed448 x448 rsa2048 rsa3072 rsa4096)
 fi
-bin=$(cargo bench --bench applet --no-run 2>&1 | sed -n 's/.*Executable benches\/applet.rs (\(.*\))/\1/p')
+# With the curves that are off by default, so that every group exists.
+bin=$(cargo bench --bench applet --features p521,brainpool,ed448 --no-run 2>&1 | sed -n 's/.*Executable benches\/applet.rs (\(.*\))/\1/p')
 [ -x "$bin" ] || { echo "callgrind: no bench executable" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

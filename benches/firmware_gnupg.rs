@@ -201,6 +201,52 @@ fn big_rsa(rows: &mut Vec<Row>) {
     }
 }
 
+/// Ed448 and X448 (GnuPG 2.2 puts neither on a card, and the firmware runs under 2.2): key
+/// attributes, generation, an Ed448 PSO:CDS and INTERNAL AUTHENTICATE over a SHA-512 hash,
+/// and an X448 PSO:DECIPHER (RFC 7748's Bob as the host), as raw APDUs through scdaemon.
+fn curve448(rows: &mut Vec<Row>) {
+    let f = Fixture::new();
+    let hash = "5A".repeat(64);
+    let bob = "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609";
+    f.card.take_costs();
+    f.scd(&[
+        "SCD APDU 00200083083132333435363738",
+        "SCD APDU 00DA00C104162B6571",
+        "SCD APDU 00DA00C204122B656F",
+        "SCD APDU 00DA00C304162B6571",
+    ]);
+    row(rows, &f.card, "Ed448/X448: PUT DATA C1-C3 (+ VERIFY PW3)");
+    for (slot, crt) in [("SIG", "B6"), ("DEC", "B8"), ("AUT", "A4")] {
+        f.scd(&[&format!("SCD APDU 0047800002{crt}0000")]);
+        let costs = f.card.take_costs();
+        apdu_row(
+            rows,
+            &costs,
+            0x47,
+            &format!("Ed448/X448: GENERATE {slot} (one APDU)"),
+        );
+    }
+    f.scd(&[
+        "SCD APDU 0020008106313233343536",
+        &format!("SCD APDU 002A9E9A40{hash}00"),
+    ]);
+    let costs = f.card.take_costs();
+    apdu_row(rows, &costs, 0x2A, "Ed448: PSO:CDS (one APDU)");
+    f.scd(&[
+        "SCD APDU 0020008206313233343536",
+        &format!("SCD APDU 0088000040{hash}00"),
+        &format!("SCD APDU 002A80863FA63D7F493A8638{bob}00"),
+    ]);
+    let costs = f.card.take_costs();
+    apdu_row(
+        rows,
+        &costs,
+        0x88,
+        "Ed448: INTERNAL AUTHENTICATE (one APDU)",
+    );
+    apdu_row(rows, &costs, 0x2A, "X448: PSO:DECIPHER (one APDU)");
+}
+
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
@@ -218,18 +264,38 @@ fn main() {
         e2e::firmware().is_some(),
         "E2E_FIRMWARE must name the firmware image (E2E_FIRMWARE=$(bash examples/qemu-mps2-an386/ci.sh))"
     );
+    // FIRMWARE_BENCH_ONLY=<labels>: only those algorithms (`algo.label()`, `curve448`), e.g.
+    // `nistp521,brainpoolp512r1,curve448`; without it, everything.
+    let only = std::env::var("FIRMWARE_BENCH_ONLY").ok();
+    let wanted = |label: &str| {
+        only.as_deref()
+            .is_none_or(|only| only.split(',').any(|l| l == label))
+    };
     let mut rows = Vec::new();
-    administration(&mut rows);
+    if only.is_none() {
+        administration(&mut rows);
+    }
     for algo in [
         Algo::CURVE25519,
         Algo::NISTP256,
         Algo::NISTP384,
         Algo::SECP256K1,
+        Algo::NISTP521,
+        Algo::BRAINPOOLP256R1,
+        Algo::BRAINPOOLP384R1,
+        Algo::BRAINPOOLP512R1,
         Algo::RSA2048,
     ] {
-        keys(&mut rows, algo);
+        if wanted(&algo.label()) {
+            keys(&mut rows, algo);
+        }
     }
-    big_rsa(&mut rows);
+    if wanted("curve448") {
+        curve448(&mut rows);
+    }
+    if only.is_none() {
+        big_rsa(&mut rows);
+    }
 
     println!();
     println!("| operation | APDUs | instructions | at 64 MHz (lower bound) | worst stack | largest heap |");

@@ -269,3 +269,142 @@ pub const X25519_HOST_PUBLIC: &[u8] =
 /// X25519: the shared secret.
 pub const X25519_SHARED: &[u8] =
     &hex::<32>("5a7bd3668c52dfe0715091b78b2f6b8a4d5ffc53e2888f2dc62aaa9091882b4d");
+/// SHA-512 of the benchmark input (ECDSA on P-521 and brainpoolP512r1).
+pub const HASH64: &[u8] = &hex::<64>(concat!(
+    "00746142b41d509a8746243b55b7e4b8ed0a0f63779cd4fa578612611ebe825f46d7f601d73ccd46248b94998f7c849a",
+    "aac371cdfe07d7f940986f189fa4ae02",
+));
+/// P521: private scalar, big-endian.
+pub const P521_SCALAR: &[u8] = &hex::<66>(concat!(
+    "003f005204e34bed179beda1d8823d63d670d532baca84efe1deb7ed9ce3579e40a13fd75966c39ce10f1e0866294c9d",
+    "053fd3a252787ea4c7ca8501cd83355387fa",
+));
+/// P521: public point 04 ‖ X ‖ Y.
+pub const P521_PUBLIC: &[u8] = &hex::<133>(concat!(
+    "040133093830bc3d3e97cf1e43fce3b3276f9fbe4557bf3082eceebbc5ba36c8739afeb956e89c1c3351b9e6459cae7e",
+    "f79c21b93f2367e7726d3d45da71a18b72a5da0191964454564d4fa2a1974cf80707681a9af89534d19d9861b9c62a25",
+    "dc85e9a397351814ecfa98c9cc50ad1eb0408c401e37792afd6782d51951ec8dab8b58478b",
+));
+/// P521: RFC 6979 ECDSA r ‖ s over the hash of its size.
+pub const P521_SIGNATURE: &[u8] = &hex::<132>(concat!(
+    "004f09e621e6af5c54037b28e7853156b4211a92b86a49fb01be8825b21d7a0f312cad82755f6031e98072e1fba4b1df",
+    "5c20c9ce0079b4d159667a728247f313bc57013f77219865c3ea0b9e3fe15b934018c118e111ef5101b5850299c06977",
+    "ecd57bf5514945a485d135c1730ae9de32703bc3b723be0388bc50b29b906883e18bf2bb",
+));
+/// P521: the host's ECDH point 04 ‖ X ‖ Y.
+pub const P521_HOST_PUBLIC: &[u8] = &hex::<133>(concat!(
+    "0400e978e81631ff57c4daf25990117245d9b070954e73f4c38dbe44207eea2d13a7b96f0e114b1982cdeb4b0bba2772",
+    "2204bf1e369f6dfe6cd254adbc2dd6acad426d01bc732132dd78afc906a2755997607f899aa2ec1c650a7567a6e0a4b4",
+    "e0029f4658a1ed772c84e6541c2b661e43f1afe0dbb309d482da905819efe95cef526a8384",
+));
+/// P521: the ECDH shared x-coordinate.
+pub const P521_SHARED: &[u8] = &hex::<66>(concat!(
+    "007505f83062fd7f65916f5dc3cc1c7173b55c68bb882b572b9043a32d7eb92232c00815c3820990010971e942e3b2d1",
+    "529ed32b7640b09ea704cdf8ce77d2c1c1f7",
+));
+/// BP256: private scalar, big-endian.
+pub const BP256_SCALAR: &[u8] =
+    &hex::<32>("8fa7e6fd9de91ba3cc46a6856226f5c818b568d1351ae1beddbf085758480f71");
+/// BP256: public point 04 ‖ X ‖ Y.
+pub const BP256_PUBLIC: &[u8] = &hex::<65>(concat!(
+    "044638a5829034f392f686fe298673630105446922fe70b3eb5a6fcdbea97771ae58c2e1fa6f4655e685fabc7a210133",
+    "431b567111826097e8d7aab13a90bee750",
+));
+/// BP256: RFC 6979 ECDSA r ‖ s over the hash of its size.
+pub const BP256_SIGNATURE: &[u8] = &hex::<64>(concat!(
+    "0e5501601e4f2e6d1a8884e16c374534dc4888a3e8c04dc73fa3394ece6411c54528150f2cfeadf2ea4ae30e84d24c06",
+    "b4f976da19f0723e1c3e2e5f9c9915d4",
+));
+/// BP256: the host's ECDH point 04 ‖ X ‖ Y.
+pub const BP256_HOST_PUBLIC: &[u8] = &hex::<65>(concat!(
+    "04099aa2878c9d61bee65c522cdd98c672d675c9e9118ae9df724e3a4bdd595b31522aac5db7989f5e51f27ba8632b39",
+    "5284bf3f1f2da1f8c5ca75063938bf6af0",
+));
+/// BP256: the ECDH shared x-coordinate.
+pub const BP256_SHARED: &[u8] =
+    &hex::<32>("8f9391229a2d093601e7c63a4130c0c19a8c0018ddf785842dd297dfde5e1fda");
+/// BP384: private scalar, big-endian.
+pub const BP384_SCALAR: &[u8] = &hex::<48>("17178c23e007962323b42d9486b020d918fe88f0a47575c9b2256cd401bf1bd1c8ddc2e44fe25c749fe9d1ada8371c2a");
+/// BP384: public point 04 ‖ X ‖ Y.
+pub const BP384_PUBLIC: &[u8] = &hex::<97>(concat!(
+    "047d505ac9a9f4fdc2b8c39bb0fe2539b0b4a8e42fe65387cd78dc702b568463d02136e72040f55d9add1c4c56aba4bb",
+    "824d7327dbd42f2c0c8fbf3647c97d9763e997e1a5d68d7a91bcf11061dc24adf01f424c7e4738a8144f93331d1044e0",
+    "57",
+));
+/// BP384: RFC 6979 ECDSA r ‖ s over the hash of its size.
+pub const BP384_SIGNATURE: &[u8] = &hex::<96>(concat!(
+    "40183b198c1439593013f7d6eddd845d8bbd4223d2e5bf0ae4ba5f57641fa2106047a781523fd9762ad39fef3c6701e4",
+    "6d3d1495364766b7ffc308dd1fe5a1cde326080affdf1b6bb923fb6c6dc6c070d6effc9ab15bf4a75f3bf4f07b4e5f5e",
+));
+/// BP384: the host's ECDH point 04 ‖ X ‖ Y.
+pub const BP384_HOST_PUBLIC: &[u8] = &hex::<97>(concat!(
+    "04374788daf25f826d18e2b3b58c02bc543bd72ddcee5f8207957f512dff85398a7e9f8a29a121bc9452540b9ebe477a",
+    "4526f1e4be87a43e4b4623f1e144af7b9fcde00c44ee5d4c1944208cd0d2c50d710aecceed28f7dcb59091d68fc576ea",
+    "be",
+));
+/// BP384: the ECDH shared x-coordinate.
+pub const BP384_SHARED: &[u8] = &hex::<48>("233f2a15db690a8f8bc807a289c530de46d83d97cfb177b62c1e9f804291a9ce071e93c017faadd006bccce5b245f627");
+/// BP512: private scalar, big-endian.
+pub const BP512_SCALAR: &[u8] = &hex::<64>(concat!(
+    "7d19bfda8cb167de3237a8d6df23bf3a8435b0ecf4402803c55d811f3156b752bb6ea5922cf184cdfa6329b9764c33f6",
+    "cc3ab683c9b6790577da71e35c33d102",
+));
+/// BP512: public point 04 ‖ X ‖ Y.
+pub const BP512_PUBLIC: &[u8] = &hex::<129>(concat!(
+    "044816e540ca35561a856aa664d2ca80ce6de124eb68f9cc4d8e7d5bfc5d4fdebd0ecf24b50aa75fe49adbc52994defe",
+    "64cb4866f6493eed376565874b7821bdda5c721d156d9dadaa3c7113bf11502117df8ab1fb008d6a77daaf7dfa351fcb",
+    "c87747dc28d3125d5b5d9709e10335e7548df1c4dc22c4c8ac13fecc0b4c29d6ee",
+));
+/// BP512: RFC 6979 ECDSA r ‖ s over the hash of its size.
+pub const BP512_SIGNATURE: &[u8] = &hex::<128>(concat!(
+    "310a2dfaf2f08ec76c1c9bb5e769c238d8d796673a9fe57987cc6ba47afa019313bc6f76678d3054f28e3ade3474549e",
+    "61f1b4a1d4d3dfa08ef1783a4c44359558379fe2419ac27eebb1e8f43899c81f355e4346a51540c3a4d1f9b5bf04706d",
+    "be3c5c4fab38bef3982a39714265baf0444f4abf6b9db813eb97ee4578cbca81",
+));
+/// BP512: the host's ECDH point 04 ‖ X ‖ Y.
+pub const BP512_HOST_PUBLIC: &[u8] = &hex::<129>(concat!(
+    "042d0ab51b9063b8dd55f3ef38cf8f8996f50534231ad3e0a3b1804c9b6c3d520b32e27ccc7231f6afa35c4a581797c0",
+    "faab98e26ea02d8f8197fca5371f1543c100cf76bd02fef554a6edcb5d34f0d7db0832a792ee9d70af1b44118582c95a",
+    "75103a49dba82eee51334e38553a25cf9aecf956f218fcc7633b79416239fc718d",
+));
+/// BP512: the ECDH shared x-coordinate.
+pub const BP512_SHARED: &[u8] = &hex::<64>(concat!(
+    "42e29f58cf937566006b288d027c7ab058c26e4e44598ffd51a34d692a1e869dce24f98686ff360182be8962ed5774f0",
+    "ba2479209604ff88439a6a3bace0869d",
+));
+/// Ed448: the private seed.
+pub const ED448_SEED: &[u8] = &hex::<57>(concat!(
+    "53d0a8fc2f0b9e3a2ee28147061f94ad5782489e62eb5a9deba79fdc0133a315018bcf97f2203b66e59b7547d2035473",
+    "69276d2216683937f8",
+));
+/// Ed448: the public key.
+pub const ED448_PUBLIC: &[u8] = &hex::<57>(concat!(
+    "2560ce65b77a2bacdc1100360777c6b8f834ab26c0f0f0e4c9660a8dbfc2d5404935368f1abdfe7b08d766381256285a",
+    "22adb7d54fbf8a7a00",
+));
+/// Ed448: PureEdDSA signature (empty context) over `HASH64`.
+pub const ED448_SIGNATURE: &[u8] = &hex::<114>(concat!(
+    "66170f880df8a9868639f342c823f1992e3985691d305a513851c4a790c398e44a49d7d181205e1cac369815845d68fe",
+    "598f7dc577a743560063de8fe70da71efac596d93dab1bdf44f1a646876faa28bb054367602e0e1ff9bec92c6404fa9f",
+    "8b30e5fd8f681b8c4cea74814c375ae61a00",
+));
+/// X448: the private scalar in RFC 7748 order, as GnuPG imports it.
+pub const X448_SCALAR: &[u8] = &hex::<56>(concat!(
+    "2085ed84e475b60aeef2222ed3b87f9d48f0e5be47429a4ef1476ad0dfbbeb688ccfec7b6098c19b8c9f6e898dcfe8cc",
+    "455638dab95678fc",
+));
+/// X448: the public key.
+pub const X448_PUBLIC: &[u8] = &hex::<56>(concat!(
+    "a62574bee8541dc8846fa0069b33adf43df869578e0bc064cd178a1a3179826fc8cb9ac8f73443b7cde94097de7c28ec",
+    "9215066aef6ab510",
+));
+/// X448: the host's public key.
+pub const X448_HOST_PUBLIC: &[u8] = &hex::<56>(concat!(
+    "0f5f7962303720c635153ff59c21a393f0ce5d4b15c752090c575f2810aad0d708c9513b52b4501e28afc8a028e57a7d",
+    "2faa0a606665917c",
+));
+/// X448: the shared secret.
+pub const X448_SHARED: &[u8] = &hex::<56>(concat!(
+    "c76f263290de7b42dbba853e4f32ba7ddf1f33bec7c8f1c38ea59b56fcd2bf1c9f516dc24653bd30487c28c1d8affcb8",
+    "5f0e9179d3799084",
+));
