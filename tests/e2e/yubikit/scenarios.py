@@ -68,6 +68,12 @@ CURVES = {
     OID.SECP256R1: (ec.SECP256R1(), hashes.SHA256()),
     OID.SECP384R1: (ec.SECP384R1(), hashes.SHA384()),
     OID.SECP256K1: (ec.SECP256K1(), hashes.SHA256()),
+    # Off by default in the applet; the virtual card has them. OpenSSL (through `cryptography`)
+    # verifies the signatures and agrees on the ECDH secrets independently of RustCrypto.
+    OID.SECP521R1: (ec.SECP521R1(), hashes.SHA512()),
+    OID.BrainpoolP256R1: (ec.BrainpoolP256R1(), hashes.SHA256()),
+    OID.BrainpoolP384R1: (ec.BrainpoolP384R1(), hashes.SHA384()),
+    OID.BrainpoolP512R1: (ec.BrainpoolP512R1(), hashes.SHA512()),
 }
 
 
@@ -83,8 +89,10 @@ def verify(public, signature, message=MESSAGE, hash_algorithm=hashes.SHA256()):
 
 
 def hash_for(public):
-    if isinstance(public, ec.EllipticCurvePublicKey) and public.curve.name == "secp384r1":
-        return hashes.SHA384()
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        for curve, hash_algorithm in CURVES.values():
+            if curve.name == public.curve.name:
+                return hash_algorithm
     return hashes.SHA256()
 
 
