@@ -104,6 +104,10 @@ macro_rules! for_curve {
 )]
 impl EcKey {
     /// A fresh random key.
+    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
+    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
+    // BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn generate<R: CryptoRng + ?Sized>(curve: Curve, rng: &mut R) -> EcKey {
         for_curve!(curve, CurveKey::generate(rng))
     }

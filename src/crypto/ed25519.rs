@@ -18,6 +18,10 @@ pub(crate) struct Ed25519Key(SigningKey);
 
 impl Ed25519Key {
     /// A fresh random seed.
+    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
+    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
+    // BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Ed25519Key {
         let mut seed = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(&mut *seed);

@@ -32,6 +32,10 @@ impl Ed448Key {
 
     /// A fresh random seed. (The crate's own `Generate` asserts on an all-zero seed; drawing it
     /// here keeps every path panic-free, and every 57-byte string is a valid seed.)
+    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
+    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
+    // BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Ed448Key {
         let mut seed = SecretKey::default();
         rng.fill_bytes(&mut seed);

@@ -53,6 +53,63 @@ fn trim(bytes: &[u8]) -> &[u8] {
     bytes.get(zeros..).unwrap_or(&[])
 }
 
+/// Prime pairs drawn at most by [`RsaKey::generate`] (each fails with a probability below 2⁻⁹⁵).
+const ATTEMPTS: usize = 8;
+
+/// Sieves started by [`random_prime`] at most. A sieve runs from its random start to 2^bits,
+/// hundreds of thousands of candidates where a prime is expected every few hundred: another
+/// one is needed with a probability far below 2⁻¹⁰⁰⁰.
+const SIEVES: usize = 4;
+
+/// A random prime of exactly `bits` bits whose two top bits are set: crypto-primes' sieve over
+/// the first 2,047 odd primes from a random odd start, then its primality test (Miller-Rabin
+/// base 2 and a strong Lucas test, as `rsa`'s own key generation uses) on each survivor.
+///
+/// Never inlined, and the sieve (a residue per small prime, 4 KiB) lives on the heap: its
+/// frame must be gone before the key is built from the primes (whose multiplications take
+/// 15 KiB of stack for RSA-4096) and must not sit under the primality tests (BENCHMARKS.md,
+/// finding 6).
+#[inline(never)]
+fn random_prime<R: CryptoRng + ?Sized>(rng: &mut R, bits: u32) -> Result<BoxedUint, Error> {
+    use crypto_primes::hazmat::{random_odd_integer, SetBits};
+    use crypto_primes::Flavor;
+    let bits = core::num::NonZeroU32::new(bits).ok_or(Error::Internal)?;
+    for _ in 0..SIEVES {
+        let start = random_odd_integer::<BoxedUint, R>(rng, bits, SetBits::TwoMsb)
+            .map_err(|_| Error::Internal)?;
+        let mut sieve = boxed_sieve(start.get(), bits)?;
+        if let Some(prime) = sieve.find(|candidate| crypto_primes::is_prime(Flavor::Any, candidate))
+        {
+            return Ok(prime);
+        }
+    }
+    Err(Error::Internal)
+}
+
+/// crypto-primes' sieve from `start`, moved to the heap. Never inlined: building it takes two
+/// 4 KiB copies in this frame (the `Result` and the value), gone once it returns.
+#[inline(never)]
+fn boxed_sieve(
+    start: BoxedUint,
+    bits: core::num::NonZeroU32,
+) -> Result<alloc::boxed::Box<crypto_primes::hazmat::SmallFactorsSieve<BoxedUint>>, Error> {
+    let sieve = crypto_primes::hazmat::SmallFactorsSieve::new(start, bits, false)
+        .map_err(|_| Error::Internal)?;
+    Ok(alloc::boxed::Box::new(sieve))
+}
+
+/// FIPS 186-5 §A.1.3 (step 5.4): |p − q| > 2^(half − 100), checked as |p − q| ≥ 2^(half − 99)
+/// (a bit length above `half − 99`). Both wrapping differences are computed, so that no branch
+/// depends on which prime is larger: one of them is |p − q|, the other 2^precision − |p − q|
+/// (with its top bit set, unless p = q, when both are zero).
+fn far_apart(p: &BoxedUint, q: &BoxedUint, half: u32) -> bool {
+    let distance = p
+        .wrapping_sub(q)
+        .bit_width()
+        .min(q.wrapping_sub(p).bit_width());
+    distance > half - 99
+}
+
 impl RsaKey {
     /// Wraps a key whose modulus must have exactly `bits` bits and whose exponent is 65537.
     fn checked(
@@ -68,15 +125,38 @@ impl RsaKey {
         Ok(RsaKey { key, bits, format })
     }
 
-    /// A fresh key pair with e = 65537 and a modulus of exactly `bits` bits.
+    /// A fresh key pair with e = 65537 and a modulus of exactly `bits` bits: two primes of
+    /// `bits / 2` bits with their two top bits set (so that p·q has `bits` bits), searched by
+    /// [`random_prime`], then the key built from them as an imported one is
+    /// (`PrivateKey::from_p_q`: d = e⁻¹ mod λ(n) and the CRT values).
+    ///
+    /// FIPS 186-5 §A.1.3 asks |p − q| > 2^(bits/2 − 100) and gcd(e, p − 1) = gcd(e, q − 1) = 1;
+    /// two random primes fail either with a probability below 2⁻⁹⁵, and a failing pair is
+    /// drawn again (at most [`ATTEMPTS`] pairs: never a loop without end).
+    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
+    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
+    // BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn generate<R: CryptoRng + ?Sized>(
         bits: u16,
         format: RsaImportFormat,
         rng: &mut R,
     ) -> Result<RsaKey, Error> {
         check_bits(bits)?;
-        let key = ::rsa::PrivateKey::new(rng, usize::from(bits)).map_err(|_| Error::Internal)?;
-        Self::checked(key, bits, format).map_err(|_| Error::Internal)
+        let half = u32::from(bits / 2);
+        for _ in 0..ATTEMPTS {
+            let mut p = Zeroizing::new(random_prime(rng, half)?);
+            let mut q = Zeroizing::new(random_prime(rng, half)?);
+            if !far_apart(&p, &q, half) {
+                continue;
+            }
+            let (p, q) = (core::mem::take(&mut *p), core::mem::take(&mut *q));
+            // Refused only when e divides p − 1 or q − 1 (d does not exist).
+            if let Ok(key) = ::rsa::PrivateKey::from_p_q(p, q, BoxedUint::from(E)) {
+                return Self::checked(key, bits, format).map_err(|_| Error::Internal);
+            }
+        }
+        Err(Error::Internal)
     }
 
     /// A key from its primes; the private exponent and CRT values are recomputed.
@@ -292,6 +372,7 @@ mod tests {
         assert_storage_round_trip, decipher, public_key, public_part, sign, stored,
     };
     use super::super::{Algorithm, PrivateKey, RsaImportFormat};
+    use super::{far_apart, random_prime};
     use crate::status::Error;
     use openpgp_card_applet_testkit::TestRng;
 
@@ -401,6 +482,45 @@ mod tests {
     #[test]
     fn rsa4096_known_answers() {
         known_answers(4096);
+    }
+
+    #[test]
+    fn random_primes_have_their_two_top_bits_set_and_are_prime() {
+        let mut rng = TestRng::seed_from_u64(0x9121);
+        for bits in [64u32, 256, 512] {
+            let p = random_prime(&mut rng, bits).unwrap();
+            assert_eq!(p.bit_width_vartime(), bits);
+            assert!(
+                bool::from(p.bit(bits - 2)),
+                "the second top bit of a {bits}-bit prime"
+            );
+            assert!(crypto_primes::is_prime(crypto_primes::Flavor::Any, &p));
+            // Not a probable prime by luck: a second, independent test (Miller-Rabin with 20
+            // random bases, as FIPS 186-5 table B.1 would need far fewer of).
+            let options = crypto_primes::fips::FipsOptions::with_mr_iterations(20);
+            assert!(crypto_primes::fips::is_prime(
+                &mut rng,
+                crypto_primes::Flavor::Any,
+                &p,
+                options
+            ));
+        }
+    }
+
+    #[test]
+    fn primes_too_close_are_refused() {
+        let half = 1024;
+        let p = BoxedUint::from_be_slice(&bytes(RSA2048_P), half).unwrap();
+        let q = BoxedUint::from_be_slice(&bytes(RSA2048_Q), half).unwrap();
+        assert!(far_apart(&p, &q, half) && far_apart(&q, &p, half));
+        assert!(!far_apart(&p, &p, half));
+        // |p - q| = 2^(half - 100): not more than it, refused; 2^(half - 99) is accepted.
+        let two = |k: u32| BoxedUint::one_with_precision(half).shl_vartime(k).unwrap();
+        for (k, accepted) in [(half - 100, false), (half - 99, true), (10, false)] {
+            let near = p.wrapping_sub(two(k));
+            assert_eq!(far_apart(&p, &near, half), accepted, "2^{k}");
+            assert_eq!(far_apart(&near, &p, half), accepted, "2^{k}");
+        }
     }
 
     fn generate_and_use(bits: u16, seed: u64) {

@@ -34,6 +34,10 @@ impl X25519Key {
     }
 
     /// A fresh random scalar (clamped when used, RFC 7748 §5).
+    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
+    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
+    // BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> X25519Key {
         let mut native = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(&mut *native);

@@ -38,6 +38,10 @@ impl X448Key {
     }
 
     /// A fresh random scalar (clamped, RFC 7748 §5).
+    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
+    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
+    // BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> X448Key {
         let mut native = Zeroizing::new([0u8; KEY_LEN]);
         rng.fill_bytes(&mut *native);
