@@ -82,6 +82,9 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
     /// control reference template, for the slot's current algorithm attributes. Needs PW3.
     /// On success DE shows 02, fingerprint and date are cleared (the host writes them), a SIG
     /// import starts a new signature count, and any decoded copy of the old key is dropped.
+    // Never inlined: called from `Card::run`, which must not hold its frame for the other
+    // commands (BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn import_key(&mut self, data: &[u8]) -> Result<(), Error> {
         self.require_pw3()?;
         let import = parse(data)?;

@@ -25,6 +25,9 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// whatever the outcome (no key, a wrong length, a refused touch, a failed write), so that
     /// a refused touch cannot be retried without a new PIN entry. The signature counter (93)
     /// counts every signature and is stored before the signature leaves the card.
+    // Never inlined: called from `Card::run`, which must not hold its frame for the other
+    // commands (BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn compute_digital_signature(
         &mut self,
         data: &[u8],
@@ -48,6 +51,9 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// ENVIRONMENT). Needs PW1 verified with 82.
     /// RSA: `00 ‖ cryptogram`. ECDH: `A6 { 7F49 { 86 public point } }`. AES: `02 ‖ cryptogram`
     /// with the D5 key.
+    // Never inlined: called from `Card::run`, which must not hold its frame for the other
+    // commands (BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn decipher(&mut self, data: &[u8], w: &mut Writer<'_>) -> Result<(), Error> {
         if !self.session.pw1_other {
             return Err(Error::NotAuthorized);
@@ -112,6 +118,9 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
 
     /// INTERNAL AUTHENTICATE, spec §7.2.13, with the AUT key (or the DEC key after MANAGE
     /// SECURITY ENVIRONMENT). Needs PW1 verified with 82.
+    // Never inlined: called from `Card::run`, which must not hold its frame for the other
+    // commands (BENCHMARKS.md, finding 6).
+    #[inline(never)]
     pub(crate) fn internal_authenticate(
         &mut self,
         data: &[u8],
