@@ -12,8 +12,9 @@ use super::Curve;
 use crate::status::Error;
 use crate::tlv::Writer;
 
+// The generic code, for every curve but P-256 on the Cortex-M4 (`p256_m4`).
 #[cfg(any(
-    feature = "p256",
+    all(feature = "p256", not(all(feature = "cortex-m4", target_arch = "arm"))),
     feature = "p384",
     feature = "k256",
     feature = "p521",
@@ -21,7 +22,7 @@ use crate::tlv::Writer;
 ))]
 mod weierstrass;
 #[cfg(any(
-    feature = "p256",
+    all(feature = "p256", not(all(feature = "cortex-m4", target_arch = "arm"))),
     feature = "p384",
     feature = "k256",
     feature = "p521",
@@ -29,10 +30,19 @@ mod weierstrass;
 ))]
 use weierstrass::CurveKey;
 
+/// P-256 on the Cortex-M4's assembly arithmetic (feature `cortex-m4`).
+#[cfg(all(feature = "p256", feature = "cortex-m4", target_arch = "arm"))]
+mod p256_m4;
+#[cfg(all(feature = "p256", feature = "cortex-m4", target_arch = "arm"))]
+use p256_m4::P256Key;
+/// P-256 through the generic code (RustCrypto's `p256` arithmetic).
+#[cfg(all(feature = "p256", not(all(feature = "cortex-m4", target_arch = "arm"))))]
+type P256Key = CurveKey<p256::NistP256>;
+
 /// A private key on one of the enabled curves (the same key type serves ECDSA and ECDH).
 pub(crate) enum EcKey {
     #[cfg(feature = "p256")]
-    P256(CurveKey<p256::NistP256>),
+    P256(P256Key),
     #[cfg(feature = "p384")]
     P384(CurveKey<p384::NistP384>),
     #[cfg(feature = "k256")]
@@ -69,24 +79,46 @@ macro_rules! with_key {
     };
 }
 
-/// Evaluates `$make` (a generic `CurveKey` constructor) for `$curve` and wraps it.
+/// Evaluates `$make` (a constructor of the key type `$K`) for `$curve` and wraps it; `$K` is
+/// `CurveKey<C>` for the curve, or P-256's own key type.
 macro_rules! for_curve {
-    ($curve:expr, $make:expr) => {
+    ($curve:expr, $K:ident => $make:expr) => {
         match $curve {
             #[cfg(feature = "p256")]
-            Curve::P256 => EcKey::P256($make),
+            Curve::P256 => {
+                type $K = P256Key;
+                EcKey::P256($make)
+            }
             #[cfg(feature = "p384")]
-            Curve::P384 => EcKey::P384($make),
+            Curve::P384 => {
+                type $K = CurveKey<p384::NistP384>;
+                EcKey::P384($make)
+            }
             #[cfg(feature = "k256")]
-            Curve::Secp256k1 => EcKey::Secp256k1($make),
+            Curve::Secp256k1 => {
+                type $K = CurveKey<k256::Secp256k1>;
+                EcKey::Secp256k1($make)
+            }
             #[cfg(feature = "p521")]
-            Curve::P521 => EcKey::P521($make),
+            Curve::P521 => {
+                type $K = CurveKey<p521::NistP521>;
+                EcKey::P521($make)
+            }
             #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP256r1 => EcKey::BrainpoolP256r1($make),
+            Curve::BrainpoolP256r1 => {
+                type $K = CurveKey<bp256::BrainpoolP256r1>;
+                EcKey::BrainpoolP256r1($make)
+            }
             #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP384r1 => EcKey::BrainpoolP384r1($make),
+            Curve::BrainpoolP384r1 => {
+                type $K = CurveKey<bp384::BrainpoolP384r1>;
+                EcKey::BrainpoolP384r1($make)
+            }
             #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP512r1 => EcKey::BrainpoolP512r1($make),
+            Curve::BrainpoolP512r1 => {
+                type $K = CurveKey<bp512::BrainpoolP512r1>;
+                EcKey::BrainpoolP512r1($make)
+            }
         }
     };
 }
@@ -109,13 +141,13 @@ impl EcKey {
     // BENCHMARKS.md, finding 6).
     #[inline(never)]
     pub(crate) fn generate<R: CryptoRng + ?Sized>(curve: Curve, rng: &mut R) -> EcKey {
-        for_curve!(curve, CurveKey::generate(rng))
+        for_curve!(curve, K => K::generate(rng))
     }
 
     /// A key from its big-endian scalar, possibly shorter than the field (left-padded); must
     /// be in [1, n-1]. [`Error::IncorrectData`] otherwise.
     pub(crate) fn from_scalar(curve: Curve, scalar: &[u8]) -> Result<EcKey, Error> {
-        Ok(for_curve!(curve, CurveKey::from_scalar(scalar)?))
+        Ok(for_curve!(curve, K => K::from_scalar(scalar)?))
     }
 
     /// The key's curve.
@@ -167,6 +199,28 @@ impl EcKey {
     pub(crate) fn agree(&self, point: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
         with_key!(self, key => key.agree(point, out))
     }
+}
+
+/// The hash as ECDSA's field-length input `z`: left-padded with zeros if shorter than the
+/// field, its leftmost field-length bytes if longer (the curve's signer then truncates to the
+/// order's bit length: bits2int of SEC 1 §4.1.3). An empty hash is [`Error::WrongLength`].
+#[cfg(any(
+    feature = "p256",
+    feature = "p384",
+    feature = "k256",
+    feature = "p521",
+    feature = "brainpool"
+))]
+fn hash_to_field(hash: &[u8], z: &mut [u8]) -> Result<(), Error> {
+    if hash.is_empty() {
+        return Err(Error::WrongLength);
+    }
+    let leftmost = hash.get(..z.len()).unwrap_or(hash);
+    let start = z.len() - leftmost.len();
+    z.get_mut(start..)
+        .ok_or(Error::Internal)?
+        .copy_from_slice(leftmost);
+    Ok(())
 }
 
 #[cfg(all(

@@ -7,6 +7,7 @@
 //! behind OpenPGP's `40` prefix.
 
 use rand_core::CryptoRng;
+use subtle::ConstantTimeEq;
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -29,7 +30,7 @@ impl X25519Key {
     fn new(native: &mut Zeroizing<[u8; 32]>) -> X25519Key {
         let secret = StaticSecret::from(**native);
         native.zeroize();
-        let public = PublicKey::from(&secret);
+        let public = public_key(&secret);
         X25519Key { secret, public }
     }
 
@@ -87,13 +88,42 @@ impl X25519Key {
             _ => public,
         };
         let raw: [u8; 32] = raw.try_into().map_err(|_| Error::IncorrectData)?;
-        let shared = self.secret.diffie_hellman(&PublicKey::from(raw));
+        let shared = Zeroizing::new(self.scalar_mult(raw));
         // A low-order point gives the all-zero secret (RFC 7748 §6.1): reject it.
-        if !shared.was_contributory() {
+        if bool::from(shared.ct_eq(&[0u8; 32])) {
             return Err(Error::IncorrectData);
         }
-        out.raw(shared.as_bytes())
+        out.raw(&*shared)
     }
+
+    /// X25519(k, u) of RFC 7748 §5: x25519-dalek's Montgomery ladder.
+    #[cfg(not(feature = "cortex-m4"))]
+    fn scalar_mult(&self, u: [u8; 32]) -> [u8; 32] {
+        self.secret.diffie_hellman(&PublicKey::from(u)).to_bytes()
+    }
+
+    /// X25519(k, u) of RFC 7748 §5: salty's Montgomery ladder (constant-time conditional
+    /// swaps, `subtle`) over Haase's Cortex-M4 field arithmetic. salty takes the scalar by
+    /// value: the copy it clamps lives in its frames, as x25519-dalek's does in its own.
+    #[cfg(feature = "cortex-m4")]
+    fn scalar_mult(&self, u: [u8; 32]) -> [u8; 32] {
+        salty::agreement::x25519(self.secret.to_bytes(), u)
+    }
+}
+
+/// X25519(k, 9), the public key (RFC 7748 §6.1).
+#[cfg(not(feature = "cortex-m4"))]
+fn public_key(secret: &StaticSecret) -> PublicKey {
+    PublicKey::from(secret)
+}
+
+/// X25519(k, 9), the public key (RFC 7748 §6.1), with salty's ladder as for [`X25519Key::agree`]
+/// (one implementation of the multiplication in the image, not two).
+#[cfg(feature = "cortex-m4")]
+fn public_key(secret: &StaticSecret) -> PublicKey {
+    let mut nine = [0u8; 32];
+    nine[0] = 9;
+    PublicKey::from(salty::agreement::x25519(secret.to_bytes(), nine))
 }
 
 #[cfg(test)]
@@ -202,6 +232,39 @@ mod tests {
                 decipher(&key, &bad),
                 Err(Error::IncorrectData),
                 "{bad:02X?}"
+            );
+        }
+    }
+
+    /// salty's X25519 (feature `cortex-m4`) gives x25519-dalek's results: random scalars and
+    /// u-coordinates, with the top bit set (masked, RFC 7748 §5) and non-canonical (≥ p).
+    #[cfg(feature = "cortex-m4")]
+    #[test]
+    fn salty_agrees_with_x25519_dalek() {
+        use rand_core::Rng;
+        let mut rng = TestRng::seed_from_u64(0x5a17);
+        for i in 0..64 {
+            let mut scalar = [0u8; 32];
+            let mut u = [0u8; 32];
+            rng.fill_bytes(&mut scalar);
+            rng.fill_bytes(&mut u);
+            match i % 4 {
+                1 => u[31] |= 0x80,
+                // p + 1 .. 2^255 - 1: non-canonical encodings of 1 .. 18.
+                2 => {
+                    u = [0xFF; 32];
+                    u[0] = 0xED + (i as u8 % 18);
+                    u[31] = 0x7F;
+                }
+                _ => {}
+            }
+            let key = super::X25519Key::from_native(&scalar).unwrap();
+            let dalek = x25519_dalek::StaticSecret::from(scalar)
+                .diffie_hellman(&x25519_dalek::PublicKey::from(u));
+            assert_eq!(
+                key.scalar_mult(u),
+                *dalek.as_bytes(),
+                "{scalar:02X?} {u:02X?}"
             );
         }
     }

@@ -111,7 +111,7 @@ macro_rules! weierstrass_curve {
     };
 }
 
-#[cfg(feature = "p256")]
+#[cfg(all(feature = "p256", not(all(feature = "cortex-m4", target_arch = "arm"))))]
 weierstrass_curve!(p256::NistP256);
 #[cfg(feature = "p384")]
 weierstrass_curve!(p384::NistP384);
@@ -198,15 +198,8 @@ impl<C: WeierstrassCurve> CurveKey<C> {
         hash: &[u8],
         out: &mut Writer<'_>,
     ) -> Result<(), Error> {
-        if hash.is_empty() {
-            return Err(Error::WrongLength);
-        }
         let mut z = FieldBytes::<C>::default();
-        let leftmost = hash.get(..z.len()).unwrap_or(hash);
-        let start = z.len() - leftmost.len();
-        z.get_mut(start..)
-            .ok_or(Error::Internal)?
-            .copy_from_slice(leftmost);
+        super::hash_to_field(hash, &mut z)?;
         C::sign_prehash(&self.key, rng, &z, out)
     }
 
