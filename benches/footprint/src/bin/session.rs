@@ -5,18 +5,7 @@
 //! or panic ends QEMU with a failure exit code. At the end, the same is measured for direct
 //! calls of the crates (`raw ...` lines), to tell the applet's share from theirs.
 //!
-//! Printed per command:
-//! - `stack`: bytes of stack the applet used at its deepest point, below the stack pointer of
-//!   the `Applet::process` call (what the applet adds to the firmware's own frames);
-//! - `total`: the same depth measured from the top of RAM (with the reset handler's, `main`'s
-//!   and this harness's frames);
-//! - `heap+`: the largest amount of heap the command held on top of what was in use before it
-//!   (its transient need);
-//! - `heap`: the largest total heap in use during the command (the applet's fixed buffers,
-//!   its in-RAM storage backend and key cache, and the command's transient need);
-//! - `insns`: instructions executed, read from SysTick under `-icount shift=0` (1 instruction =
-//!   1 ns of virtual time; SysTick at 25 MHz counts 40 instructions a tick). A real Cortex-M4
-//!   takes at least one cycle per instruction: a lower bound on cycles, not a timing.
+//! Printed per command: see `harness.rs`.
 
 #![no_std]
 #![no_main]
@@ -26,246 +15,42 @@ extern crate alloc;
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
 
-use cortex_m::peripheral::syst::SystClkSource;
-use cortex_m_rt::{entry, exception};
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
 use panic_semihosting as _;
 
-use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
-use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use openpgp_card_applet_testkit::backends::TestRng;
 
 #[path = "../../../common/apdus.rs"]
 mod apdus;
+#[path = "../harness.rs"]
+mod harness;
 #[path = "../../../common/keys.rs"]
 mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
 
-use apdus::{attributes_tag, ecdh_template, extended};
-use meter::{CountingHeap, StackWindow};
+use apdus::{ecdh_template, extended};
+use harness::{
+    fail, Session, DEC, HEAP, OID_CV25519, OID_ED25519, OID_K256, OID_P256, OID_P384, SELECT, SIG,
+    VERIFY_81, VERIFY_82, VERIFY_83,
+};
 
-// ---------------------------------------------------------------------------------------------
-// Heap and stack (benches/common/cortex_m_meter.rs, shared with the emulated firmware)
-
-#[global_allocator]
-static HEAP: CountingHeap = CountingHeap::new();
-
-/// The heap arena, right after .bss (cortex-m-rt's `__sheap`).
-const HEAP_SIZE: usize = 256 * 1024;
-
-/// How much of the stack is painted and scanned (it is measured from the top of RAM).
-const STACK: StackWindow = StackWindow { bytes: 128 * 1024 };
-
-fn stack_low_water() -> usize {
-    STACK
-        .low_water()
-        .unwrap_or_else(|| fail("the stack went past the measured window: raise STACK"))
-}
-
-/// The measured call, never inlined, so that the stack pointer before it separates the
-/// measured code's stack from the harness's.
-#[inline(never)]
-fn call(f: &mut dyn FnMut()) {
-    f()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Instruction count: SysTick under QEMU's -icount shift=0.
-
-static SYSTICK_WRAPS: AtomicU32 = AtomicU32::new(0);
-const SYSTICK_RELOAD: u32 = 0x00FF_FFFF;
-/// Instructions per SysTick tick: 1 ns per instruction, SysTick clocked at 25 MHz.
-const INSNS_PER_TICK: u64 = 40;
-
-#[exception]
-fn SysTick() {
-    SYSTICK_WRAPS.fetch_add(1, Ordering::Relaxed);
-}
-
-fn ticks() -> u64 {
-    loop {
-        let wraps = SYSTICK_WRAPS.load(Ordering::Relaxed);
-        let current = cortex_m::peripheral::SYST::get_current();
-        if wraps == SYSTICK_WRAPS.load(Ordering::Relaxed) {
-            return u64::from(wraps) * (u64::from(SYSTICK_RELOAD) + 1)
-                + u64::from(SYSTICK_RELOAD - current);
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The session
-
-type Card = Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton>;
-
-fn fail(message: &str) -> ! {
-    hprintln!("FAILED: {}", message);
-    debug::exit(debug::EXIT_FAILURE);
-    #[allow(clippy::empty_loop)]
-    loop {}
-}
-
-struct Session {
-    card: Option<Card>,
-    response: Vec<u8>,
-    worst_applet_stack: usize,
-    worst_stack: usize,
-}
-
-impl Session {
-    /// Runs `f` once, measured: paints the stack, resets the heap peak, and prints a line.
-    /// Returns the stack used below the call, and from the top of RAM.
-    fn measure(&mut self, label: &str, f: &mut dyn FnMut()) -> (usize, usize) {
-        STACK.paint();
-        let before = HEAP.reset_peak();
-        let start = ticks();
-        let sp = cortex_m::register::msp::read() as usize;
-        call(f);
-        let insns = (ticks() - start) * INSNS_PER_TICK;
-        let low = stack_low_water();
-        let peak = HEAP.peak();
-        let (stack, total) = (sp - low, STACK.top() - low);
-        hprintln!(
-            "{:<30} stack {:>6} B  total {:>6} B  heap+ {:>6} B  heap {:>6} B  insns {:>10}",
-            label,
-            stack,
-            total,
-            peak - before,
-            peak,
-            insns
-        );
-        (stack, total)
-    }
-
-    /// Sends `apdu`, fails unless it answers 9000 (and `expected`, if given); with `label` the
-    /// command is measured and a line printed. Returns the length of the response data, which
-    /// stays in `self.response`.
-    fn send(&mut self, label: Option<&str>, apdu: &[u8], expected: Option<&[u8]>) -> usize {
-        let mut card = self.card.take().unwrap();
-        let mut response = core::mem::take(&mut self.response);
-        let mut n = 0;
-        match label {
-            None => n = card.process(apdu, &mut response),
-            Some(label) => {
-                let (stack, total) =
-                    self.measure(label, &mut || n = card.process(apdu, &mut response));
-                self.worst_applet_stack = self.worst_applet_stack.max(stack);
-                self.worst_stack = self.worst_stack.max(total);
-            }
-        }
-        if n < 2 || response[n - 2..n] != [0x90, 0x00] {
-            hprintln!(
-                "{:02X?} answered {:02X?}",
-                &apdu[..4],
-                &response[n.saturating_sub(2)..n]
-            );
-            fail("unexpected status word");
-        }
-        if let Some(expected) = expected {
-            if &response[..n - 2] != expected {
-                hprintln!("{:02X?}: wrong answer", &apdu[..4]);
-                fail("wrong answer");
-            }
-        }
-        self.card = Some(card);
-        self.response = response;
-        n - 2
-    }
-
-    fn put_data(&mut self, tag: u16, data: &[u8]) {
-        let [p1, p2] = tag.to_be_bytes();
-        self.send(None, &extended(0xDA, p1, p2, data), None);
-    }
-
-    /// PSO:CDS whose answer (a hedged ECDSA signature, different every time) must satisfy
-    /// `verifies`.
-    fn sign_verified(&mut self, label: &str, input: &[u8], verifies: &dyn Fn(&[u8]) -> bool) {
-        self.send(None, VERIFY_81, None);
-        let n = self.send(Some(label), &extended(0x2A, 0x9E, 0x9A, input), None);
-        if !verifies(&self.response[..n]) {
-            fail("the ECDSA signature does not verify");
-        }
-    }
-
-    /// Sets the slot's attributes and imports a key: `4D { crt 00, 7F48 {..}, 5F48 {..} }`.
-    fn import(&mut self, label: &str, crt: u8, attributes: &[u8], components: &[(u8, &[u8])]) {
-        self.put_data(attributes_tag(crt), attributes);
-        self.send(Some(label), &apdus::import(crt, components), None);
-    }
-
-    fn sign(&mut self, label: &str, input: &[u8], expected: &[u8]) {
-        self.send(None, VERIFY_81, None);
-        self.send(
-            Some(label),
-            &extended(0x2A, 0x9E, 0x9A, input),
-            Some(expected),
-        );
-    }
-
-    fn decipher(&mut self, label: &str, data: &[u8], expected: &[u8]) {
-        self.send(
-            Some(label),
-            &extended(0x2A, 0x80, 0x86, data),
-            Some(expected),
-        );
-    }
-}
-
-const SELECT: &[u8] = &[
-    0x00, 0xA4, 0x04, 0x00, 0x06, 0xD2, 0x76, 0x00, 0x01, 0x24, 0x01,
-];
-const VERIFY_81: &[u8] = b"\x00\x20\x00\x81\x06123456";
-const VERIFY_82: &[u8] = b"\x00\x20\x00\x82\x06123456";
-const VERIFY_83: &[u8] = b"\x00\x20\x00\x83\x0812345678";
 const GET_DATA_6E: &[u8] = &[0x00, 0xCA, 0x00, 0x6E, 0x00, 0x00, 0x00];
-
-const SIG: u8 = 0xB6;
-const DEC: u8 = 0xB8;
-const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
-const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
-const OID_K256: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x0A];
-const OID_ED25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
-const OID_CV25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01];
 
 #[entry]
 fn main() -> ! {
-    let heap_start = cortex_m_rt::heap_start() as usize;
-    if heap_start + HEAP_SIZE > STACK.bottom() {
-        fail("heap and stack window overlap");
-    }
-    // SAFETY: called once, before any allocation; the arena is unused RAM after .bss.
-    unsafe { HEAP.init(heap_start, HEAP_SIZE) };
-
-    let mut core = cortex_m::Peripherals::take().unwrap();
-    core.SYST.set_clock_source(SystClkSource::Core);
-    core.SYST.set_reload(SYSTICK_RELOAD);
-    core.SYST.clear_current();
-    core.SYST.enable_interrupt();
-    core.SYST.enable_counter();
-
+    harness::init();
     hprintln!("openpgp-card-applet footprint session (Cortex-M4, QEMU mps2-an386)");
 
-    let platform = Platform {
-        storage: MemoryStorage::new(),
-        rng: TestRng::seed_from_u64(1), // a device passes its hardware RNG
-        clock: ManualClock::new(),
-        user_presence: ScriptedButton::always(Presence::Confirmed),
-    };
     let before = HEAP.in_use();
-    let mut card = Applet::new(Config::default(), platform);
-    card.power_on(Transport::Contact);
+    let card = harness::card(1);
     hprintln!(
         "Applet::new + power_on: {} B of heap (command, response and record buffers)",
         HEAP.in_use() - before
     );
-    let mut s = Session {
-        card: Some(card),
-        response: vec![0u8; 4096 + 2],
-        worst_applet_stack: 0,
-        worst_stack: 0,
-    };
+    let mut s = Session::new(card);
 
     s.send(Some("SELECT"), SELECT, None);
     s.send(Some("VERIFY 81 (right PIN)"), VERIFY_81, None);
@@ -339,6 +124,7 @@ fn main() -> ! {
         &[u8],
         &[u8],
         &[u8],
+        &[u8],
         &dyn Fn(&[u8], &[u8]) -> bool,
         &[u8],
         &[u8],
@@ -347,6 +133,7 @@ fn main() -> ! {
             "P-256",
             OID_P256,
             keys::P256_SCALAR,
+            keys::P256_PUBLIC,
             keys::HASH32,
             ecdsa_verifier!(p256, keys::P256_PUBLIC, keys::P256_SIGNATURE),
             keys::P256_HOST_PUBLIC,
@@ -356,6 +143,7 @@ fn main() -> ! {
             "P-384",
             OID_P384,
             keys::P384_SCALAR,
+            keys::P384_PUBLIC,
             keys::HASH48,
             ecdsa_verifier!(p384, keys::P384_PUBLIC, keys::P384_SIGNATURE),
             keys::P384_HOST_PUBLIC,
@@ -365,13 +153,14 @@ fn main() -> ! {
             "secp256k1",
             OID_K256,
             keys::K256_SCALAR,
+            keys::K256_PUBLIC,
             keys::HASH32,
             ecdsa_verifier!(k256, keys::K256_PUBLIC, keys::K256_SIGNATURE),
             keys::K256_HOST_PUBLIC,
             keys::K256_SHARED,
         ),
     ];
-    for (name, oid, scalar, hash, verifies, host, shared) in curves {
+    for (name, oid, scalar, public, hash, verifies, host, shared) in curves {
         let ecdsa = [&[0x13], oid].concat();
         let ecdh = [&[0x12], oid].concat();
         s.import(
@@ -380,6 +169,8 @@ fn main() -> ! {
             &ecdsa,
             &[(0x92, scalar)],
         );
+        // The public key the card derived is the one RustCrypto derives from the same scalar.
+        s.expect_public_point(SIG, public);
         s.sign_verified(&[name, " ECDSA PSO:CDS"].concat(), hash, &|signature| {
             verifies(hash, signature)
         });
@@ -393,6 +184,24 @@ fn main() -> ! {
             &[name, " ECDH PSO:DECIPHER"].concat(),
             &ecdh_template(host),
             shared,
+        );
+        // A point off the curve (y + 1) is refused, a compressed one too: 6A80.
+        let mut off_curve = host.to_vec();
+        if let Some(last) = off_curve.last_mut() {
+            *last ^= 1;
+        }
+        s.expect_status(
+            &extended(0x2A, 0x80, 0x86, &ecdh_template(&off_curve)),
+            [0x6A, 0x80],
+        );
+        let compressed = [
+            &[0x02 | (host[host.len() - 1] & 1)],
+            &host[1..=(host.len() - 1) / 2],
+        ]
+        .concat();
+        s.expect_status(
+            &extended(0x2A, 0x80, 0x86, &ecdh_template(&compressed)),
+            [0x6A, 0x80],
         );
     }
 
@@ -476,12 +285,11 @@ fn main() -> ! {
 
     // The answer of the first command again, after all of that: the state is consistent.
     s.send(Some("SELECT (again)"), SELECT, None);
+    let (applet, total) = harness::worst_stack();
     hprintln!(
         "worst stack {} B (applet), {} B (total); session OK",
-        s.worst_applet_stack,
-        s.worst_stack
+        applet,
+        total
     );
-    debug::exit(debug::EXIT_SUCCESS);
-    #[allow(clippy::empty_loop)]
-    loop {}
+    harness::exit_success()
 }
