@@ -26,8 +26,9 @@ use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::exception;
 use cortex_m_semihosting::{debug, hprintln};
 
-use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
+use openpgp_card_applet::{Applet, Config, Platform, Transport};
 use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use openpgp_card_applet_testkit::test_platform;
 
 use crate::apdus::extended;
 use crate::meter::{CountingHeap, StackWindow};
@@ -148,10 +149,8 @@ pub const OID_CV25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01,
 /// `seed` (a device passes its hardware RNG), powered on over the contact interface.
 pub fn card(seed: u64) -> Card {
     let platform = Platform {
-        storage: MemoryStorage::new(),
         rng: TestRng::seed_from_u64(seed),
-        clock: ManualClock::new(),
-        user_presence: ScriptedButton::always(Presence::Confirmed),
+        ..test_platform(MemoryStorage::new())
     };
     let mut card = Applet::new(Config::default(), platform);
     card.power_on(Transport::Contact);
