@@ -1,5 +1,8 @@
-//! A reference model of the PIN state machine (spec §4.3, §7.2.2–7.2.4) run against the applet
-//! on random command sequences: every status word and every retry counter must agree.
+//! A reference model of the PIN state machine (spec §4.3, §7.2.2–7.2.4, and YubiKey's SET PIN
+//! RETRIES) run against the applet on random command sequences: every status word and every
+//! retry counter must agree. A second oracle, independent of the model's arithmetic, checks the
+//! rule an attacker holding the card cares about: a counter rises only through a right PIN, a
+//! PIN newly set, or SET PIN RETRIES on a counter that has lost no try since its last refill.
 
 mod common;
 use common::*;
@@ -23,6 +26,8 @@ enum Op {
     ResetByAdmin(usize),
     SetResettingCode(Option<usize>),
     ClearStatus(u8),
+    /// SET PIN RETRIES (F2) with these maxima (0 and 16 are out of range).
+    SetRetries([u8; 3]),
     PowerCycle,
 }
 
@@ -30,11 +35,15 @@ fn op() -> impl Strategy<Value = Op> {
     let pin = 0..PINS.len();
     prop_oneof![
         4 => (prop_oneof![Just(0x81u8), Just(0x82), Just(0x83)], pin.clone()).prop_map(|(r, p)| Op::Verify(r, p)),
+        // The right Admin PIN, often: SET PIN RETRIES, RESET RETRY COUNTER's admin mode and D3
+        // need it.
+        1 => Just(Op::Verify(0x83, 1)),
         2 => (prop_oneof![Just(0x81u8), Just(0x83)], pin.clone(), pin.clone()).prop_map(|(r, o, n)| Op::Change(r, o, n)),
         1 => (pin.clone(), pin.clone()).prop_map(|(c, n)| Op::ResetWithCode(c, n)),
         1 => pin.clone().prop_map(Op::ResetByAdmin),
         1 => proptest::option::of(pin).prop_map(Op::SetResettingCode),
         1 => prop_oneof![Just(0x81u8), Just(0x82), Just(0x83)].prop_map(Op::ClearStatus),
+        2 => proptest::array::uniform3(prop_oneof![4 => 1u8..=4, 1 => 5u8..=15, 1 => Just(0u8), 1 => Just(16u8)]).prop_map(Op::SetRetries),
         1 => Just(Op::PowerCycle),
     ]
 }
@@ -43,6 +52,7 @@ fn op() -> impl Strategy<Value = Op> {
 struct Secret {
     value: Option<Vec<u8>>,
     tries: u8,
+    max: u8,
 }
 
 struct Model {
@@ -64,14 +74,17 @@ impl Model {
             pw1: Secret {
                 value: Some(b"123456".to_vec()),
                 tries: 3,
+                max: 3,
             },
             rc: Secret {
                 value: None,
                 tries: 0,
+                max: 3,
             },
             pw3: Secret {
                 value: Some(b"12345678".to_vec()),
                 tries: 3,
+                max: 3,
             },
             v81: false,
             v82: false,
@@ -110,7 +123,7 @@ impl Model {
                 }
                 let result = match Self::check_prefix(secret, pin) {
                     Ok([]) => {
-                        secret.tries = 3;
+                        secret.tries = secret.max;
                         0x9000
                     }
                     Ok(_) => 0x6982, // longer than the stored PIN: wrong
@@ -134,7 +147,7 @@ impl Model {
                 };
                 match Self::check_prefix(secret, &data) {
                     Ok(rest) => {
-                        secret.tries = 3;
+                        secret.tries = secret.max;
                         if ok_len(rest, min) {
                             secret.value = Some(rest.to_vec());
                             0x9000
@@ -158,12 +171,10 @@ impl Model {
                 data.extend_from_slice(PINS[new]);
                 match Self::check_prefix(&mut self.rc, &data) {
                     Ok(rest) => {
-                        self.rc.tries = 3;
+                        self.rc.tries = self.rc.max;
                         if ok_len(rest, 6) {
-                            self.pw1 = Secret {
-                                value: Some(rest.to_vec()),
-                                tries: 3,
-                            };
+                            self.pw1.value = Some(rest.to_vec());
+                            self.pw1.tries = self.pw1.max;
                             // The old PW1's verification ends with it.
                             (self.v81, self.v82) = (false, false);
                             0x9000
@@ -181,10 +192,8 @@ impl Model {
                 if !ok_len(PINS[new], 6) {
                     return 0x6700;
                 }
-                self.pw1 = Secret {
-                    value: Some(PINS[new].to_vec()),
-                    tries: 3,
-                };
+                self.pw1.value = Some(PINS[new].to_vec());
+                self.pw1.tries = self.pw1.max;
                 (self.v81, self.v82) = (false, false);
                 0x9000
             }
@@ -194,17 +203,13 @@ impl Model {
                 }
                 match code {
                     None => {
-                        self.rc = Secret {
-                            value: None,
-                            tries: 0,
-                        };
+                        self.rc.value = None;
+                        self.rc.tries = 0;
                         0x9000
                     }
                     Some(c) if ok_len(PINS[c], 8) => {
-                        self.rc = Secret {
-                            value: Some(PINS[c].to_vec()),
-                            tries: 3,
-                        };
+                        self.rc.value = Some(PINS[c].to_vec());
+                        self.rc.tries = self.rc.max;
                         0x9000
                     }
                     Some(_) => 0x6700,
@@ -218,6 +223,28 @@ impl Model {
                         self.v82 = false;
                     }
                     _ => self.v83 = false,
+                }
+                0x9000
+            }
+            Op::SetRetries(max) => {
+                if !self.v83 {
+                    return 0x6982;
+                }
+                if max.iter().any(|m| !(1..=15).contains(m)) {
+                    return 0x6A80;
+                }
+                for (secret, new_max) in [&mut self.pw1, &mut self.rc, &mut self.pw3]
+                    .into_iter()
+                    .zip(max)
+                {
+                    // Full: the new maximum. Short of full: never more, and below the new
+                    // maximum, so that it never looks full.
+                    secret.tries = if secret.tries == secret.max {
+                        new_max
+                    } else {
+                        secret.tries.min(new_max - 1)
+                    };
+                    secret.max = new_max;
                 }
                 0x9000
             }
@@ -247,6 +274,7 @@ fn run(card: &mut Card, op: &Op) -> u16 {
         Op::ResetByAdmin(new) => card.cmd(0, 0x2C, 2, 0x81, PINS[new]).sw,
         Op::SetResettingCode(code) => card.put_data(0xD3, code.map_or(&[][..], |c| PINS[c])).sw,
         Op::ClearStatus(reference) => card.cmd(0, 0x20, 0xFF, reference, &[]).sw,
+        Op::SetRetries(max) => card.cmd(0, 0xF2, 0, 0, &max).sw,
         Op::PowerCycle => {
             card.power_cycle();
             card.select().sw
@@ -254,23 +282,112 @@ fn run(card: &mut Card, op: &Op) -> u16 {
     }
 }
 
+/// Which counters (PW1, RC, PW3) `op`, answered `sw`, may refill: a right PIN (its 6700 for a
+/// new value of a wrong length comes after the right old one) or a PIN newly set. Derived from
+/// the commands alone, not from the model.
+fn refills(op: &Op, sw: u16) -> [bool; 3] {
+    let ok = sw == 0x9000;
+    let proven = ok || sw == 0x6700;
+    match *op {
+        Op::Verify(0x83, _) => [false, false, ok],
+        Op::Verify(..) => [ok, false, false],
+        Op::Change(0x83, ..) => [false, false, proven],
+        Op::Change(..) => [proven, false, false],
+        Op::ResetWithCode(..) => [ok, proven, false],
+        Op::ResetByAdmin(_) => [ok, false, false],
+        Op::SetResettingCode(_) => [false, ok, false],
+        _ => [false; 3],
+    }
+}
+
+/// The attacker's oracle: tracks, for each counter, whether it has lost a try since its last
+/// refill, and fails any step in which a counter rises without a refill, or through SET PIN
+/// RETRIES after it lost a try.
+#[derive(Default)]
+struct NoTryGivenBack {
+    lost: [bool; 3],
+}
+
+impl NoTryGivenBack {
+    fn step(&mut self, op: &Op, sw: u16, before: [u8; 3], after: [u8; 3]) -> Result<(), String> {
+        let refilled = refills(op, sw);
+        let retries = matches!(op, Op::SetRetries(_)) && sw == 0x9000;
+        for i in 0..3 {
+            if refilled[i] {
+                self.lost[i] = false;
+            } else if after[i] > before[i] && (!retries || self.lost[i]) {
+                return Err(format!(
+                    "counter {i} rose from {} to {} through {op:?} ({sw:04X})",
+                    before[i], after[i]
+                ));
+            } else if after[i] < before[i] && !retries {
+                self.lost[i] = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sequences around SET PIN RETRIES: wrong and right PINs, the Admin PIN, new maxima, power
+/// cycles (what an attacker holding the card and PW3 would try to refill a PIN it guesses).
+fn retries_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => prop_oneof![Just(0x81u8), Just(0x82), Just(0x83)].prop_map(|r| Op::Verify(r, 2)),
+        2 => Just(Op::Verify(0x83, 1)),
+        1 => Just(Op::Verify(0x82, 0)),
+        1 => (0..PINS.len()).prop_map(|c| Op::ResetWithCode(c, 0)),
+        1 => Just(Op::SetResettingCode(Some(5))),
+        4 => proptest::array::uniform3(1u8..=5).prop_map(Op::SetRetries),
+        1 => Just(Op::PowerCycle),
+    ]
+}
+
+/// Runs `ops` against a fresh card and the model, with the attacker's oracle.
+fn check(ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut card = Card::new();
+    card.select();
+    let mut model = Model::new();
+    let mut oracle = NoTryGivenBack::default();
+    for (i, op) in ops.iter().enumerate() {
+        let before = card.tries();
+        let expected = model.apply(op);
+        let got = run(&mut card, op);
+        if let Err(broken) = oracle.step(op, got, before, card.tries()) {
+            prop_assert!(false, "step {}: {}", i, broken);
+        }
+        prop_assert_eq!(got, expected, "step {} {:?}", i, op);
+        prop_assert_eq!(
+            card.tries(),
+            [model.pw1.tries, model.rc.tries, model.pw3.tries],
+            "step {} {:?}",
+            i,
+            op
+        );
+        for (reference, verified) in [(0x81u8, model.v81), (0x82, model.v82), (0x83, model.v83)] {
+            let status = card.cmd(0, 0x20, 0, reference, &[]).sw;
+            prop_assert_eq!(
+                status == 0x9000,
+                verified,
+                "status of {:02X} after step {} {:?}",
+                reference,
+                i,
+                op
+            );
+        }
+    }
+    Ok(())
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn applet_agrees_with_the_model(ops in proptest::collection::vec(op(), 1..40)) {
-        let mut card = Card::new();
-        card.select();
-        let mut model = Model::new();
-        for (i, op) in ops.iter().enumerate() {
-            let expected = model.apply(op);
-            let got = run(&mut card, op);
-            prop_assert_eq!(got, expected, "step {} {:?}", i, op);
-            prop_assert_eq!(card.tries(), [model.pw1.tries, model.rc.tries, model.pw3.tries], "step {} {:?}", i, op);
-            for (reference, verified) in [(0x81u8, model.v81), (0x82, model.v82), (0x83, model.v83)] {
-                let status = card.cmd(0, 0x20, 0, reference, &[]).sw;
-                prop_assert_eq!(status == 0x9000, verified, "status of {:02X} after step {} {:?}", reference, i, op);
-            }
-        }
+        check(&ops)?;
+    }
+
+    #[test]
+    fn set_pin_retries_never_gives_a_try_back(ops in proptest::collection::vec(retries_op(), 1..24)) {
+        check(&ops)?;
     }
 }

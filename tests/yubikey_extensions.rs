@@ -182,6 +182,42 @@ fn set_pin_retries_sets_the_maxima_and_never_refills_a_used_counter() {
     assert_eq!(card.tries(), [5, 2, 15]);
 }
 
+/// The refill of the security read of decf928: guess PW1 until one try is left, lower its
+/// maximum to 1, raise it to 15. The counter must never gain a try through SET PIN RETRIES;
+/// only the right PIN (or RESET RETRY COUNTER, or the factory reset) refills it.
+#[test]
+fn set_pin_retries_never_refills_a_counter_by_lowering_then_raising_its_maximum() {
+    let mut card = Card::new();
+    card.select();
+    for _ in 0..2 {
+        assert_sw(&card.verify(0x82, b"000000"), 0x6982);
+    }
+    assert_eq!(card.tries(), [1, 0, 3]);
+    card.verify_admin();
+    assert_sw(&card.send("00F2000003010303"), 0x9000);
+    // Lowered below what it had lost: PW1 is blocked, not made to look full.
+    assert_eq!(card.tries(), [0, 0, 3]);
+    assert_sw(&card.send("00F20000030F0303"), 0x9000);
+    assert_eq!(card.tries(), [0, 0, 3], "no try given back");
+    assert_sw(&card.verify(0x82, b"123456"), 0x6983);
+
+    // A counter that lost one try of three, taken down to two and up again, never gains it.
+    let mut card = Card::new();
+    card.select();
+    assert_sw(&card.verify(0x82, b"000000"), 0x6982);
+    card.verify_admin();
+    for max in [2u8, 15, 3, 2, 15] {
+        assert_sw(&card.cmd(0, 0xF2, 0, 0, &[max, 3, 3]), 0x9000);
+        assert_eq!(card.tries()[0], 1, "after a maximum of {max}");
+    }
+    card.power_cycle();
+    card.select();
+    assert_eq!(card.tries()[0], 1);
+    // The right PIN refills it, to the maximum in force.
+    assert_sw(&card.verify(0x82, b"123456"), 0x9000);
+    assert_eq!(card.tries()[0], 15);
+}
+
 /// GnuPG's, OpenSC's and yubikit's factory reset: block PW3 (wrong tries, as many as it has),
 /// TERMINATE, ACTIVATE.
 fn factory_reset(card: &mut Card) {

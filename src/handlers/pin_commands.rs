@@ -136,12 +136,19 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// SET PIN RETRIES (YubiKey's INS F2; not in the spec): with PW3 verified, the data is the
     /// new retry maximum of PW1, the Resetting Code and PW3, each 1..=[`MAX_TRIES`](crate::spec::MAX_TRIES) (6A80
     /// otherwise: VERIFY's status query answers 63Cx, whose x has four bits; ykman allows up
-    /// to 99). A counter that is full moves to its new maximum; one that has lost tries keeps
-    /// them (lowered to the new maximum if that is smaller), so the command never gives a PIN
-    /// more tries than it has left, and the next right PIN fills it up to the new maximum. An
-    /// unset Resetting Code stays at 0. One write of the security record: a power cut leaves
-    /// the old maxima and counters or the new ones. The PINs and what they verified stay. The OpenPGP factory reset returns
-    /// to the retry defaults ([`Applet::set_retry_defaults`](crate::Applet::set_retry_defaults)).
+    /// to 99).
+    ///
+    /// Never a try given back: a counter goes up only through its right PIN, RESET RETRY
+    /// COUNTER or the factory reset. A counter that is full (it has lost no try since its
+    /// PIN was last proven or set) moves to its new maximum, as on a YubiKey. One that has
+    /// lost tries keeps what it has, and at most the new maximum less one, so that it stays
+    /// recognisably short of full: "lower the maximum to the tries left, then raise it"
+    /// would otherwise make it look full and refill it (a maximum of 1 therefore blocks a PIN
+    /// that has lost tries; PW3 can still set a new PW1 with RESET RETRY COUNTER). The next
+    /// right PIN fills it up to the new maximum. An unset Resetting Code stays at 0. One
+    /// write of the security record: a power cut leaves the old maxima and counters or the
+    /// new ones. The PINs and what they verified stay. The OpenPGP factory reset returns to
+    /// the retry defaults ([`Applet::set_retry_defaults`](crate::Applet::set_retry_defaults)).
     pub(crate) fn set_pin_retries(&mut self, data: &[u8]) -> Result<(), Error> {
         self.require_pw3()?;
         let max = <[u8; 3]>::try_from(data).map_err(|_| Error::WrongLength)?;
@@ -155,15 +162,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                     .get(crate::state::pin_index(which))
                     .copied()
                     .unwrap_or(1);
-                let tries = s.pin(which).tries();
-                // A full counter moves to the new maximum; one that has lost tries keeps what
-                // it has (at most the new maximum), so that PW3 cannot refill a PIN it is
-                // guessing: "guess, SET PIN RETRIES, guess again" gains nothing.
-                let next = if tries == old_max {
-                    new_max
-                } else {
-                    tries.min(new_max)
-                };
+                let next = retries_after_new_maximum(s.pin(which).tries(), old_max, new_max);
                 s.pin_mut(which).set_tries(next);
             }
             s.max_tries = max;
@@ -286,4 +285,16 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 /// Whether `value` is within the policy's length limits.
 pub(crate) fn fits(policy: &PinPolicy, value: &[u8]) -> bool {
     (usize::from(policy.min_len)..=usize::from(policy.max_len)).contains(&value.len())
+}
+
+/// A counter's tries after SET PIN RETRIES changes its maximum from `old_max` to `new_max`:
+/// a full counter (`tries == old_max`) takes the new maximum; one that has lost tries never
+/// gains any and stays below its new maximum, so that no later SET PIN RETRIES takes it for a
+/// full one.
+fn retries_after_new_maximum(tries: u8, old_max: u8, new_max: u8) -> u8 {
+    if tries == old_max {
+        new_max
+    } else {
+        tries.min(new_max.saturating_sub(1))
+    }
 }

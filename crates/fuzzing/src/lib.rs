@@ -16,7 +16,8 @@
 //!   against a personalised card (Ed25519 SIG, X25519 DEC, P-256 or RSA-2048 AUT, AES key,
 //!   Resetting Code, all from known values), with cheap oracles after every operation: a valid
 //!   status word, a response that fits the buffer, no 16-byte window of any private key in any
-//!   response, and no PIN retry counter that grows without a command allowed to restore it.
+//!   response, and no PIN retry counter that grows without a command allowed to restore it
+//!   (SET PIN RETRIES never gives back a lost try).
 //!
 //! The crate needs the applet's default algorithm features.
 
@@ -1379,11 +1380,11 @@ impl Secrets {
     }
 }
 
-/// Which retry counters (PW1, RC, PW3) a command may raise, given its status word: a correct
+/// Which retry counters (PW1, RC, PW3) a command refills, given its status word: a correct
 /// PIN (VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER; their 6700 after a correct old
 /// value restores the counter too), a new Resetting Code (D3), a KDF-DO (F9, which resets the
 /// PINs) and the factory reset (ACTIVATE FILE).
-fn may_raise(ins: u8, p1: u8, p2: u8, sw: u16) -> [bool; 3] {
+fn refills(ins: u8, p1: u8, p2: u8, sw: u16) -> [bool; 3] {
     let ok = sw == 0x9000;
     let ok_or_length = ok || sw == 0x6700;
     match (ins, p1, p2) {
@@ -1399,18 +1400,41 @@ fn may_raise(ins: u8, p1: u8, p2: u8, sw: u16) -> [bool; 3] {
     }
 }
 
-/// One view of the retry counters: the last values seen, and what may have raised them since.
+/// What a command may do to the retry counters besides consuming tries.
+#[derive(Clone, Copy, Default)]
+struct Permit {
+    /// Counters it refills (see [`refills`]).
+    refill: [bool; 3],
+    /// SET PIN RETRIES (F2) succeeded: it may move a counter that has lost no try since its
+    /// last refill to a new maximum, up or down, and lower any other; it never gives a lost
+    /// try back.
+    retries: bool,
+}
+
+impl Permit {
+    fn of(ins: u8, p1: u8, p2: u8, sw: u16) -> Permit {
+        Permit {
+            refill: refills(ins, p1, p2, sw),
+            retries: (ins, p1, p2, sw) == (0xF2, 0x00, 0x00, 0x9000),
+        }
+    }
+}
+
+/// One view of the retry counters: the last values seen, what may have raised them since,
+/// and which have lost tries since their last refill.
 #[derive(Default)]
 struct CounterView {
     last: Option<[u8; 3]>,
-    allowed: [bool; 3],
+    permit: Permit,
+    lost: [bool; 3],
 }
 
 impl CounterView {
-    fn allow(&mut self, raise: [bool; 3]) {
-        for (allowed, raise) in self.allowed.iter_mut().zip(raise) {
-            *allowed |= raise;
+    fn allow(&mut self, permit: Permit) {
+        for (refill, more) in self.permit.refill.iter_mut().zip(permit.refill) {
+            *refill |= more;
         }
+        self.permit.retries |= permit.retries;
     }
 
     #[track_caller]
@@ -1420,17 +1444,25 @@ impl CounterView {
         };
         if let Some(last) = self.last {
             for (i, name) in ["PW1", "RC", "PW3"].iter().enumerate() {
+                let refilled = self.permit.refill[i];
+                let retries = self.permit.retries;
                 assert!(
-                    now[i] <= last[i] || self.allowed[i],
+                    now[i] <= last[i] || refilled || (retries && !self.lost[i]),
                     "{view} retry counter of {name} rose from {} to {} at op {op} without a \
-                     command that may restore it",
+                     command that may restore it (lost tries since its last refill: {})",
                     last[i],
-                    now[i]
+                    now[i],
+                    self.lost[i]
                 );
+                if refilled {
+                    self.lost[i] = false;
+                } else if now[i] < last[i] && !retries {
+                    self.lost[i] = true;
+                }
             }
         }
         self.last = Some(now);
-        self.allowed = [false; 3];
+        self.permit = Permit::default();
     }
 }
 
@@ -1567,9 +1599,9 @@ impl Oracle {
         self.busy = chaining || sw >> 8 == 0x61;
         // A chained block only stores data; the command runs with the chain's last block.
         if let Some(apdu) = parsed.filter(|a| a.cla & 0x10 == 0) {
-            let raise = may_raise(apdu.ins, apdu.p1, apdu.p2, sw);
-            self.ram.allow(raise);
-            self.stored.allow(raise);
+            let permit = Permit::of(apdu.ins, apdu.p1, apdu.p2, sw);
+            self.ram.allow(permit);
+            self.stored.allow(permit);
         }
         if resets && sw == 0x9000 {
             self.compare_with_factory_card(applet, op);
@@ -1623,9 +1655,10 @@ impl Oracle {
 /// - no response contains a 16-byte window of a private key (Ed25519 seed, X25519 scalar in
 ///   both byte orders, P-256 scalar, the RSA primes, exponents and CRT values, the AES key),
 ///   unless the fuzzer itself sent those bytes;
-/// - no retry counter (C4) rises without a command that may raise it (see `may_raise`), as the
-///   running applet answers it and as a fresh applet reads it from storage; power cycles and
-///   deselection never raise one;
+/// - no retry counter (C4) rises without a command that may raise it (see `refills`), as the
+///   running applet answers it and as a fresh applet reads it from storage: a right PIN, a new
+///   PIN, the factory reset, or SET PIN RETRIES on a counter that has lost no try since its
+///   last refill (never one that has); power cycles and deselection never raise one;
 /// - after every ACTIVATE FILE that reset the card, the card answers a fixed probe (data
 ///   objects, public keys, PIN status, factory PINs, every key operation) exactly as a
 ///   factory-fresh applet does: no RAM state outlives the factory reset.
