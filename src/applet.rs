@@ -1,9 +1,10 @@
 //! The applet object: platform parts + configuration + state, and its entry points.
 
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
 
 use crate::apdu::Exchange;
 use crate::config::Config;
+use crate::entropy::Entropy;
 use crate::platform::{Clock, Storage, Transport, UserPresence};
 use crate::state::{Persistent, Session, Store};
 
@@ -12,7 +13,10 @@ use crate::state::{Persistent, Session, Store};
 pub struct Platform<S, R, C, U> {
     /// Persistent storage.
     pub storage: S,
-    /// Cryptographically secure random numbers.
+    /// Cryptographically secure random numbers: any [`rand_core::TryCryptoRng`] (every
+    /// `CryptoRng` is one). The applet runs health tests on its output and refuses what needs
+    /// randomness after an error or a failed test, until the next power-on (see the embedding
+    /// guide).
     pub rng: R,
     /// Monotonic milliseconds.
     pub clock: C,
@@ -34,7 +38,8 @@ pub struct Applet<S, R, C, U> {
 pub(crate) struct Card<S, R, C, U> {
     pub(crate) config: Config,
     pub(crate) store: Store<S>,
-    pub(crate) rng: R,
+    /// The platform RNG behind the health tests.
+    pub(crate) rng: Entropy<R>,
     pub(crate) clock: C,
     pub(crate) user_presence: U,
     /// The records in RAM, with the keys decoded from them: replaced as a whole at power-on
@@ -47,7 +52,7 @@ pub(crate) struct Card<S, R, C, U> {
 impl<S, R, C, U> Applet<S, R, C, U>
 where
     S: Storage,
-    R: CryptoRng,
+    R: TryCryptoRng,
     C: Clock,
     U: UserPresence,
 {
@@ -65,7 +70,7 @@ where
             card: Card {
                 config,
                 store: Store::new(platform.storage),
-                rng: platform.rng,
+                rng: Entropy::new(platform.rng),
                 clock: platform.clock,
                 user_presence: platform.user_presence,
                 state,
@@ -263,7 +268,7 @@ where
     pub fn into_platform(self) -> Platform<S, R, C, U> {
         Platform {
             storage: self.card.store.into_inner(),
-            rng: self.card.rng,
+            rng: self.card.rng.into_inner(),
             clock: self.card.clock,
             user_presence: self.card.user_presence,
         }
@@ -274,6 +279,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn power_on(&mut self, transport: Transport) {
         self.session = Session::new(transport);
         self.state = Persistent::load(&mut self.store, &self.config);
+        self.rng.power_on();
         self.powered = true;
     }
 }

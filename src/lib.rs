@@ -99,6 +99,7 @@ pub mod crypto;
 #[doc = include_str!("embedding.md")]
 pub mod embedding {}
 pub mod data_objects;
+mod entropy;
 mod handlers;
 pub mod pin;
 pub mod platform;

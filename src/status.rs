@@ -175,6 +175,9 @@ pub enum Error {
     UserPresence,
     /// An internal limit that is not the caller's fault (e.g. the response buffer is too small).
     Internal,
+    /// The random number source failed its health tests (or reported an error) since
+    /// power-on: nothing that needs randomness is done until the next power-on (6F00).
+    RandomFailure,
 }
 
 impl From<Error> for Status {
@@ -200,7 +203,7 @@ impl From<Error> for Status {
             Error::Terminated => Status::Terminated,
             Error::Storage => Status::MemoryFailure,
             Error::UserPresence => Status::UserPresenceFailed,
-            Error::Internal => Status::Unknown,
+            Error::Internal | Error::RandomFailure => Status::Unknown,
         }
     }
 }
@@ -237,5 +240,6 @@ mod tests {
         assert_eq!(Status::from(Error::NotFound).to_u16(), 0x6A88);
         assert_eq!(Status::from(Error::Storage).to_u16(), 0x6581);
         assert_eq!(Status::from(Error::ChainMismatch).to_u16(), 0x6883);
+        assert_eq!(Status::from(Error::RandomFailure).to_u16(), 0x6F00);
     }
 }

@@ -140,8 +140,11 @@ impl EcKey {
     // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
     // BENCHMARKS.md, finding 6).
     #[inline(never)]
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(curve: Curve, rng: &mut R) -> EcKey {
-        for_curve!(curve, K => K::generate(rng))
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(
+        curve: Curve,
+        rng: &mut R,
+    ) -> Result<EcKey, Error> {
+        Ok(for_curve!(curve, K => K::generate(rng)?))
     }
 
     /// A key from its big-endian scalar, possibly shorter than the field (left-padded); must
@@ -267,7 +270,7 @@ mod tests {
                 #[test]
                 fn generate_sign_verify_and_store() {
                     let mut rng = TestRng::seed_from_u64(256);
-                    let key = PrivateKey::generate(&Algorithm::Ecdsa(CURVE), &mut rng).unwrap();
+                    let key = crate::crypto::tests::generate(&Algorithm::Ecdsa(CURVE), &mut rng).unwrap();
                     let n = CURVE.field_len();
                     // The hash lengths GnuPG sends (SHA-256/384/512), a short one, and 66
                     // bytes: longer than every field but P-521's, which it fills, and then
@@ -297,7 +300,7 @@ mod tests {
                 #[test]
                 fn ecdh_agrees_with_the_host() {
                     let mut rng = TestRng::seed_from_u64(257);
-                    let key = PrivateKey::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
+                    let key = crate::crypto::tests::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
                     let card_point = public_part(&public_key(&key), 0x86);
                     let card_public =
                         elliptic_curve::PublicKey::<$C>::from_sec1_bytes(&card_point).unwrap();
@@ -317,7 +320,7 @@ mod tests {
                 #[test]
                 fn ecdh_rejects_points_off_the_curve() {
                     let mut rng = TestRng::seed_from_u64(258);
-                    let key = PrivateKey::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
+                    let key = crate::crypto::tests::generate(&Algorithm::Ecdh(CURVE), &mut rng).unwrap();
                     let host = elliptic_curve::SecretKey::<$C>::generate_from_rng(&mut rng);
                     let good = host.public_key().to_sec1_point(false).as_bytes().to_vec();
                     assert!(decipher(&key, &good).is_ok());
@@ -381,13 +384,13 @@ mod tests {
                 fn import_checks_the_public_key() {
                     let mut rng = TestRng::seed_from_u64(259);
                     for alg in [Algorithm::Ecdsa(CURVE), Algorithm::Ecdh(CURVE)] {
-                        let key = PrivateKey::generate(&alg, &mut rng).unwrap();
+                        let key = crate::crypto::tests::generate(&alg, &mut rng).unwrap();
                         let scalar = stored(&key);
                         let point = public_part(&public_key(&key), 0x86);
                         let imported = PrivateKey::from_ec_scalar(&alg, &scalar, Some(&point)).unwrap();
                         assert_eq!(imported.algorithm(), alg);
                         assert_eq!(public_key(&imported), public_key(&key));
-                        let other = PrivateKey::generate(&alg, &mut rng).unwrap();
+                        let other = crate::crypto::tests::generate(&alg, &mut rng).unwrap();
                         let wrong = public_part(&public_key(&other), 0x86);
                         assert_eq!(
                             PrivateKey::from_ec_scalar(&alg, &scalar, Some(&wrong)).err(),

@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn generate_sign_verify_and_store() {
         let mut rng = TestRng::seed_from_u64(25519);
-        let key = PrivateKey::generate(&Algorithm::Ed25519, &mut rng).unwrap();
+        let key = crate::crypto::tests::generate(&Algorithm::Ed25519, &mut rng).unwrap();
         let verifier = verifying_key(&key);
         // Empty, short, and an SSH-sized blob over 255 bytes.
         for len in [0usize, 32, 292, 1500] {

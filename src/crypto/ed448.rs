@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn generate_sign_verify_and_store() {
         let mut rng = TestRng::seed_from_u64(448);
-        let key = PrivateKey::generate(&Algorithm::Ed448, &mut rng).unwrap();
+        let key = crate::crypto::tests::generate(&Algorithm::Ed448, &mut rng).unwrap();
         let verifier = verifying_key(&key);
         // Empty, a hash, an SSH-sized blob and one over 255 bytes.
         for len in [0usize, 64, 292, 1500] {

@@ -60,8 +60,9 @@
 use alloc::boxed::Box;
 use core::fmt;
 
-use rand_core::CryptoRng;
+use rand_core::{CryptoRng, TryCryptoRng};
 
+use crate::entropy::Entropy;
 use crate::status::Error;
 use crate::tlv::Writer;
 
@@ -75,6 +76,13 @@ mod ed25519;
 mod ed448;
 #[cfg(feature = "rsa")]
 mod rsa;
+#[cfg(feature = "rsa")]
+mod rsa_prime;
+/// The acceptance test of on-card RSA prime generation, alone: for the constant-time checks
+/// (`benches/prime_ct`), not an API.
+#[cfg(feature = "rsa")]
+#[doc(hidden)]
+pub use rsa_prime::accepts as rsa_prime_accepted;
 #[cfg(all(test, feature = "rsa"))]
 pub(crate) mod test_vectors;
 #[cfg(feature = "x25519")]
@@ -92,6 +100,19 @@ pub const MAX_PUBLIC_KEY_LEN: usize = 2 + 3 + (4 + 512) + 5;
 /// The largest output of [`PrivateKey::sign`] and [`PrivateKey::decipher`]: an RSA-4096
 /// signature.
 pub const MAX_OUTPUT_LEN: usize = 512;
+
+/// Draws of a secret scalar by rejection sampling at most (ECC key generation): each is refused
+/// with a probability below ½ (below 2⁻³² on the NIST curves and secp256k1), so a healthy source
+/// runs out with a probability below 2⁻⁶⁴, and a stuck one ends in an error, never in a loop
+/// without end.
+#[cfg(any(
+    feature = "p256",
+    feature = "p384",
+    feature = "k256",
+    feature = "p521",
+    feature = "brainpool"
+))]
+pub(crate) const SCALAR_ATTEMPTS: usize = 64;
 
 /// A decoded private key, ready for use.
 ///
@@ -135,18 +156,19 @@ impl PrivateKey {
         PrivateKey { key }
     }
 
-    /// Generates a key pair on the card (GENERATE ASYMMETRIC KEY PAIR, spec §7.2.14).
-    pub fn generate<R: CryptoRng + ?Sized>(
+    /// Generates a key pair on the card (GENERATE ASYMMETRIC KEY PAIR, spec §7.2.14), from the
+    /// health-tested random source (the caller checks it before the key is used or stored).
+    pub(crate) fn generate<R: TryCryptoRng>(
         alg: &Algorithm,
-        rng: &mut R,
+        rng: &mut Entropy<R>,
     ) -> Result<PrivateKey, Error> {
         Ok(PrivateKey::new(match *alg {
             #[cfg(feature = "rsa")]
             Algorithm::Rsa { bits, format } => {
                 Key::Rsa(Box::new(rsa::RsaKey::generate(bits, format, rng)?))
             }
-            Algorithm::Ecdsa(curve) => Key::Ecdsa(ecc::EcKey::generate(curve, rng)),
-            Algorithm::Ecdh(curve) => Key::Ecdh(ecc::EcKey::generate(curve, rng)),
+            Algorithm::Ecdsa(curve) => Key::Ecdsa(ecc::EcKey::generate(curve, rng)?),
+            Algorithm::Ecdh(curve) => Key::Ecdh(ecc::EcKey::generate(curve, rng)?),
             #[cfg(feature = "ed25519")]
             Algorithm::Ed25519 => Key::Ed25519(ed25519::Ed25519Key::generate(rng)),
             #[cfg(feature = "x25519")]
@@ -506,6 +528,11 @@ pub(crate) mod tests {
     /// Decodes hex, ignoring whitespace (test vectors only): the test kit's.
     pub(crate) use openpgp_card_applet_testkit::hex;
 
+    /// [`PrivateKey::generate`] from a test generator, through the health tests as on the card.
+    pub(crate) fn generate(alg: &Algorithm, rng: &mut TestRng) -> Result<PrivateKey, Error> {
+        PrivateKey::generate(alg, &mut Entropy::new(rng))
+    }
+
     /// Runs `f` with a writer over a fresh buffer and returns what it wrote.
     pub(crate) fn written(
         f: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>,
@@ -593,7 +620,7 @@ pub(crate) mod tests {
             if matches!(alg, Algorithm::Rsa { .. }) {
                 continue;
             }
-            let key = PrivateKey::generate(&alg, &mut rng).unwrap();
+            let key = crate::crypto::tests::generate(&alg, &mut rng).unwrap();
             assert_eq!(key.algorithm(), alg);
             if !alg.fits_slot(Slot::Sig) {
                 assert_eq!(

@@ -6,14 +6,20 @@
 //! mitigated: blinding on every private operation, a branch-free padding check on decryption,
 //! fault checks (signature verification before release, `m^e = c` after decryption).
 
+use alloc::vec::Vec;
+use core::cell::OnceCell;
+
 use ::rsa::hazmat;
-use ::rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use ::rsa::traits::PublicKeyParts;
 use ::rsa::{BoxedUint, Pkcs1v15Sign};
-use rand_core::CryptoRng;
+use crypto_bigint::{Uint, U1024, U1536, U2048};
+use rand_core::{CryptoRng, TryCryptoRng};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
 use zeroize::Zeroizing;
 
+use super::rsa_prime::random_prime;
 use super::{Algorithm, RsaImportFormat};
+use crate::entropy::Entropy;
 use crate::status::Error;
 use crate::tlv::Writer;
 
@@ -31,11 +37,21 @@ const TEST_DIGEST_INFO: [u8; 51] = [
     0x52, 0xB8, 0x55,
 ];
 
-/// An RSA private key with its precomputed CRT values (the `rsa` crate zeroizes them on drop).
+/// An RSA private key: its primes (the storage form), its modulus, and the `rsa` crate's key
+/// with d and the CRT values (which the crate zeroizes on drop).
+///
+/// An imported or stored key is built and checked by the `rsa` crate at once. A key generated
+/// on the card is built by the crate at its first private operation: GENERATE computes only
+/// n = p·q, on the stack, so that it leaves no copy of p, q or d in freed heap memory (the
+/// crate's key construction leaves some: see the embedding guide, "What stays in memory").
 pub(crate) struct RsaKey {
-    key: ::rsa::PrivateKey,
     bits: u16,
     format: RsaImportFormat,
+    /// p ‖ q, big-endian, `bits / 16` bytes each.
+    primes: Zeroizing<Vec<u8>>,
+    /// n, big-endian, `bits / 8` bytes.
+    modulus: Vec<u8>,
+    key: OnceCell<::rsa::PrivateKey>,
 }
 
 /// The modulus lengths the card supports.
@@ -53,56 +69,16 @@ fn trim(bytes: &[u8]) -> &[u8] {
     bytes.get(zeros..).unwrap_or(&[])
 }
 
-/// Prime pairs drawn at most by [`RsaKey::generate`] (each fails with a probability below 2⁻⁹⁵).
+/// Second primes drawn at most for one first prime by [`RsaKey::generate`] (FIPS 186-5 B.3.3
+/// steps 5.x; each is too close to the first with a probability below 2⁻⁹⁵).
 const ATTEMPTS: usize = 8;
-
-/// Sieves started by [`random_prime`] at most. A sieve runs from its random start to 2^bits,
-/// hundreds of thousands of candidates where a prime is expected every few hundred: another
-/// one is needed with a probability far below 2⁻¹⁰⁰⁰.
-const SIEVES: usize = 4;
-
-/// A random prime of exactly `bits` bits whose two top bits are set: crypto-primes' sieve over
-/// the first 2,047 odd primes from a random odd start, then its primality test (Miller-Rabin
-/// base 2 and a strong Lucas test, as `rsa`'s own key generation uses) on each survivor.
-///
-/// Never inlined, and the sieve (a residue per small prime, 4 KiB) lives on the heap: its
-/// frame must be gone before the key is built from the primes (whose multiplications take
-/// 15 KiB of stack for RSA-4096) and must not sit under the primality tests (BENCHMARKS.md,
-/// finding 6).
-#[inline(never)]
-fn random_prime<R: CryptoRng + ?Sized>(rng: &mut R, bits: u32) -> Result<BoxedUint, Error> {
-    use crypto_primes::hazmat::{random_odd_integer, SetBits};
-    use crypto_primes::Flavor;
-    let bits = core::num::NonZeroU32::new(bits).ok_or(Error::Internal)?;
-    for _ in 0..SIEVES {
-        let start = random_odd_integer::<BoxedUint, R>(rng, bits, SetBits::TwoMsb)
-            .map_err(|_| Error::Internal)?;
-        let mut sieve = boxed_sieve(start.get(), bits)?;
-        if let Some(prime) = sieve.find(|candidate| crypto_primes::is_prime(Flavor::Any, candidate))
-        {
-            return Ok(prime);
-        }
-    }
-    Err(Error::Internal)
-}
-
-/// crypto-primes' sieve from `start`, moved to the heap. Never inlined: building it takes two
-/// 4 KiB copies in this frame (the `Result` and the value), gone once it returns.
-#[inline(never)]
-fn boxed_sieve(
-    start: BoxedUint,
-    bits: core::num::NonZeroU32,
-) -> Result<alloc::boxed::Box<crypto_primes::hazmat::SmallFactorsSieve<BoxedUint>>, Error> {
-    let sieve = crypto_primes::hazmat::SmallFactorsSieve::new(start, bits, false)
-        .map_err(|_| Error::Internal)?;
-    Ok(alloc::boxed::Box::new(sieve))
-}
 
 /// FIPS 186-5 §A.1.3 (step 5.4): |p − q| > 2^(half − 100), checked as |p − q| ≥ 2^(half − 99)
 /// (a bit length above `half − 99`). Both wrapping differences are computed, so that no branch
 /// depends on which prime is larger: one of them is |p − q|, the other 2^precision − |p − q|
-/// (with its top bit set, unless p = q, when both are zero).
-fn far_apart(p: &BoxedUint, q: &BoxedUint, half: u32) -> bool {
+/// (with its top bit set, unless p = q, when both are zero). Constant-time.
+fn far_apart<const L: usize>(p: &Uint<L>, q: &Uint<L>) -> bool {
+    let half = Uint::<L>::BITS;
     let distance = p
         .wrapping_sub(q)
         .bit_width()
@@ -110,53 +86,99 @@ fn far_apart(p: &BoxedUint, q: &BoxedUint, half: u32) -> bool {
     distance > half - 99
 }
 
+/// A key pair with primes of `Uint::<L>::BITS` bits each (FIPS 186-5 B.3.3 with `rounds` of
+/// Miller–Rabin, Table B.1): p, then q until |p − q| is large enough, n = p·q on the stack.
+fn generate_sized<const L: usize, R: TryCryptoRng>(
+    bits: u16,
+    format: RsaImportFormat,
+    rounds: usize,
+    rng: &mut Entropy<R>,
+) -> Result<RsaKey, Error> {
+    let p = random_prime::<L, R>(rng, rounds)?;
+    for _ in 0..ATTEMPTS {
+        let q = random_prime::<L, R>(rng, rounds)?;
+        if !far_apart(&p, &q) {
+            continue;
+        }
+        let (low, high) = p.widening_mul(&*q);
+        let mut modulus = Vec::with_capacity(usize::from(bits / 8));
+        modulus.extend_from_slice(&high.to_be_bytes());
+        modulus.extend_from_slice(&low.to_be_bytes());
+        let mut primes = Zeroizing::new(Vec::with_capacity(usize::from(bits / 8)));
+        primes.extend_from_slice(&Zeroizing::new(p.to_be_bytes()));
+        primes.extend_from_slice(&Zeroizing::new(q.to_be_bytes()));
+        return Ok(RsaKey {
+            bits,
+            format,
+            primes,
+            modulus,
+            key: OnceCell::new(),
+        });
+    }
+    Err(Error::Internal)
+}
+
 impl RsaKey {
-    /// Wraps a key whose modulus must have exactly `bits` bits and whose exponent is 65537.
+    /// Wraps a key built by the `rsa` crate from `primes` (p ‖ q), whose modulus must have
+    /// exactly `bits` bits and whose exponent is 65537.
     fn checked(
         key: ::rsa::PrivateKey,
         bits: u16,
         format: RsaImportFormat,
+        primes: Zeroizing<Vec<u8>>,
     ) -> Result<RsaKey, Error> {
         let n = key.n_bytes();
         let full_length = n.len() == usize::from(bits / 8) && n.first().is_some_and(|&b| b >= 0x80);
         if !full_length || *key.e() != BoxedUint::from(E) {
             return Err(Error::IncorrectData);
         }
-        Ok(RsaKey { key, bits, format })
+        Ok(RsaKey {
+            bits,
+            format,
+            primes,
+            modulus: n.to_vec(),
+            key: OnceCell::from(key),
+        })
     }
 
     /// A fresh key pair with e = 65537 and a modulus of exactly `bits` bits: two primes of
-    /// `bits / 2` bits with their two top bits set (so that p·q has `bits` bits), searched by
-    /// [`random_prime`], then the key built from them as an imported one is
-    /// (`PrivateKey::from_p_q`: d = e⁻¹ mod λ(n) and the CRT values).
+    /// `bits / 2` bits with their two top bits set (so that p·q has `bits` bits) from
+    /// [`random_prime`] (FIPS 186-5 B.3.3, the rounds of Miller–Rabin of its Table B.1 for
+    /// an error probability of 2⁻¹¹², 2⁻¹²⁸, 2⁻¹⁴⁴), q drawn again while
+    /// |p − q| ≤ 2^(bits/2 − 100) (§A.1.3). The `rsa` crate builds d = e⁻¹ mod λ(n) and the
+    /// CRT values from them at the first private operation.
     ///
-    /// FIPS 186-5 §A.1.3 asks |p − q| > 2^(bits/2 − 100) and gcd(e, p − 1) = gcd(e, q − 1) = 1;
-    /// two random primes fail either with a probability below 2⁻⁹⁵, and a failing pair is
-    /// drawn again (at most [`ATTEMPTS`] pairs: never a loop without end).
+    /// Ends with [`Error::RandomFailure`] as soon as the random source fails its health
+    /// tests, never in a loop without end.
     // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
     // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
     // BENCHMARKS.md, finding 6).
     #[inline(never)]
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(
+    pub(crate) fn generate<R: TryCryptoRng>(
         bits: u16,
         format: RsaImportFormat,
-        rng: &mut R,
+        rng: &mut Entropy<R>,
     ) -> Result<RsaKey, Error> {
-        check_bits(bits)?;
-        let half = u32::from(bits / 2);
-        for _ in 0..ATTEMPTS {
-            let mut p = Zeroizing::new(random_prime(rng, half)?);
-            let mut q = Zeroizing::new(random_prime(rng, half)?);
-            if !far_apart(&p, &q, half) {
-                continue;
-            }
-            let (p, q) = (core::mem::take(&mut *p), core::mem::take(&mut *q));
-            // Refused only when e divides p − 1 or q − 1 (d does not exist).
-            if let Ok(key) = ::rsa::PrivateKey::from_p_q(p, q, BoxedUint::from(E)) {
-                return Self::checked(key, bits, format).map_err(|_| Error::Internal);
-            }
+        match bits {
+            2048 => generate_sized::<{ U1024::LIMBS }, R>(bits, format, 5, rng),
+            3072 => generate_sized::<{ U1536::LIMBS }, R>(bits, format, 4, rng),
+            4096 => generate_sized::<{ U2048::LIMBS }, R>(bits, format, 4, rng),
+            _ => Err(Error::IncorrectData),
         }
-        Err(Error::Internal)
+    }
+
+    /// The `rsa` crate's key, built from the primes on first use (a generated key).
+    fn key(&self) -> Result<&::rsa::PrivateKey, Error> {
+        if self.key.get().is_none() {
+            let half = usize::from(self.bits / 16);
+            let (p, q) = self.primes.split_at(half);
+            let built =
+                Self::from_primes(self.bits, self.format, p, q).map_err(|_| Error::Internal)?;
+            let key = built.key.into_inner().ok_or(Error::Internal)?;
+            // Set once: `get` was empty and nothing else can reach the cell meanwhile.
+            let _ = self.key.set(key);
+        }
+        self.key.get().ok_or(Error::Internal)
     }
 
     /// A key from its primes; the private exponent and CRT values are recomputed.
@@ -172,6 +194,7 @@ impl RsaKey {
         if p.is_empty() || q.is_empty() {
             return Err(Error::IncorrectData);
         }
+        let stored = stored_primes(bits, p, q)?;
         // `from_be_slice` rejects a prime longer than `bits / 2` bits rounded up to bytes; the
         // `rsa` crate then rejects one over `bits / 2` bits.
         // Held in `Zeroizing` so that a `q` that does not parse leaves no unwiped `p` behind
@@ -186,7 +209,7 @@ impl RsaKey {
         let (p, q) = (core::mem::take(&mut *p), core::mem::take(&mut *q));
         let key = ::rsa::PrivateKey::from_p_q(p, q, BoxedUint::from(E))
             .map_err(|_| Error::IncorrectData)?;
-        Self::checked(key, bits, format)
+        Self::checked(key, bits, format, stored)
     }
 
     /// Import: e must be 65537 (any zero padding), n (if given) must equal p·q, and a test
@@ -203,15 +226,15 @@ impl RsaKey {
             return Err(Error::IncorrectData);
         }
         let key = Self::from_primes(bits, format, p, q)?;
-        if n.is_some_and(|n| trim(n) != &*key.key.n_bytes()) {
+        if n.is_some_and(|n| trim(n) != &key.modulus[..]) {
             return Err(Error::IncorrectData);
         }
+        let built = key.key()?;
         // Unblinded (no rng here): the input is fixed and public, and this runs once per import.
-        let signature = key
-            .key
+        let signature = built
             .sign(Pkcs1v15Sign::new_unprefixed(), &TEST_DIGEST_INFO)
             .map_err(|_| Error::IncorrectData)?;
-        key.key
+        built
             .as_public_key()
             .verify(
                 Pkcs1v15Sign::new_unprefixed(),
@@ -238,21 +261,7 @@ impl RsaKey {
 
     /// Storage form: p ‖ q, big-endian, `bits / 16` bytes each.
     pub(crate) fn write_stored(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        let half = usize::from(self.bits / 16);
-        let [p, q] = self.key.primes() else {
-            return Err(Error::Internal);
-        };
-        for prime in [p, q] {
-            // Limb-aligned, at least `half` bytes; the excess leading bytes are zero.
-            let bytes = Zeroizing::new(prime.as_ref().to_be_bytes());
-            let excess = bytes.len().checked_sub(half).ok_or(Error::Internal)?;
-            let (zeros, value) = bytes.split_at(excess);
-            if zeros.iter().any(|&b| b != 0) {
-                return Err(Error::Internal);
-            }
-            w.raw(value)?;
-        }
-        Ok(())
+        w.raw(&self.primes)
     }
 
     pub(crate) fn algorithm(&self) -> Algorithm {
@@ -264,8 +273,8 @@ impl RsaKey {
 
     /// `81 n ‖ 82 e` (n of `bits / 8` bytes, e as `01 00 01`).
     pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.put(TAG_MODULUS, &self.key.n_bytes())?;
-        w.put(TAG_EXPONENT, &self.key.e_bytes())
+        w.put(TAG_MODULUS, &self.modulus)?;
+        w.put(TAG_EXPONENT, &[0x01, 0x00, 0x01])
     }
 
     /// PKCS#1 v1.5 type 1 signature over `input`, blinded, verified before release.
@@ -279,18 +288,17 @@ impl RsaKey {
         out: &mut Writer<'_>,
     ) -> Result<(), Error> {
         // Spec §7.2.10: at most 40% of the modulus length (102 bytes for RSA-2048).
-        if input.len().saturating_mul(10) > self.key.size().saturating_mul(4) {
+        if input.len().saturating_mul(10) > self.modulus.len().saturating_mul(4) {
             return Err(Error::WrongLength);
         }
-        let signature = self
-            .key
+        let key = self.key()?;
+        let signature = key
             .sign_with_rng(rng, Pkcs1v15Sign::new_unprefixed(), input)
             .map_err(|_| Error::Internal)?;
         // Bellcore: a fault in one CRT half gives a signature that reveals a prime. The crate
         // already compares s^e with the padded input; check once more through the public
         // verification path, which also checks the padding.
-        self.key
-            .as_public_key()
+        key.as_public_key()
             .verify(Pkcs1v15Sign::new_unprefixed(), input, &signature)
             .map_err(|_| Error::Internal)?;
         out.raw(&signature)
@@ -308,21 +316,20 @@ impl RsaKey {
         input: &[u8],
         out: &mut Writer<'_>,
     ) -> Result<(), Error> {
-        let k = self.key.size();
+        let k = self.modulus.len();
         if input.is_empty() || input.len() > k {
             return Err(Error::WrongLength);
         }
+        let key = self.key()?;
         // The cryptogram is public; `from_be_slice` left-pads it to the modulus' precision.
-        let c = BoxedUint::from_be_slice(input, self.key.n_bits_precision())
+        let c = BoxedUint::from_be_slice(input, key.n_bits_precision())
             .map_err(|_| Error::IncorrectData)?;
         // RSADP with base, exponent and modulus blinding, then the check m^e == c. A cryptogram
         // not below the modulus is rejected here.
-        let m = hazmat::rsa_decrypt_and_check(&self.key, Some(rng), &c).map_err(
-            |error| match error {
-                ::rsa::Error::Internal => Error::Internal,
-                _ => Error::IncorrectData,
-            },
-        )?;
+        let m = hazmat::rsa_decrypt_and_check(key, Some(rng), &c).map_err(|error| match error {
+            ::rsa::Error::Internal => Error::Internal,
+            _ => Error::IncorrectData,
+        })?;
         let m = Zeroizing::new(m);
         // I2OSP(m, k): the limb-aligned encoding is at least k bytes, and m < n makes the excess
         // leading bytes zero; only public lengths are involved.
@@ -339,6 +346,21 @@ impl RsaKey {
         let message = em.get(separator + 1..).ok_or(Error::Internal)?;
         out.raw(message)
     }
+}
+
+/// The storage form of two primes given without leading zeros: each left-padded to
+/// `bits / 16` bytes (6A80 when one is longer).
+fn stored_primes(bits: u16, p: &[u8], q: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let half = usize::from(bits / 16);
+    let mut stored = Zeroizing::new(alloc::vec![0u8; 2 * half]);
+    for (prime, at) in [(p, 0), (q, half)] {
+        let pad = half.checked_sub(prime.len()).ok_or(Error::IncorrectData)?;
+        stored
+            .get_mut(at + pad..at + half)
+            .ok_or(Error::Internal)?
+            .copy_from_slice(prime);
+    }
+    Ok(stored)
 }
 
 /// EME-PKCS1-v1_5 decoding, RFC 8017 §7.2.2 step 3: whether `em` is
@@ -372,7 +394,7 @@ mod tests {
         assert_storage_round_trip, decipher, public_key, public_part, sign, stored,
     };
     use super::super::{Algorithm, PrivateKey, RsaImportFormat};
-    use super::{far_apart, random_prime};
+    use super::far_apart;
     use crate::status::Error;
     use openpgp_card_applet_testkit::TestRng;
 
@@ -485,41 +507,18 @@ mod tests {
     }
 
     #[test]
-    fn random_primes_have_their_two_top_bits_set_and_are_prime() {
-        let mut rng = TestRng::seed_from_u64(0x9121);
-        for bits in [64u32, 256, 512] {
-            let p = random_prime(&mut rng, bits).unwrap();
-            assert_eq!(p.bit_width_vartime(), bits);
-            assert!(
-                bool::from(p.bit(bits - 2)),
-                "the second top bit of a {bits}-bit prime"
-            );
-            assert!(crypto_primes::is_prime(crypto_primes::Flavor::Any, &p));
-            // Not a probable prime by luck: a second, independent test (Miller-Rabin with 20
-            // random bases, as FIPS 186-5 table B.1 would need far fewer of).
-            let options = crypto_primes::fips::FipsOptions::with_mr_iterations(20);
-            assert!(crypto_primes::fips::is_prime(
-                &mut rng,
-                crypto_primes::Flavor::Any,
-                &p,
-                options
-            ));
-        }
-    }
-
-    #[test]
     fn primes_too_close_are_refused() {
-        let half = 1024;
-        let p = BoxedUint::from_be_slice(&bytes(RSA2048_P), half).unwrap();
-        let q = BoxedUint::from_be_slice(&bytes(RSA2048_Q), half).unwrap();
-        assert!(far_apart(&p, &q, half) && far_apart(&q, &p, half));
-        assert!(!far_apart(&p, &p, half));
+        use crypto_bigint::U1024;
+        let p = U1024::from_be_slice(&bytes(RSA2048_P));
+        let q = U1024::from_be_slice(&bytes(RSA2048_Q));
+        assert!(far_apart(&p, &q) && far_apart(&q, &p));
+        assert!(!far_apart(&p, &p));
         // |p - q| = 2^(half - 100): not more than it, refused; 2^(half - 99) is accepted.
-        let two = |k: u32| BoxedUint::one_with_precision(half).shl_vartime(k).unwrap();
-        for (k, accepted) in [(half - 100, false), (half - 99, true), (10, false)] {
-            let near = p.wrapping_sub(two(k));
-            assert_eq!(far_apart(&p, &near, half), accepted, "2^{k}");
-            assert_eq!(far_apart(&near, &p, half), accepted, "2^{k}");
+        let two = |k: u32| U1024::ONE.shl(k);
+        for (k, accepted) in [(1024 - 100, false), (1024 - 99, true), (10, false)] {
+            let near = p.wrapping_sub(&two(k));
+            assert_eq!(far_apart(&p, &near), accepted, "2^{k}");
+            assert_eq!(far_apart(&near, &p), accepted, "2^{k}");
         }
     }
 
@@ -530,7 +529,7 @@ mod tests {
         };
         let mut rng = TestRng::seed_from_u64(seed);
         let start = std::time::Instant::now();
-        let key = PrivateKey::generate(&alg, &mut rng).unwrap();
+        let key = crate::crypto::tests::generate(&alg, &mut rng).unwrap();
         std::eprintln!("RSA-{bits} key generation: {:?}", start.elapsed());
         assert_eq!(key.algorithm(), alg);
         let host = host_key(&key);

@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn agrees_with_an_ephemeral_host_key() {
         let mut rng = TestRng::seed_from_u64(7748);
-        let key = PrivateKey::generate(&Algorithm::X25519, &mut rng).unwrap();
+        let key = crate::crypto::tests::generate(&Algorithm::X25519, &mut rng).unwrap();
         let card_public: [u8; 32] = public_part(&public_key(&key), 0x86).try_into().unwrap();
         let host = x25519_dalek::EphemeralSecret::random_from_rng(&mut rng);
         let host_public = x25519_dalek::PublicKey::from(&host);

@@ -6,7 +6,7 @@
 
 use alloc::vec::Vec;
 
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
 
 use crate::applet::Card;
 use crate::attestation::{self, AttestationKey, Facts};
@@ -26,7 +26,7 @@ fn certificate_record(slot: Slot) -> RecordId {
     }
 }
 
-impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
+impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// GENERATE ATTESTATION, YubiKey's `80 FB 0n 00` (not in the spec): certifies the key in
     /// `slot` with the attestation key and writes the certificate into the slot's cardholder
     /// certificate (7F21), replacing what was there; no response data.
@@ -82,7 +82,8 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             },
         };
         let certificate =
-            attestation::certify(&key, &authority, subject_key, &facts, &mut self.rng)?;
+            // A serial number or nonce from a failed random source: nothing is stored.
+            self.rng.guard(|rng| attestation::certify(&key, &authority, subject_key, &facts, rng))?;
         drop(key);
         if certificate.len() > usize::from(self.config.max_certificate_len) {
             return Err(Error::Internal);
@@ -112,7 +113,9 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// a certificate is stored). Returns the public key as a DER SubjectPublicKeyInfo, for the
     /// manufacturer's CA.
     pub(crate) fn generate_attestation_key(&mut self, date: [u8; 4]) -> Result<Vec<u8>, Error> {
-        let key = AttestationKey::generate(&mut self.rng, date);
+        let key = self
+            .rng
+            .guard(|rng| Ok(AttestationKey::generate(rng, date)))?;
         self.store.remove(RecordId::ATTESTATION_CERTIFICATE)?;
         self.store
             .write(RecordId::ATTESTATION_KEY, |w| key.encode(w))?;

@@ -12,7 +12,7 @@
 //! and the key proven to work before anything is stored: a malformed import leaves the slot as
 //! it was.
 
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
 
 use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
@@ -77,7 +77,7 @@ fn parse(data: &[u8]) -> Result<Import<'_>, Error> {
     Ok(Import { slot, components })
 }
 
-impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
+impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
     /// PUT DATA `DB 3F FF` (spec §4.4.3.12): imports a private key into the slot named by the
     /// control reference template, for the slot's current algorithm attributes. Needs PW3.
     /// On success DE shows 02, fingerprint and date are cleared (the host writes them), a SIG

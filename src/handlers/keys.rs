@@ -7,7 +7,7 @@
 //! [`KeySlotState`]: a key is decoded once per record, and dies with the RAM copy of the
 //! record it came from (a rewrite, a failed write, ACTIVATE FILE, power-off).
 
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
 use zeroize::Zeroizing;
 
 use crate::applet::Card;
@@ -187,11 +187,12 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     }
 }
 
-impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
+impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
     /// GENERATE ASYMMETRIC KEY PAIR, spec §7.2.14. P1 = 80 generates a key for the slot's
     /// attributes (PW3; DE becomes 01, fingerprint and date are cleared for the host to write,
     /// a new SIG key starts a new signature count); P1 = 81 reads the public key (no access
     /// condition; 6A88 when the slot is empty). Both answer the 7F49 public key template.
+    /// 6F00, with the old key kept, when the random source fails its health tests.
     ///
     /// Never inlined: its frame is about 5 KiB (a key generation's locals), and inlined into
     /// `dispatch` (as LLVM chose from b0a01ae on) every command paid it, RSA-4096 PSO:CDS
@@ -208,7 +209,11 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
             self.require_pw3()?;
             let current = self.key_slot(slot)?.clone();
             let algorithm = Algorithm::parse(&current.attributes).map_err(|_| Error::Storage)?;
-            let key = PrivateKey::generate(&algorithm, &mut self.rng)?;
+            // A key drawn from a source that failed its health tests is dropped (wiped),
+            // never stored: the slot keeps its old key.
+            let key = self
+                .rng
+                .guard(|rng| PrivateKey::generate(&algorithm, rng))?;
             let meta = current.for_new_key(KeyStatus::Generated);
             self.store_key_slot(slot, meta, KeyChange::New(key))?;
         }

@@ -17,7 +17,7 @@ mod pso;
 mod select;
 mod user_presence;
 
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
 
 use crate::apdu::Request;
 use crate::applet::Card;
@@ -28,7 +28,7 @@ use crate::state::{loaded, usable, usable_mut, Lifecycle, Persisted, Security, S
 use crate::status::Error;
 use crate::tlv::Writer;
 
-impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
+impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// Runs one complete command, with the one policy on top of the one mapping: how a wrong
     /// PIN is answered (`Config::wrong_pin_status`).
     pub(crate) fn dispatch(

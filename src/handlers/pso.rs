@@ -1,7 +1,9 @@
 //! PERFORM SECURITY OPERATION: COMPUTE DIGITAL SIGNATURE (§7.2.10), DECIPHER (§7.2.11), and
 //! INTERNAL AUTHENTICATE (§7.2.13).
 
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
+
+use crate::entropy::Entropy;
 
 use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
@@ -18,7 +20,7 @@ const PADDING_AES: u8 = 0x02;
 /// DECIPHER's template tag for ECDH ("cipher DO").
 const TEMPLATE_ECDH: u8 = 0xA6;
 
-impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
+impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// PSO: COMPUTE DIGITAL SIGNATURE, spec §7.2.10, with the SIG key. Needs PW1 verified with
     /// 81; with C4 byte 1 = 00 (the default) that verification is "only valid for one PSO:CDS
     /// command" (§7.2.2, §4.4.3.8): it is used up as soon as the access check has passed,
@@ -135,11 +137,13 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         self.with_key(slot, |key, rng| key.sign(rng, data, w))
     }
 
-    /// Runs `operation` with a slot's decoded key (decoding it on first use) and the RNG.
+    /// Runs `operation` with a slot's decoded key (decoding it on first use) and the RNG; its
+    /// result is discarded (6F00) when it drew randomness from a source that has failed its
+    /// health tests ([`Entropy::guard`]).
     fn with_key<T>(
         &mut self,
         slot: Slot,
-        operation: impl FnOnce(&PrivateKey, &mut R) -> Result<T, Error>,
+        operation: impl FnOnce(&PrivateKey, &mut Entropy<R>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         self.slot_key(slot)?;
         let key = self
@@ -148,7 +152,7 @@ impl<S: Storage, R: CryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             .get(slot.index())
             .and_then(KeySlotState::key)
             .ok_or(Error::Internal)?;
-        operation(key, &mut self.rng)
+        self.rng.guard(|rng| operation(key, rng))
     }
 
     /// MANAGE SECURITY ENVIRONMENT, spec §7.2.18: `83 01 02` (the DEC key) or `83 01 03` (the

@@ -10,7 +10,7 @@
 //! asks), measured with the [`Clock`]. Touch applies on the contact/USB interface only: on
 //! contactless the operation proceeds without asking.
 
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
 
 use crate::applet::Card;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
@@ -98,9 +98,10 @@ impl<S: Storage, R, C: Clock, U: UserPresence> Card<S, R, C, U> {
     }
 }
 
-impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
+impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
     /// GET CHALLENGE, spec §7.2.15: Le fresh random bytes, at most the maximum announced in C0
-    /// bytes 3-4 (6700 beyond it, or without Le).
+    /// bytes 3-4 (6700 beyond it, or without Le). Bytes that passed the health tests, or 6F00
+    /// when the source has failed them since power-on.
     pub(crate) fn get_challenge(
         &mut self,
         le: Option<u32>,
@@ -111,7 +112,6 @@ impl<S: Storage, R: CryptoRng, C, U> Card<S, R, C, U> {
             return Err(Error::WrongLength);
         }
         let bytes = w.reserve(len)?;
-        self.rng.fill_bytes(bytes);
-        Ok(())
+        self.rng.fill(bytes)
     }
 }

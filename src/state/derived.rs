@@ -121,7 +121,8 @@ mod tests {
         let mut slot = KeySlotState::new(Ok(KeySlot::default()));
         assert!(slot.key().is_none());
         let key =
-            PrivateKey::generate(&Algorithm::Ed25519, &mut TestRng::seed_from_u64(1)).unwrap();
+            crate::crypto::tests::generate(&Algorithm::Ed25519, &mut TestRng::seed_from_u64(1))
+                .unwrap();
         slot.remember(key);
         assert!(slot.key().is_some());
         slot.replace(Ok(KeySlot::default()), None);

@@ -13,7 +13,7 @@ use openpgp_card_applet::apdu::CommandApdu;
 use openpgp_card_applet::{
     Applet, Clock, Config, Platform, Presence, Storage, Transport, UserPresence,
 };
-use rand_core::CryptoRng;
+use rand_core::TryCryptoRng;
 
 use crate::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
 
@@ -88,7 +88,7 @@ impl<S: Storage> Card<S> {
 impl<S, R, C, U> Card<S, R, C, U>
 where
     S: Storage,
-    R: CryptoRng,
+    R: TryCryptoRng,
     C: Clock,
     U: UserPresence,
 {

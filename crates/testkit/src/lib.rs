@@ -50,8 +50,8 @@ pub mod storage_contract;
 #[cfg(feature = "std")]
 pub use backends::FileStorage;
 pub use backends::{
-    Cut, FaultyError, FaultyStorage, ManualClock, MemoryError, MemoryStorage, ScriptedButton,
-    TestRng,
+    Cut, FailingRng, Failure, FaultyError, FaultyStorage, ManualClock, MemoryError, MemoryStorage,
+    ScriptedButton, SourceDead, TestRng,
 };
 pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
 pub use import::{ecdh_cipher_do, import_template};

@@ -88,15 +88,18 @@ impl P256Key {
         }
     }
 
-    /// A uniformly random scalar in [1, n-1] (the library's rejection sampling).
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        loop {
+    /// A uniformly random scalar in [1, n-1]: rejection sampling, at most
+    /// [`SCALAR_ATTEMPTS`](super::super::SCALAR_ATTEMPTS) draws (one is refused with a
+    /// probability of 2⁻³², so a healthy source never runs out; a stuck one ends in an error).
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        for _ in 0..super::super::SCALAR_ATTEMPTS {
             let mut scalar = Zeroizing::new([0u8; LEN]);
             rng.fill_bytes(&mut *scalar);
             if let Ok(secret) = p256_cortex_m4::SecretKey::from_bytes(scalar.as_slice()) {
-                return P256Key::from_parts(secret, scalar);
+                return Ok(P256Key::from_parts(secret, scalar));
             }
         }
+        Err(Error::RandomFailure)
     }
 
     /// A big-endian scalar, left-padded if short; must be in [1, n-1].

@@ -11,7 +11,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use elliptic_curve::ecdh::diffie_hellman;
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use elliptic_curve::{
-    AffinePoint, CurveArithmetic, FieldBytes, Generate, NonZeroScalar, PrimeField, PublicKey,
+    AffinePoint, CurveArithmetic, FieldBytes, NonZeroScalar, PrimeField, PublicKey,
 };
 
 use crate::status::Error;
@@ -136,11 +136,31 @@ impl<C: WeierstrassCurve> CurveKey<C> {
         FieldBytes::<C>::default().len()
     }
 
-    /// A uniformly random scalar in [1, n-1].
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        CurveKey {
-            key: C::signing_key(NonZeroScalar::<C>::generate_from_rng(rng)),
+    /// A uniformly random scalar in [1, n-1]: field-length random bytes, the excess top bits
+    /// of the field bytes cleared (P-521's seven), taken if below n and not zero; at most
+    /// [`SCALAR_ATTEMPTS`](super::super::SCALAR_ATTEMPTS) draws. Every order here is above
+    /// 2^(bits − 1), so one draw is refused with a probability below ½ (below 2⁻³² for the
+    /// NIST curves and secp256k1), and a stuck source ends in an error, never in a loop
+    /// without end.
+    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        let excess = Self::field_len() * 8 - <C::Scalar as PrimeField>::NUM_BITS as usize;
+        let mask = u8::MAX.checked_shr(excess as u32).unwrap_or(0);
+        let mut repr = FieldBytes::<C>::default();
+        for _ in 0..super::super::SCALAR_ATTEMPTS {
+            rng.fill_bytes(&mut repr);
+            if let Some(top) = repr.first_mut() {
+                *top &= mask;
+            }
+            let secret = NonZeroScalar::<C>::from_repr(repr).into_option();
+            if let Some(secret) = secret {
+                repr.zeroize();
+                return Ok(CurveKey {
+                    key: C::signing_key(secret),
+                });
+            }
         }
+        repr.zeroize();
+        Err(Error::RandomFailure)
     }
 
     /// A big-endian scalar, left-padded if short; must be in [1, n-1].

@@ -4,6 +4,7 @@
 
 mod button;
 mod clock;
+mod failing_rng;
 mod faulty;
 #[cfg(feature = "std")]
 mod file;
@@ -12,6 +13,7 @@ mod rng;
 
 pub use button::ScriptedButton;
 pub use clock::ManualClock;
+pub use failing_rng::{FailingRng, Failure, SourceDead};
 pub use faulty::{Cut, FaultyError, FaultyStorage};
 #[cfg(feature = "std")]
 pub use file::FileStorage;

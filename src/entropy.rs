@@ -1,0 +1,273 @@
+//! The platform's random numbers, checked before use: NIST SP 800-90B §4.4's continuous health
+//! tests (the repetition count test and the adaptive proportion test) on every byte, a
+//! start-up test of 1,024 bytes (§4.3) at the first use after power-on, and a look-ahead of a
+//! whole block, so that a source that gets stuck is caught before any of its stuck bytes is
+//! used.
+//!
+//! A failure latches until the next power-on: GET CHALLENGE, key generation and every
+//! randomised operation (ECDSA's hedged nonces, RSA blinding, attestation serial numbers) then
+//! refuse with an error, store nothing and leave every key in place. The platform source is
+//! not read again until then.
+//!
+//! Crates that take an infallible [`CryptoRng`] (the curve and RSA crates) get this type
+//! itself, inside [`Entropy::guard`]. Once the source has failed it can no longer give them
+//! good bytes, and some of them loop until a draw is acceptable (a scalar below the group
+//! order, an invertible blinding factor): it then feeds them a fixed, public filler stream,
+//! which ends such loops at once, and `guard` discards whatever was computed while filler was
+//! served. Operations that draw nothing (Ed25519 signatures, X25519) keep working.
+//!
+//! # What the tests assume, and what they can see
+//! The source is taken for what [`rand_core`]'s `CryptoRng` promises: full-entropy
+//! (conditioned) output, 8 bits of min-entropy per byte. The cut-offs give a false alarm with
+//! probability 2⁻⁴⁰ per byte at that entropy (§4.4.1, §4.4.2). They catch a source stuck at
+//! any value (6 equal bytes in a row), one that dies (stuck from some byte on), and one that
+//! repeats a cycle of up to 26 bytes. A longer cycle, or a deterministic generator with a
+//! known seed, looks random to any test of this size: the firmware must seed and check its
+//! own DRBG (the embedding guide says what it keeps doing itself).
+
+use core::convert::Infallible;
+
+use rand_core::{TryCryptoRng, TryRng};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::status::Error;
+
+/// Bytes tested and held ahead of what is served: every byte served was followed, in the
+/// source's output, by a whole block that passed the tests.
+const BLOCK: usize = 64;
+/// SP 800-90B §4.3: the start-up tests run on at least 1,024 consecutive samples.
+const STARTUP_BYTES: usize = 1024;
+/// §4.4.1, repetition count test: C = 1 + ⌈−log₂(α) / H⌉ with α = 2⁻⁴⁰, H = 8.
+const RCT_CUTOFF: u8 = 6;
+/// §4.4.2, adaptive proportion test, non-binary samples: the window.
+const APT_WINDOW: u16 = 512;
+/// §4.4.2: C = 1 + CRITBINOM(512, 2⁻⁸, 1 − 2⁻⁴⁰) = 19.
+const APT_CUTOFF: u16 = 19;
+
+/// SP 800-90B §4.4's two continuous tests, over a stream of bytes.
+#[derive(Default)]
+struct HealthTests {
+    /// The last byte and how many times it has come in a row.
+    last: Option<u8>,
+    run: u8,
+    /// The adaptive proportion test's window: its first byte, how many times that byte has
+    /// come in it, and how many bytes of the window have been seen.
+    first: u8,
+    count: u16,
+    seen: u16,
+}
+
+impl HealthTests {
+    /// Takes one sample; `false` when a test fails.
+    fn sample(&mut self, x: u8) -> bool {
+        if self.last == Some(x) {
+            self.run = self.run.saturating_add(1);
+        } else {
+            self.last = Some(x);
+            self.run = 1;
+        }
+        if self.seen == 0 || self.seen >= APT_WINDOW {
+            self.first = x;
+            self.count = 1;
+            self.seen = 1;
+        } else {
+            self.seen += 1;
+            if x == self.first {
+                self.count += 1;
+            }
+        }
+        self.run < RCT_CUTOFF && self.count < APT_CUTOFF
+    }
+}
+
+/// The two blocks of tested bytes.
+#[derive(Clone, Copy)]
+enum Buffer {
+    Current,
+    Ahead,
+}
+use Buffer::{Ahead, Current};
+
+/// Where the source stands since power-on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Condition {
+    /// Not used since power-on: the start-up test runs at the first draw.
+    Untested,
+    Healthy,
+    /// A test failed, or the source reported an error: nothing more until power-on.
+    Failed,
+}
+
+/// The platform RNG `R` behind the health tests. See the module documentation.
+pub(crate) struct Entropy<R> {
+    source: R,
+    tests: HealthTests,
+    condition: Condition,
+    /// Tested bytes: `current[served..]` are next, then all of `ahead` (wiped on drop).
+    current: Zeroizing<[u8; BLOCK]>,
+    ahead: Zeroizing<[u8; BLOCK]>,
+    served: usize,
+    /// The filler after a failure (SplitMix64's state): public, never released.
+    filler: u64,
+    /// Filler was served since the current [`Entropy::guard`] began.
+    filler_served: bool,
+}
+
+impl<R> Entropy<R> {
+    pub(crate) fn new(source: R) -> Entropy<R> {
+        Entropy {
+            source,
+            tests: HealthTests::default(),
+            condition: Condition::Untested,
+            current: Zeroizing::new([0; BLOCK]),
+            ahead: Zeroizing::new([0; BLOCK]),
+            served: BLOCK,
+            filler: 0,
+            filler_served: false,
+        }
+    }
+
+    /// Power-on: the source is tested anew at its first use (a failure ends here).
+    pub(crate) fn power_on(&mut self) {
+        self.wipe();
+        self.tests = HealthTests::default();
+        self.condition = Condition::Untested;
+    }
+
+    /// `Ok` unless the source has failed since power-on.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match self.condition {
+            Condition::Failed => Err(Error::RandomFailure),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs `operation`, which may hand this type to crates as their `CryptoRng`; its result
+    /// is dropped (wiped, where it is a key) and [`Error::RandomFailure`] returned if any
+    /// filler was served meanwhile. Every use of randomness by a crate goes through here.
+    pub(crate) fn guard<T>(
+        &mut self,
+        operation: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.filler_served = false;
+        let result = operation(self);
+        if core::mem::take(&mut self.filler_served) {
+            drop(result);
+            return Err(Error::RandomFailure);
+        }
+        result
+    }
+
+    fn wipe(&mut self) {
+        self.current.zeroize();
+        self.ahead.zeroize();
+        self.served = BLOCK;
+    }
+
+    /// Gives the platform RNG back (the tested bytes are wiped).
+    pub(crate) fn into_inner(self) -> R {
+        self.source
+    }
+}
+
+impl<R: TryCryptoRng> Entropy<R> {
+    /// Fills `dest` with tested random bytes, or fails (and keeps failing until power-on).
+    pub(crate) fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+        if self.condition == Condition::Untested {
+            self.start()?;
+        }
+        for byte in dest.iter_mut() {
+            if self.served >= BLOCK {
+                self.check()?;
+                *self.current = *self.ahead;
+                self.served = 0;
+                self.draw_block_into(Ahead)?;
+            }
+            *byte = self
+                .current
+                .get(self.served)
+                .copied()
+                .ok_or(Error::Internal)?;
+            self.served += 1;
+        }
+        self.check()
+    }
+
+    /// SP 800-90B §4.3's start-up test, then the first two blocks.
+    fn start(&mut self) -> Result<(), Error> {
+        for _ in 0..STARTUP_BYTES / BLOCK {
+            self.draw_block_into(Current)?;
+        }
+        self.draw_block_into(Current)?;
+        self.draw_block_into(Ahead)?;
+        self.served = 0;
+        self.condition = Condition::Healthy;
+        Ok(())
+    }
+
+    /// One block from the source into `buffer`, every byte through the tests.
+    fn draw_block_into(&mut self, buffer: Buffer) -> Result<(), Error> {
+        let block = match buffer {
+            Current => &mut *self.current,
+            Ahead => &mut *self.ahead,
+        };
+        let drawn = self.source.try_fill_bytes(block).is_ok();
+        let mut healthy = drawn;
+        for &x in block.iter() {
+            healthy &= self.tests.sample(x);
+        }
+        if healthy {
+            Ok(())
+        } else {
+            self.fail();
+            Err(Error::RandomFailure)
+        }
+    }
+
+    fn fail(&mut self) {
+        self.wipe();
+        self.condition = Condition::Failed;
+    }
+
+    /// SplitMix64 (public constants, a public start): only ever used after a failure, to end
+    /// the loops of crates that cannot take an error.
+    fn filler(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            self.filler = self.filler.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.filler;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let bytes = z.to_le_bytes();
+            chunk.copy_from_slice(bytes.get(..chunk.len()).unwrap_or(&bytes));
+        }
+    }
+}
+
+impl<R: TryCryptoRng> TryRng for Entropy<R> {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        let mut bytes = [0u8; 4];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let mut bytes = [0u8; 8];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    /// Tested bytes while the source is healthy; the public filler once it has failed (see
+    /// the module documentation: the caller then discards the result).
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
+        if self.fill(dest).is_err() {
+            self.filler(dest);
+            self.filler_served = true;
+        }
+        Ok(())
+    }
+}
+
+impl<R: TryCryptoRng> TryCryptoRng for Entropy<R> {}
