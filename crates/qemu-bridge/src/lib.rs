@@ -22,24 +22,30 @@
 //!
 //! # Randomness
 //! The firmware's DRBG is seeded at each start by [`Options::seed`], from the OS unless given.
-//! This is an emulator, never a device: a device seeds from its own TRNG.
+//! This is an emulator, never a device: a device seeds from its own TRNG. The host's copies of
+//! the seed (in [`Options`], on the way to the socket) are wiped once sent, or when dropped.
+//!
+//! # The run directory
+//! The UART socket and QEMU's log live in a directory of their own under the temp directory:
+//! a random name, created afresh with mode 0700 (never one that already exists), removed when
+//! the [`Firmware`] is dropped.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
+use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 pub use openpgp_card_applet::Presence;
 pub use uart_link::Costs;
 use uart_link::{Decoder, Start};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The size of QEMU's machine RAM on the AN386 (the PSRAM), which the flash file backs.
 pub const FLASH_FILE_LEN: u64 = 16 * 1024 * 1024;
@@ -97,7 +103,8 @@ pub struct Options {
     pub serial: u32,
     /// A wrong PIN answers 63Cx instead of 6982.
     pub wrong_pin_remaining_tries: bool,
-    /// The DRBG seed of this start; `None`: 32 bytes from the OS.
+    /// The DRBG seed of this start; `None`: 32 bytes from the OS. Wiped when the options are
+    /// dropped (or consumed by [`Firmware::start`]).
     pub seed: Option<[u8; 32]>,
     /// How long the firmware may stay silent before it is taken for hung (default 60 s).
     pub watchdog: Duration,
@@ -133,9 +140,17 @@ impl fmt::Debug for Options {
             .field("flash", &self.flash)
             .field("serial", &self.serial)
             .field("wrong_pin_remaining_tries", &self.wrong_pin_remaining_tries)
-            .field("seed", &self.seed.map(|_| "(given)"))
+            // By reference: `map` on the `Option` itself would copy the seed.
+            .field("seed", &self.seed.as_ref().map(|_| "(given)"))
             .field("watchdog", &self.watchdog)
             .finish_non_exhaustive()
+    }
+}
+
+/// A seed given but never used is wiped too.
+impl Drop for Options {
+    fn drop(&mut self) {
+        self.seed.zeroize();
     }
 }
 
@@ -147,7 +162,7 @@ pub struct Firmware {
     /// Bytes read from the socket and not yet decoded.
     pending: Vec<u8>,
     consumed: usize,
-    dir: PathBuf,
+    dir: RunDir,
     watchdog: Duration,
     button: ButtonFn,
     on_command: Option<CostSink>,
@@ -159,7 +174,7 @@ impl fmt::Debug for Firmware {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Firmware")
             .field("qemu pid", &self.child.id())
-            .field("dir", &self.dir)
+            .field("dir", &self.dir.0)
             .field("dead", &self.dead)
             .finish_non_exhaustive()
     }
@@ -193,16 +208,71 @@ fn prepare_flash(path: &Path) -> io::Result<()> {
     }
 }
 
-/// A private directory for the socket and QEMU's log.
-fn run_dir() -> io::Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "qemu-bridge-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir)?;
+/// A directory of this process's own (for the socket and QEMU's log), removed with what is in
+/// it when dropped: on every early return of [`Firmware::start`] and with the [`Firmware`].
+#[derive(Debug)]
+struct RunDir(PathBuf);
+
+impl RunDir {
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// How many random names [`run_dir`] tries: a clash is a 1 in 2^64 chance, so even two in a row
+/// mean someone is taking the names.
+const RUN_DIR_TRIES: usize = 8;
+
+/// Creates `parent/name` as a directory only its owner can enter (0700, narrowed further by the
+/// umask only), refusing an existing path: whatever someone else put there first (a directory,
+/// a file, a symlink) is never used.
+fn create_private_dir(parent: &Path, name: &str) -> io::Result<PathBuf> {
+    let dir = parent.join(name);
+    DirBuilder::new().mode(0o700).create(&dir)?;
     Ok(dir)
+}
+
+/// A fresh private directory under the temp directory, its name from the OS RNG so that no one
+/// can know it ahead (at worst they take a name, and another is drawn).
+fn run_dir() -> io::Result<RunDir> {
+    run_dir_in(&std::env::temp_dir(), random_name)
+}
+
+/// `qemu-bridge-` and 64 bits from the OS RNG.
+fn random_name() -> io::Result<String> {
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|e| error(format!("OS RNG: {e}")))?;
+    Ok(format!("qemu-bridge-{:016x}", u64::from_be_bytes(random)))
+}
+
+/// [`run_dir`] with the parent and the names given (for the tests): a name that is taken is
+/// skipped, [`RUN_DIR_TRIES`] at most.
+fn run_dir_in(parent: &Path, mut name: impl FnMut() -> io::Result<String>) -> io::Result<RunDir> {
+    for _ in 0..RUN_DIR_TRIES {
+        match create_private_dir(parent, &name()?) {
+            Ok(dir) => return Ok(RunDir(dir)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "no new run directory in {} after {RUN_DIR_TRIES} random names: all taken",
+            parent.display()
+        ),
+    ))
+}
+
+/// Creates the file `path`, refusing whatever is already there (a file, a symlink).
+fn new_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).create_new(true).open(path)
 }
 
 impl Firmware {
@@ -211,31 +281,24 @@ impl Firmware {
     ///
     /// # Errors
     /// QEMU does not start, the firmware does not greet within 20 s, or it reports an error.
-    pub fn start(options: Options) -> io::Result<Firmware> {
-        let Options {
-            qemu,
-            firmware,
-            flash,
-            serial,
-            wrong_pin_remaining_tries,
-            seed,
-            watchdog,
-            button,
-            on_command,
-        } = options;
+    pub fn start(mut options: Options) -> io::Result<Firmware> {
+        // `options` is borrowed, not taken apart, so that its seed is wiped on every return.
+        let firmware = &options.firmware;
+        let qemu = &options.qemu;
+        let flash = &options.flash;
         if !firmware.is_file() {
             return Err(error(format!(
                 "no firmware at {} (build it: examples/qemu-mps2-an386/ci.sh)",
                 firmware.display()
             )));
         }
-        prepare_flash(&flash)?;
+        prepare_flash(flash)?;
         let dir = run_dir()?;
         let socket = dir.join("uart.sock");
         let listener = UnixListener::bind(&socket)?;
         listener.set_nonblocking(true)?;
-        let log = File::create(dir.join("qemu.log"))?;
-        let mut child = Command::new(&qemu)
+        let log = new_file(&dir.join("qemu.log"))?;
+        let mut child = Command::new(qemu)
             .args([
                 "-machine",
                 "mps2-an386,memory-backend=flash",
@@ -258,7 +321,7 @@ impl Firmware {
             .arg("-chardev")
             .arg(format!("socket,id=uart,path={}", socket.display()))
             .args(["-icount", "shift=0", "-kernel"])
-            .arg(&firmware)
+            .arg(firmware)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -269,22 +332,24 @@ impl Firmware {
             match listener.accept() {
                 Ok((stream, _)) => break stream,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e),
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(e);
+                }
             }
+            // `dir` is removed on these returns by its own drop.
             if let Some(status) = child.try_wait()? {
                 let log = std::fs::read_to_string(dir.join("qemu.log")).unwrap_or_default();
-                let _ = std::fs::remove_dir_all(&dir);
                 return Err(error(format!("QEMU exited ({status}): {log}")));
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
                 let _ = child.wait();
-                let _ = std::fs::remove_dir_all(&dir);
                 return Err(error("QEMU did not connect its UART within 20 s"));
             }
             std::thread::sleep(Duration::from_millis(10));
         };
-        stream.set_nonblocking(false)?;
         let mut firmware = Firmware {
             child,
             stream,
@@ -293,37 +358,41 @@ impl Firmware {
             consumed: 0,
             dir,
             watchdog: Duration::from_secs(20),
-            button,
-            on_command,
+            button: std::mem::replace(&mut options.button, Box::new(|_| Presence::Confirmed)),
+            on_command: options.on_command.take(),
             dead: false,
         };
+        // From here on an early return drops `firmware`, which kills QEMU.
+        firmware.stream.set_nonblocking(false)?;
         let (kind, hello) = firmware.frame()?;
         if kind != uart_link::HELLO || hello.first() != Some(&uart_link::VERSION) {
             return firmware.fail(format!(
                 "expected HELLO version 1, got {kind:02X} {hello:02X?}"
             ));
         }
-        firmware.watchdog = watchdog;
-        let mut seed = match seed {
-            Some(seed) => seed,
-            None => {
-                let mut seed = [0u8; 32];
-                getrandom::fill(&mut seed).map_err(|e| error(format!("OS RNG: {e}")))?;
-                seed
-            }
-        };
-        let start = Start {
-            seed,
-            serial,
-            flags: if wrong_pin_remaining_tries {
+        firmware.watchdog = options.watchdog;
+        // Each copy of the seed is wiped in place once it has served (a move would leave the
+        // old bytes behind); on an early return `options`, `seed` and `encoded` wipe theirs
+        // when dropped. `Start` has no `Drop`: its copy is wiped by hand, the frame in `send`.
+        let mut seed = Zeroizing::new([0u8; 32]);
+        match &options.seed {
+            Some(given) => seed.copy_from_slice(given),
+            None => getrandom::fill(&mut *seed).map_err(|e| error(format!("OS RNG: {e}")))?,
+        }
+        options.seed.zeroize();
+        let mut start = Start {
+            seed: *seed,
+            serial: options.serial,
+            flags: if options.wrong_pin_remaining_tries {
                 Start::WRONG_PIN_REMAINING_TRIES
             } else {
                 0
             },
         };
+        let mut encoded = Zeroizing::new(start.encode());
+        start.seed.zeroize();
         seed.zeroize();
-        let mut encoded = start.encode();
-        let sent = firmware.send(uart_link::START, &encoded);
+        let sent = firmware.send(uart_link::START, &*encoded);
         encoded.zeroize();
         sent?;
         firmware.expect_powered()?;
@@ -527,9 +596,9 @@ impl vpicc::VirtualCard for Firmware {
 }
 
 impl Drop for Firmware {
+    /// QEMU is killed first; the run directory goes after, with the `dir` field.
     fn drop(&mut self) {
         self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -543,15 +612,114 @@ pub fn append_line(path: &Path, line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
-    fn scratch(name: &str) -> PathBuf {
+    /// `name` in a run directory of its own, removed when the returned guard is dropped.
+    fn scratch(name: &str) -> (RunDir, PathBuf) {
         let dir = run_dir().unwrap();
-        dir.join(name)
+        let path = dir.join(name);
+        (dir, path)
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_run_directory_is_new_private_and_removed_with_its_guard() {
+        let first = run_dir().unwrap();
+        let second = run_dir().unwrap();
+        assert_ne!(first.0, second.0);
+        for dir in [&first, &second] {
+            let meta = std::fs::symlink_metadata(&dir.0).unwrap();
+            assert!(meta.is_dir(), "{}", dir.0.display());
+            assert_eq!(mode(&dir.0), 0o700, "{}", dir.0.display());
+            assert_eq!(dir.0.parent(), Some(std::env::temp_dir().as_path()));
+        }
+        std::fs::write(first.join("qemu.log"), b"log").unwrap();
+        let path = first.0.clone();
+        drop(first);
+        assert!(!path.exists(), "removed with what was in it");
+        assert!(second.0.is_dir(), "the other one stays");
+    }
+
+    #[test]
+    fn an_existing_path_is_never_taken_for_the_private_directory() {
+        let (_parent, parent) = scratch("parent");
+        std::fs::create_dir(&parent).unwrap();
+        // Someone else's directory, open to all.
+        let taken = parent.join("taken");
+        std::fs::create_dir(&taken).unwrap();
+        std::fs::set_permissions(&taken, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = create_private_dir(&parent, "taken").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(mode(&taken), 0o777, "left as it was");
+        // A symlink to a directory (which `create_dir_all` accepts), a dangling one, a file.
+        let elsewhere = parent.join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, parent.join("planted")).unwrap();
+        std::os::unix::fs::symlink(parent.join("nowhere"), parent.join("dangling")).unwrap();
+        std::fs::write(parent.join("file"), b"").unwrap();
+        for name in ["planted", "dangling", "file"] {
+            let e = create_private_dir(&parent, name).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists, "{name}");
+        }
+        assert!(!parent.join("nowhere").exists());
+        // A fresh name is created.
+        let dir = create_private_dir(&parent, "fresh").unwrap();
+        assert_eq!(mode(&dir), 0o700);
+    }
+
+    #[test]
+    fn a_taken_name_is_retried_a_bounded_number_of_times() {
+        let (_parent, parent) = scratch("parent");
+        std::fs::create_dir(&parent).unwrap();
+        std::fs::create_dir(parent.join("taken")).unwrap();
+        let mut names = ["taken", "taken", "fresh"].into_iter();
+        let dir = run_dir_in(&parent, || Ok(names.next().unwrap().to_string())).unwrap();
+        assert_eq!(dir.0, parent.join("fresh"));
+        let mut calls = 0;
+        let e = run_dir_in(&parent, || {
+            calls += 1;
+            Ok("taken".to_string())
+        })
+        .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(calls, RUN_DIR_TRIES);
+        let e = run_dir_in(&parent, || Err(error("no RNG"))).unwrap_err();
+        assert_eq!(e.to_string(), "no RNG");
+    }
+
+    #[test]
+    fn a_new_file_never_opens_what_is_already_there() {
+        let (_dir, dir) = scratch("dir");
+        std::fs::create_dir(&dir).unwrap();
+        let target = dir.join("target");
+        std::fs::write(&target, b"keep").unwrap();
+        std::os::unix::fs::symlink(&target, dir.join("qemu.log")).unwrap();
+        let e = new_file(&dir.join("qemu.log")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        let e = new_file(&target).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+        new_file(&dir.join("new.log")).unwrap();
+    }
+
+    #[test]
+    fn the_seed_is_never_printed() {
+        let mut options = Options::new("firmware.elf", "flash.img");
+        options.seed = Some([0xA5; 32]);
+        let text = format!("{options:?}");
+        assert!(text.contains("(given)"), "{text}");
+        assert!(
+            !text.contains("165") && !text.to_lowercase().contains("a5"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_new_flash_image_is_erased_and_a_wrong_sized_one_refused() {
-        let path = scratch("flash.img");
+        let (_dir, path) = scratch("flash.img");
         prepare_flash(&path).unwrap();
         let image = std::fs::read(&path).unwrap();
         assert_eq!(image.len() as u64, FLASH_FILE_LEN);
@@ -563,12 +731,11 @@ mod tests {
         std::fs::write(&path, b"short").unwrap();
         let error = prepare_flash(&path).unwrap_err().to_string();
         assert!(error.contains("5 bytes"), "{error}");
-        let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
 
     #[test]
     fn a_missing_firmware_is_named_before_qemu_starts() {
-        let flash = scratch("flash.img");
+        let (_dir, flash) = scratch("flash.img");
         let options = Options::new("/nonexistent/firmware.elf", &flash);
         let error = Firmware::start(options).unwrap_err().to_string();
         assert!(error.contains("/nonexistent/firmware.elf"), "{error}");
@@ -576,7 +743,6 @@ mod tests {
             !flash.exists(),
             "no flash image is made for a firmware that is not there"
         );
-        let _ = std::fs::remove_dir_all(flash.parent().unwrap());
     }
 
     #[test]

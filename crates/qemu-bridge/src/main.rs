@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use qemu_bridge::{append_line, CommandCost, Firmware, Options};
 use vpicc::cli::{self, default_storage_dir, parse_serial, ButtonMode, Flags, TerminalButton};
+use zeroize::{Zeroize, Zeroizing};
 
 const USAGE: &str = "\
 Usage: qemu-card --firmware ELF [OPTIONS]
@@ -47,24 +48,41 @@ struct Args {
     button: ButtonMode,
     apdu_log: Option<PathBuf>,
     cost_log: Option<PathBuf>,
-    seed: Option<[u8; 32]>,
+    /// Wiped on drop, whatever error ends the parsing.
+    seed: Zeroizing<Option<[u8; 32]>>,
     watchdog: u64,
     qemu: PathBuf,
 }
 
-/// 64 hex digits.
-fn parse_seed(text: &str) -> Result<[u8; 32], String> {
-    let bytes: Option<Vec<u8>> = (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|b| u8::from_str_radix(b, 16).ok())
-        })
-        .collect();
-    bytes
-        .filter(|_| text.len() == 64)
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| "bad --seed: 64 hex digits".to_string())
+/// 64 hex digits, decoded in place into `seed` (no other copy, no `Vec`); `seed` is left wiped
+/// if `text` is anything else.
+fn parse_seed(text: &str, seed: &mut [u8; 32]) -> Result<(), String> {
+    let digit = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let digits = text.as_bytes();
+    let valid = digits.len() == 64
+        && seed
+            .iter_mut()
+            .zip(digits.chunks_exact(2))
+            .all(|(byte, pair)| match pair {
+                [high, low] => match (digit(*high), digit(*low)) {
+                    (Some(high), Some(low)) => {
+                        *byte = high << 4 | low;
+                        true
+                    }
+                    _ => false,
+                },
+                _ => false,
+            });
+    if valid {
+        Ok(())
+    } else {
+        seed.zeroize();
+        Err("bad --seed: 64 hex digits".to_string())
+    }
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
@@ -76,16 +94,17 @@ fn parse_args() -> Result<Option<Args>, String> {
         button: ButtonMode::Confirm,
         apdu_log: None,
         cost_log: None,
-        seed: None,
+        seed: Zeroizing::new(None),
         watchdog: 60,
         qemu: PathBuf::from("qemu-system-arm"),
     };
     let mut flags = Flags::from_env();
-    while let Some((name, inline)) = flags.next_flag() {
+    while let Some((name, mut inline)) = flags.next_flag() {
         if name == "-h" || name == "--help" {
             return Ok(None);
         }
-        let mut value = || flags.value(&name, inline.clone());
+        // Taken, not cloned: `--seed=HEX`'s digits then live only in the value, which is wiped.
+        let mut value = || flags.value(&name, inline.take());
         match name.as_str() {
             "--firmware" => args.firmware = Some(PathBuf::from(value()?)),
             "--port" => {
@@ -98,7 +117,10 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--cost-log" => args.cost_log = Some(PathBuf::from(value()?)),
             "--qemu" => args.qemu = PathBuf::from(value()?),
             "--button" => args.button = ButtonMode::parse(&value()?)?,
-            "--seed" => args.seed = Some(parse_seed(&value()?)?),
+            "--seed" => {
+                let text = Zeroizing::new(value()?);
+                parse_seed(&text, args.seed.insert([0; 32]))?;
+            }
             "--watchdog" => {
                 let v = value()?;
                 args.watchdog = v
@@ -117,7 +139,7 @@ fn main() -> ExitCode {
     cli::main("qemu-card", USAGE, parse_args, run)
 }
 
-fn run(args: Args) -> Result<(), String> {
+fn run(mut args: Args) -> Result<(), String> {
     let firmware = args.firmware.ok_or("--firmware ELF is required")?;
     let dir = match args.storage_dir {
         Some(dir) => dir,
@@ -127,7 +149,9 @@ fn run(args: Args) -> Result<(), String> {
     let mut options = Options::new(firmware, dir.join("flash.img"));
     options.qemu = args.qemu;
     options.serial = args.serial;
-    options.seed = args.seed;
+    options.seed = *args.seed;
+    // Only `options` holds the seed now; `Firmware::start` wipes it once sent.
+    args.seed.zeroize();
     options.watchdog = Duration::from_secs(args.watchdog);
     let button = TerminalButton::new("qemu-card", args.button);
     options.button = Box::new(move |timeout_ms| button.ask(timeout_ms));
@@ -167,4 +191,32 @@ fn run(args: Args) -> Result<(), String> {
     let result = vpicc::run_card(&mut card, vpcd);
     eprintln!("qemu-card: vpcd connection ended");
     result.map_err(|e| format!("vpcd connection: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_is_64_hex_digits_and_a_bad_one_leaves_nothing() {
+        let mut seed = [0u8; 32];
+        let text = "00112233445566778899aabbccddeeffFFEEDDCCBBAA99887766554433221100";
+        parse_seed(text, &mut seed).unwrap();
+        assert_eq!(seed[..3], [0x00, 0x11, 0x22]);
+        assert_eq!(seed[15..18], [0xFF, 0xFF, 0xEE]);
+        assert_eq!(seed[31], 0x00);
+        let zeros = "0".repeat(62);
+        for bad in [
+            String::new(),
+            zeros.clone(),
+            format!("{zeros}0000"),
+            format!("+f{zeros}"),
+            format!("0g{zeros}"),
+            format!("\u{e9}{zeros}"),
+        ] {
+            seed = [7; 32];
+            assert!(parse_seed(&bad, &mut seed).is_err(), "{bad:?}");
+            assert_eq!(seed, [0; 32], "{bad:?}");
+        }
+    }
 }
