@@ -185,9 +185,12 @@ where
     /// Attestation provisioning, at manufacturing: generates a new attestation key (P-256, key
     /// reference 81) on the card, dated `date` (DO DD, seconds since 1970 big-endian, as the
     /// other generation dates), and returns its public key as a DER SubjectPublicKeyInfo for
-    /// the manufacturer's CA to certify. Any previous attestation key and certificate are
-    /// replaced. Kept in records of the firmware's: the OpenPGP factory reset does not remove
-    /// them. See the `attestation` feature.
+    /// the manufacturer's CA to certify. Any previous attestation key is replaced, and what
+    /// certified it is removed: the provisioned certificate and CA fingerprint and the user's
+    /// (PUT DATA FC, DC); store the new certificate with
+    /// [`set_attestation_certificate`](Self::set_attestation_certificate). Kept in records of
+    /// the firmware's: the OpenPGP factory reset does not remove them. See the `attestation`
+    /// feature.
     #[cfg(feature = "attestation")]
     pub fn generate_attestation_key(
         &mut self,
@@ -214,8 +217,13 @@ where
     }
 
     /// Attestation provisioning: stores the attestation certificate (DER, DO FC), which must
-    /// certify the attestation key's public key (6A80 otherwise; 6A88 without a key). Its
-    /// subject becomes the issuer of every attestation the card makes, and its validity theirs.
+    /// certify the attestation key's public key (6A80 otherwise; 6A88 without a key; 6985 for
+    /// empty data). Its subject becomes the issuer of every attestation the card makes, and
+    /// its validity theirs.
+    ///
+    /// This is the provisioned certificate, in a record of the firmware's that no command
+    /// writes: PUT DATA FC installs a user certificate in its place (which must certify the
+    /// same key), and the OpenPGP factory reset removes that one, so this one shows again.
     #[cfg(feature = "attestation")]
     pub fn set_attestation_certificate(&mut self, der: &[u8]) -> Result<(), crate::Status> {
         if !self.card.powered {
@@ -223,6 +231,24 @@ where
         }
         self.card
             .set_attestation_certificate(der)
+            .map_err(crate::Status::from)
+    }
+
+    /// Attestation provisioning: stores the attestation CA fingerprint (DO DC, 20 bytes), as
+    /// the manufacturer gives it. Like the certificate, a record of the firmware's that no
+    /// command writes: PUT DATA DC installs a user fingerprint in its place, which the OpenPGP
+    /// factory reset removes. A new attestation key
+    /// ([`generate_attestation_key`](Self::generate_attestation_key)) removes it.
+    #[cfg(feature = "attestation")]
+    pub fn set_attestation_ca_fingerprint(
+        &mut self,
+        fingerprint: &[u8; 20],
+    ) -> Result<(), crate::Status> {
+        if !self.card.powered {
+            self.card.power_on(Transport::Contact);
+        }
+        self.card
+            .set_attestation_ca_fingerprint(fingerprint)
             .map_err(crate::Status::from)
     }
 

@@ -4,8 +4,10 @@
 //! - **The attestation key** (key reference 81, CRT `B6 03 84 01 81`) is a P-256 ECDSA key the
 //!   firmware generates on the card at manufacturing ([`Applet::generate_attestation_key`]),
 //!   and its certificate (DO FC, issued by the manufacturer's CA for the public key the card
-//!   gave out) is stored with [`Applet::set_attestation_certificate`]. Both live in records of
-//!   the firmware's, which the OpenPGP factory reset keeps: they are the device's identity.
+//!   gave out) is stored with [`Applet::set_attestation_certificate`], the CA fingerprint (DO
+//!   DC) with [`Applet::set_attestation_ca_fingerprint`]. All three live in records of the
+//!   firmware's, which no command writes and the OpenPGP factory reset keeps: they are the
+//!   device's identity.
 //! - **GENERATE ATTESTATION** (`80 FB 0n 00`, n = 1 SIG, 2 DEC, 3 AUT) issues a certificate
 //!   for the key in slot n: issuer = the subject of the attestation certificate, validity =
 //!   its validity (the card has no calendar), a random serial number, subject `CN=OpenPGP
@@ -19,8 +21,50 @@
 //!
 //! Certificates are built with RustCrypto's `x509-cert` builder, never by hand.
 //!
+//! # Who may change the attestation identity
+//!
+//! After a factory reset anyone holding the card knows PW3 (the default), so nothing PW3
+//! allows may destroy what the manufacturer provisioned. The provisioned key, certificate and
+//! CA fingerprint are written only through the firmware API; a YubiKey likewise keeps its
+//! factory attestation identity through an OpenPGP reset.
+//!
+//! - **PUT DATA FC** (PW3; also through the fourth 7F21 occurrence) installs a *user*
+//!   certificate, in effect instead of the provisioned one: GET DATA FC answers it, and
+//!   GENERATE ATTESTATION takes its subject as issuer and its validity. Yubico documents the
+//!   attestation certificate as replaceable so that an organisation can issue attestations
+//!   verifiable with its own CA; that is what this allows. It must certify the card's
+//!   attestation key (6A80 otherwise; 6A88 without one): the card holds no CA key to check
+//!   the signature, so a forged issuer can be installed, but a verifier who trusts only the
+//!   manufacturer's CA rejects the chain, and the statement still comes from the genuine
+//!   attestation key. A user cannot import an attestation key.
+//! - **PUT DATA DC** installs a user CA fingerprint (20 bytes) in the same way.
+//! - An **empty PUT DATA** FC or DC removes the user's value (9000), and the provisioned one
+//!   shows again; it never removes the provisioned one.
+//! - The **factory reset** (TERMINATE DF, ACTIVATE FILE) removes both user values: whatever
+//!   PUT DATA did before, the card then shows, and attests under, the manufacturer's
+//!   certificate again, byte for byte.
+//! - **A new attestation key** ([`Applet::generate_attestation_key`]) removes the provisioned
+//!   and the user's certificate and CA fingerprint: all of them certified the old key.
+//!
+//! # What an attestation vouches for, and what it does not
+//!
+//! - **Key source and public key.** The statement vouches that the slot's key was generated
+//!   on this card (.2, and imported keys are refused) and for its public key (the certified
+//!   SubjectPublicKeyInfo). The fingerprint (.4) and generation date (.5) it reports are the
+//!   slot's DOs (C7-C9, CE-D0), which PW3 sets with PUT DATA and which the card copies without
+//!   checking them against the key: the statement does not vouch for them, as on a YubiKey.
+//!   A verifier computes the fingerprint from the certified public key itself. The cardholder
+//!   name (.1) is likewise whatever 5B holds.
+//! - **Touch (D9) over contactless.** The attestation's touch flag is not enforced on the
+//!   contactless interface, deliberately: every touch in this applet (D6-D9) applies on the
+//!   contact (USB) interface only, because over NFC the card is held to the reader and its
+//!   button cannot be pressed, so a touch there would make the command unusable, not safer.
+//!   Presenting the card to a reader is itself the user's physical action. The UIF
+//!   extension (.8) reports the slot's mode, whichever interface asked.
+//!
 //! [`Applet::generate_attestation_key`]: crate::Applet::generate_attestation_key
 //! [`Applet::set_attestation_certificate`]: crate::Applet::set_attestation_certificate
+//! [`Applet::set_attestation_ca_fingerprint`]: crate::Applet::set_attestation_ca_fingerprint
 
 use alloc::vec::Vec;
 

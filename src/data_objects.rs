@@ -163,6 +163,42 @@ pub enum Backing {
     /// D9, the attestation UIF, in the settings record.
     #[cfg(feature = "attestation")]
     AttestationUif,
+    /// A value the firmware provisions and the user may override (DC, FC).
+    #[cfg(feature = "attestation")]
+    Overridable(Overridable),
+}
+
+/// A DO with two records: the firmware's provisioned value, which no command writes, and the
+/// user's override, which PUT DATA writes (an empty value removes it) and the factory reset
+/// removes. GET DATA answers the override while it exists, else the provisioned value (else
+/// nothing): PUT DATA can hide the provisioned value until the next factory reset, never
+/// destroy it.
+#[cfg(feature = "attestation")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overridable {
+    /// FC (and the fourth 7F21 occurrence): the attestation certificate.
+    AttestationCertificate,
+    /// DC: the attestation CA fingerprint.
+    AttestationCaFingerprint,
+}
+
+#[cfg(feature = "attestation")]
+impl Overridable {
+    /// The firmware's record ([`RecordId::FIRMWARE`]).
+    pub const fn provisioned(self) -> RecordId {
+        match self {
+            Overridable::AttestationCertificate => RecordId::ATTESTATION_CERTIFICATE,
+            Overridable::AttestationCaFingerprint => RecordId::ATTESTATION_CA_FINGERPRINT,
+        }
+    }
+
+    /// The user's record (in [`RecordId::ALL`]).
+    pub const fn user(self) -> RecordId {
+        match self {
+            Overridable::AttestationCertificate => RecordId::USER_ATTESTATION_CERTIFICATE,
+            Overridable::AttestationCaFingerprint => RecordId::USER_ATTESTATION_CA_FINGERPRINT,
+        }
+    }
 }
 
 /// One data object.
@@ -384,12 +420,14 @@ pub const DATA_OBJECTS: &[DataObject] = &[
         backing: Backing::AttestationKey,
         ..computed(0x00DB)
     },
+    // The attestation CA fingerprint: PUT DATA overrides the provisioned one (empty: removes
+    // the override).
     #[cfg(feature = "attestation")]
     admin(
         0x00DC,
         Access::Always,
-        Length::Exactly(20),
-        Backing::Record(RecordId::ATTESTATION_CA_FINGERPRINT),
+        Length::EmptyOrWithin(20, 20),
+        Backing::Overridable(Overridable::AttestationCaFingerprint),
     ),
     #[cfg(feature = "attestation")]
     DataObject {
@@ -404,13 +442,14 @@ pub const DATA_OBJECTS: &[DataObject] = &[
         Backing::Security,
     ),
     computed(0x00FA),
-    // The attestation certificate (YubiKey's), also the fourth occurrence of 7F21.
+    // The attestation certificate (YubiKey's), also the fourth occurrence of 7F21: PUT DATA
+    // overrides the provisioned one (empty: removes the override).
     #[cfg(feature = "attestation")]
     admin(
         0x00FC,
         Access::Always,
         Length::UpTo(Limit::Certificate),
-        Backing::Record(RecordId::ATTESTATION_CERTIFICATE),
+        Backing::Overridable(Overridable::AttestationCertificate),
     ),
     private(
         0x0101,
@@ -515,6 +554,28 @@ mod tests {
                 "{:04X}",
                 object.tag
             );
+        }
+    }
+
+    /// No PUT DATA writes a firmware record: those are the device's (the attestation
+    /// identity, the retry defaults), which the default PW3 after a factory reset must not
+    /// reach. The overridable DOs write their user record, which the factory reset removes.
+    #[test]
+    fn no_data_object_writes_a_firmware_record() {
+        for object in DATA_OBJECTS.iter().filter(|o| o.write != Access::Never) {
+            let written = match object.backing {
+                Backing::Record(id) => Some(id),
+                #[cfg(feature = "attestation")]
+                Backing::Overridable(value) => {
+                    assert!(RecordId::FIRMWARE.contains(&value.provisioned()));
+                    Some(value.user())
+                }
+                _ => None,
+            };
+            if let Some(id) = written {
+                assert!(!RecordId::FIRMWARE.contains(&id), "{:04X}", object.tag);
+                assert!(RecordId::ALL.contains(&id), "{:04X}", object.tag);
+            }
         }
     }
 

@@ -97,6 +97,11 @@ fn provisioning_checks_the_certificate_and_fills_the_dos() {
         card.applet.set_attestation_certificate(b"not DER"),
         Err(Status::IncorrectData)
     );
+    assert_eq!(
+        card.applet.set_attestation_certificate(&[]),
+        Err(Status::ConditionsOfUseNotSatisfied),
+        "only a new attestation key removes the provisioned certificate"
+    );
     let issued = ca.issue(&spki, &mut rng);
     assert_eq!(card.applet.set_attestation_certificate(&issued), Ok(()));
     card.select();
@@ -108,16 +113,30 @@ fn provisioning_checks_the_certificate_and_fills_the_dos() {
     // The fourth occurrence of 7F21 is the attestation certificate too.
     assert_eq!(certificate(&mut card, 3), issued);
     assert_sw(&card.raw(&hex("00A50404 06 6004 5C02 7F21")), 0x6A86);
-    // PUT DATA FC (PW3): only a certificate of the attestation key, never empty; the same
-    // through the fourth 7F21 occurrence.
+    // PUT DATA FC (PW3): the user's certificate, only one of the attestation key; empty
+    // removes the user's certificate, never the provisioned one. The same through the fourth
+    // 7F21 occurrence.
+    assert_sw(&card.put_data(0xFC, &[]), 0x6982);
     card.verify_admin();
     assert_sw(&card.put_data(0xFC, &stranger), 0x6A80);
-    assert_sw(&card.put_data(0xFC, &[]), 0x6985);
+    assert_sw(&card.put_data(0xFC, b"not DER"), 0x6A80);
+    assert_sw(&card.put_data(0xFC, &[]), 0x9000);
+    assert_eq!(
+        card.get_data(0xFC).data,
+        issued,
+        "the provisioned one stays"
+    );
     certificate(&mut card, 3);
-    assert_sw(&card.put_data(0x7F21, &[]), 0x6985);
+    assert_sw(&card.put_data(0x7F21, &[]), 0x9000);
     assert_sw(&card.put_data(0x7F21, &stranger), 0x6A80);
+    assert_eq!(certificate(&mut card, 3), issued);
     let reissued = ca.issue(&spki, &mut rng);
     assert_sw(&card.put_data(0xFC, &reissued), 0x9000);
+    assert_eq!(card.get_data(0xFC).data, reissued);
+    assert_eq!(certificate(&mut card, 3), reissued);
+    assert_sw(&card.put_data(0x7F21, &[]), 0x9000);
+    assert_eq!(card.get_data(0xFC).data, issued, "the override is gone");
+    assert_sw(&card.put_data(0x7F21, &reissued), 0x9000);
     assert_eq!(card.get_data(0xFC).data, reissued);
     // The attestation certificate chains to the CA.
     let issued = Certificate::from_der(&issued).unwrap();
@@ -374,4 +393,374 @@ fn the_attestation_crt_and_mismatched_key_references_are_refused() {
     assert_sw(&card.send("0047800005B603840102"), 0x6A80);
     let aut = card.send("0047800005A403840103"); // RSA-2048: the key comes in two parts
     assert_sw(&card.collect(aut), 0x9000);
+}
+
+/// What anyone holding the card can do without knowing a PIN: block PW3 with wrong tries,
+/// TERMINATE DF, ACTIVATE FILE (GnuPG's factory reset). PW3 is then the default.
+fn anyone_resets<S: openpgp_card_applet::Storage>(card: &mut Card<S>) {
+    card.select();
+    for _ in 0..3 {
+        card.verify(0x83, b"not the admin pin");
+    }
+    assert_sw(&card.send("00E60000"), 0x9000);
+    assert_sw(&card.send("00440000"), 0x9000);
+    card.select();
+}
+
+/// The subject of a certificate (DER), as RFC 4514 text.
+fn subject(der: &[u8]) -> String {
+    Certificate::from_der(der)
+        .unwrap()
+        .tbs_certificate()
+        .subject()
+        .to_string()
+}
+
+/// A fresh SIG key (P-256) attested; the statement, and the certificate in FC that should
+/// have issued it.
+fn attest_sig(card: &mut Card) -> (Certificate, Certificate) {
+    card.verify_admin();
+    assert_sw(&card.put_data(0xC1, &hex("132A8648CE3D030107")), 0x9000);
+    assert_sw(&card.generate(0xB6), 0x9000);
+    assert_sw(&card.raw(&hex("80FB0100")), 0x9000);
+    let statement = Certificate::from_der(&certificate(card, 2)).unwrap();
+    let authority = Certificate::from_der(&card.get_data(0xFC).data).unwrap();
+    (statement, authority)
+}
+
+/// The finding: after a factory reset, the default PW3 let anyone replace the manufacturer's
+/// certificate with one that certifies the attestation key under their own issuer, for good.
+/// Now PUT DATA FC installs a user certificate (allowed: it certifies the card's key), which
+/// the next factory reset removes: the manufacturer's certificate shows again, byte for byte,
+/// and attestations name its subject as issuer again.
+#[test]
+fn a_forged_attestation_certificate_lasts_until_the_next_factory_reset() {
+    let (mut card, ca) = provisioned();
+    let genuine = card.get_data(0xFC).data;
+    let spki = card.applet.attestation_public_key().unwrap().unwrap();
+    let mut rng = TestRng::seed_from_u64(99);
+    let mallory = DevelopmentCa::with_names(
+        &mut rng,
+        "CN=Mallory CA,O=Mallory",
+        "CN=Mallory attestation,O=Mallory",
+    );
+    let forged = mallory.issue(&spki, &mut rng);
+    assert_ne!(forged, genuine);
+
+    anyone_resets(&mut card);
+    card.verify_admin();
+    assert_sw(&card.put_data(0xFC, &forged), 0x9000);
+    card.power_cycle();
+    card.select();
+    assert_eq!(card.get_data(0xFC).data, forged);
+    assert_eq!(certificate(&mut card, 3), forged);
+    // Attestations are still signed by the genuine attestation key, but name the forged
+    // issuer, and their chain ends at Mallory's CA, not the manufacturer's.
+    let (statement, authority) = attest_sig(&mut card);
+    assert_eq!(
+        statement.tbs_certificate().issuer().to_string(),
+        "CN=Mallory attestation,O=Mallory"
+    );
+    assert!(verifies(&statement, &authority));
+    let root = Certificate::from_der(ca.certificate()).unwrap();
+    assert!(!verifies(&authority, &root));
+
+    // The next factory reset restores the manufacturer's certificate.
+    anyone_resets(&mut card);
+    assert_eq!(card.get_data(0xFC).data, genuine, "byte for byte");
+    assert_eq!(certificate(&mut card, 3), genuine);
+    let (statement, authority) = attest_sig(&mut card);
+    assert_eq!(authority.to_der().unwrap(), genuine);
+    assert_eq!(
+        statement.tbs_certificate().issuer().to_string(),
+        subject(&genuine)
+    );
+    assert!(verifies(&statement, &authority));
+    assert!(
+        verifies(&authority, &root),
+        "the chain ends at the manufacturer's CA"
+    );
+}
+
+/// DC, the attestation CA fingerprint: the firmware provisions it, PUT DATA DC overrides it
+/// (20 bytes; empty removes the override), the factory reset restores it.
+#[test]
+fn the_attestation_ca_fingerprint_is_provisioned_and_overridden_until_a_reset() {
+    let (mut card, _ca) = provisioned();
+    assert_eq!(
+        card.get_data(0xDC).data,
+        Vec::<u8>::new(),
+        "not provisioned"
+    );
+    assert_eq!(
+        card.applet.set_attestation_ca_fingerprint(&[0xCA; 20]),
+        Ok(())
+    );
+    card.select();
+    assert_eq!(card.get_data(0xDC).data, [0xCA; 20]);
+    assert_sw(&card.put_data(0xDC, &[0x66; 20]), 0x6982);
+    card.verify_admin();
+    assert_sw(&card.put_data(0xDC, &[0x66; 19]), 0x6700);
+    assert_sw(&card.put_data(0xDC, &[0x66; 21]), 0x6700);
+    assert_sw(&card.put_data(0xDC, &[]), 0x9000);
+    assert_eq!(
+        card.get_data(0xDC).data,
+        [0xCA; 20],
+        "the provisioned one stays"
+    );
+    assert_sw(&card.put_data(0xDC, &[0x66; 20]), 0x9000);
+    assert_eq!(card.get_data(0xDC).data, [0x66; 20]);
+    assert_sw(&card.put_data(0xDC, &[]), 0x9000);
+    assert_eq!(card.get_data(0xDC).data, [0xCA; 20]);
+    // The attack on FC, on DC: the factory reset undoes it.
+    anyone_resets(&mut card);
+    card.verify_admin();
+    assert_sw(&card.put_data(0xDC, &[0x66; 20]), 0x9000);
+    card.power_cycle();
+    card.select();
+    assert_eq!(card.get_data(0xDC).data, [0x66; 20]);
+    anyone_resets(&mut card);
+    assert_eq!(card.get_data(0xDC).data, [0xCA; 20]);
+    // The firmware replaces its own value.
+    assert_eq!(
+        card.applet.set_attestation_ca_fingerprint(&[0xCB; 20]),
+        Ok(())
+    );
+    card.select();
+    assert_eq!(card.get_data(0xDC).data, [0xCB; 20]);
+}
+
+/// Without anything provisioned, an empty PUT DATA FC or DC removes nothing and answers 9000;
+/// a user certificate still needs an attestation key to certify (6A88).
+#[test]
+fn empty_put_data_on_an_unprovisioned_card() {
+    let mut card = Card::new();
+    card.select();
+    card.verify_admin();
+    assert_sw(&card.put_data(0xFC, &[]), 0x9000);
+    assert_sw(&card.put_data(0xDC, &[]), 0x9000);
+    assert_eq!(card.get_data(0xFC).data, Vec::<u8>::new());
+    assert_eq!(card.get_data(0xDC).data, Vec::<u8>::new());
+    let mut rng = TestRng::seed_from_u64(5);
+    let ca = DevelopmentCa::new(&mut rng);
+    let other = ca.issue(
+        &Certificate::from_der(ca.certificate())
+            .unwrap()
+            .tbs_certificate()
+            .subject_public_key_info()
+            .to_der()
+            .unwrap(),
+        &mut rng,
+    );
+    assert_sw(&card.put_data(0xFC, &other), 0x6A88);
+    // DC needs no key: it is the user's note of a CA.
+    assert_sw(&card.put_data(0xDC, &[0x66; 20]), 0x9000);
+    assert_eq!(card.get_data(0xDC).data, [0x66; 20]);
+}
+
+/// A new attestation key removes every certificate and CA fingerprint of the old one, the
+/// provisioned and the user's, so that nothing names a key the card no longer has.
+#[test]
+fn a_new_attestation_key_removes_the_old_certificates_and_fingerprints() {
+    let (mut card, ca) = provisioned();
+    let mut rng = TestRng::seed_from_u64(11);
+    let old_spki = card.applet.attestation_public_key().unwrap().unwrap();
+    let old_provisioned = card.get_data(0xFC).data;
+    assert_eq!(
+        card.applet.set_attestation_ca_fingerprint(&[0xCA; 20]),
+        Ok(())
+    );
+    card.select();
+    card.verify_admin();
+    let old_user = ca.issue(&old_spki, &mut rng);
+    assert_sw(&card.put_data(0xFC, &old_user), 0x9000);
+    assert_sw(&card.put_data(0xDC, &[0x66; 20]), 0x9000);
+    assert_sw(&card.generate(0xB6), 0x9000);
+
+    let new_spki = card.applet.generate_attestation_key(DATE).unwrap();
+    assert_ne!(new_spki, old_spki);
+    card.select();
+    assert_eq!(card.get_data(0xFC).data, Vec::<u8>::new());
+    assert_eq!(card.get_data(0xDC).data, Vec::<u8>::new());
+    card.verify_admin();
+    assert_sw(&card.raw(&hex("80FB0100")), 0x6A88);
+    // Nothing of the old key comes back: not through PUT DATA, not through the firmware
+    // API, not through a factory reset.
+    assert_sw(&card.put_data(0xFC, &old_user), 0x6A80);
+    assert_eq!(
+        card.applet.set_attestation_certificate(&old_provisioned),
+        Err(Status::IncorrectData)
+    );
+    anyone_resets(&mut card);
+    assert_eq!(card.get_data(0xFC).data, Vec::<u8>::new());
+    assert_eq!(card.get_data(0xDC).data, Vec::<u8>::new());
+    // The new key's certificate.
+    let issued = ca.issue(&new_spki, &mut rng);
+    assert_eq!(card.applet.set_attestation_certificate(&issued), Ok(()));
+    card.select();
+    assert_eq!(card.get_data(0xFC).data, issued);
+    let (statement, authority) = attest_sig(&mut card);
+    assert!(verifies(&statement, &authority));
+}
+
+mod power_loss {
+    //! Power cuts at every write of the attack and of the factory reset that undoes it, and
+    //! of a new attestation key: the provisioned identity is never lost, and no certificate
+    //! outlives the key it certifies.
+
+    use super::*;
+    use openpgp_card_applet::{Config, RecordId};
+    use openpgp_card_applet_testkit::{Cut, FaultyStorage};
+
+    type Faulty = Card<FaultyStorage>;
+
+    fn card(storage: MemoryStorage, cut: Option<Cut>) -> Faulty {
+        let mut faulty = FaultyStorage::new(storage);
+        if let Some(cut) = cut {
+            faulty.cut(cut);
+        }
+        Card::from_storage(Config::default(), faulty)
+    }
+
+    /// A card whose RNG is seeded apart from the provisioning card's (every test card starts
+    /// from the same seed, so its first attestation key would be the provisioned one again).
+    fn reseeded(storage: MemoryStorage, cut: Option<Cut>) -> Faulty {
+        let mut faulty = FaultyStorage::new(storage);
+        if let Some(cut) = cut {
+            faulty.cut(cut);
+        }
+        let platform = openpgp_card_applet::Platform {
+            rng: TestRng::seed_from_u64(12),
+            ..openpgp_card_applet_testkit::test_platform(faulty)
+        };
+        Card::from_platform(
+            Config::default(),
+            platform,
+            openpgp_card_applet::Transport::Contact,
+        )
+    }
+
+    fn medium(card: Faulty) -> MemoryStorage {
+        card.applet.into_platform().storage.into_inner()
+    }
+
+    /// A provisioned card (key, certificate, DC), its CA, and the key's public key.
+    fn provisioned_medium() -> (MemoryStorage, DevelopmentCa, Vec<u8>) {
+        let mut rng = TestRng::seed_from_u64(7);
+        let ca = DevelopmentCa::new(&mut rng);
+        let mut c = card(MemoryStorage::new(), None);
+        ca.provision(&mut c.applet, DATE, &mut rng).unwrap();
+        c.applet
+            .set_attestation_ca_fingerprint(&[0xCA; 20])
+            .unwrap();
+        let spki = c.applet.attestation_public_key().unwrap().unwrap();
+        (medium(c), ca, spki)
+    }
+
+    /// The firmware's records, raw.
+    fn firmware_records(storage: &MemoryStorage) -> Vec<Option<Vec<u8>>> {
+        RecordId::FIRMWARE
+            .iter()
+            .map(|&id| storage.record(id).map(<[u8]>::to_vec))
+            .collect()
+    }
+
+    /// The attack, then the factory reset, as APDUs with what they may answer.
+    fn attack_then_reset(c: &mut Faulty, forged: &[u8]) {
+        anyone_resets_loosely(c);
+        c.verify(0x83, b"12345678");
+        c.put_data(0xFC, forged);
+        c.put_data(0xDC, &[0x66; 20]);
+        anyone_resets_loosely(c);
+    }
+
+    /// `anyone_resets` without assertions: after a cut the card may be terminated, or PW3
+    /// already spent.
+    fn anyone_resets_loosely(c: &mut Faulty) {
+        c.select();
+        for _ in 0..3 {
+            c.verify(0x83, b"not the admin pin");
+        }
+        c.send("00E60000");
+        c.send("00440000");
+    }
+
+    #[test]
+    fn no_cut_during_the_attack_or_the_reset_loses_the_provisioned_identity() {
+        let (start, _ca, spki) = provisioned_medium();
+        let mut rng = TestRng::seed_from_u64(99);
+        let mallory = DevelopmentCa::with_names(&mut rng, "CN=Mallory CA", "CN=Mallory");
+        let forged = mallory.issue(&spki, &mut rng);
+        let firmware = firmware_records(&start);
+        let genuine = {
+            let mut c = card(start.clone(), None);
+            c.select();
+            c.get_data(0xFC).data
+        };
+        let mut full = card(start.clone(), None);
+        attack_then_reset(&mut full, &forged);
+        let writes = full.applet.storage().mutations();
+        assert!(writes > 40, "{writes} writes");
+        for n in 1..=writes {
+            for cut in [Cut::BeforeWrite(n), Cut::AfterWrite(n)] {
+                let mut c = card(start.clone(), Some(cut));
+                attack_then_reset(&mut c, &forged);
+                let after = medium(c);
+                assert_eq!(firmware_records(&after), firmware, "{cut:?}");
+                // Whatever the cut left, a factory reset shows the provisioned identity.
+                let mut c = card(after, None);
+                anyone_resets(&mut c);
+                assert_eq!(c.get_data(0xFC).data, genuine, "{cut:?}");
+                assert_eq!(c.get_data(0xDC).data, [0xCA; 20], "{cut:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_during_a_new_attestation_key_leaves_no_certificate_of_another_key() {
+        let (start, ca, old_spki) = provisioned_medium();
+        let mut rng = TestRng::seed_from_u64(11);
+        let user = ca.issue(&old_spki, &mut rng);
+        let start = {
+            let mut c = card(start, None);
+            c.select();
+            c.verify_admin();
+            assert_sw(&c.put_data(0xFC, &user), 0x9000);
+            assert_sw(&c.put_data(0xDC, &[0x66; 20]), 0x9000);
+            medium(c)
+        };
+        // Uncut: five writes (four removals, the key), and a new key.
+        let mut c = reseeded(start.clone(), None);
+        assert_ne!(c.applet.generate_attestation_key(DATE).unwrap(), old_spki);
+        assert_eq!(c.applet.storage().mutations(), 5);
+        let mut new_keys = 0;
+        for n in 1..=5 {
+            for cut in [Cut::BeforeWrite(n), Cut::AfterWrite(n)] {
+                let mut c = reseeded(start.clone(), Some(cut));
+                assert!(c.applet.generate_attestation_key(DATE).is_err(), "{cut:?}");
+                let mut c = card(medium(c), None);
+                let key = c.applet.attestation_public_key().unwrap().unwrap();
+                c.select();
+                let fc = c.get_data(0xFC).data;
+                if !fc.is_empty() {
+                    let certified = Certificate::from_der(&fc)
+                        .unwrap()
+                        .tbs_certificate()
+                        .subject_public_key_info()
+                        .to_der()
+                        .unwrap();
+                    assert_eq!(certified, key, "{cut:?}: FC certifies the key in place");
+                }
+                if key != old_spki {
+                    new_keys += 1;
+                    assert!(fc.is_empty(), "{cut:?}");
+                    assert!(c.get_data(0xDC).data.is_empty(), "{cut:?}");
+                }
+            }
+        }
+        assert_eq!(
+            new_keys, 1,
+            "only a cut after the last write keeps the new key"
+        );
+    }
 }

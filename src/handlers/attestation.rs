@@ -1,5 +1,11 @@
 //! GENERATE ATTESTATION (YubiKey's `80 FB`), the attestation DOs (D9, DA, DB, DC, DD, FC) and
-//! the firmware's provisioning of the attestation key. The format is `crate::attestation`'s.
+//! the firmware's provisioning of the attestation key. The format, and who may change what,
+//! are described in `crate::attestation`.
+//!
+//! FC and DC each have two records: the firmware's provisioned value (only the firmware API
+//! writes it) and the user's override (PUT DATA, removed by an empty PUT DATA and by the
+//! factory reset). The value in effect is the override while it exists, else the provisioned
+//! one.
 //!
 //! Nothing of the attestation key stays in RAM: each use reads and decodes its record, and the
 //! key is wiped when the command ends.
@@ -10,6 +16,7 @@ use rand_core::TryCryptoRng;
 
 use crate::applet::Card;
 use crate::attestation::{self, AttestationKey, Facts};
+use crate::data_objects::Overridable;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
 use crate::spec::{KeyStatus, Slot};
 use crate::state::{usable, usable_mut};
@@ -34,9 +41,13 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// Access: PW1 (81 or 82) or PW3 verified. yubikit and `oct` verify PW1 first, GnuPG 2.5's
     /// `GEN-ATTST` verifies PW3; both are accepted, since the command reveals nothing secret
     /// and writes only a statement the card itself signs. Touch per D9 (every non-zero mode
-    /// asks, cached or not; never over contactless). 6A88 without a key in the slot, or
-    /// without an attestation key and certificate; 6985 for an imported key (a YubiKey
-    /// refuses those too), so every statement the card signs is about a key generated on it.
+    /// asks, cached or not; never over contactless, deliberately: see `crate::attestation`).
+    /// 6A88 without a key in the slot, or without an attestation key and certificate; 6985
+    /// for an imported key (a YubiKey refuses those too), so every statement the card signs is
+    /// about a key generated on it.
+    ///
+    /// The issuer is the subject of the attestation certificate in effect: the user's (PUT
+    /// DATA FC) while there is one, else the provisioned one.
     pub(crate) fn generate_attestation(&mut self, slot: Slot) -> Result<(), Error> {
         if !(self.session.pw1_sign || self.session.pw1_other || self.session.pw3) {
             return Err(Error::NotAuthorized);
@@ -50,12 +61,7 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             KeyStatus::Generated => {}
         }
         let key = self.attestation_key()?.ok_or(Error::NotFound)?;
-        let authority = self
-            .store
-            .read(RecordId::ATTESTATION_CERTIFICATE, |p| {
-                Ok(p.map(<[u8]>::to_vec))
-            })?
-            .ok_or(Error::NotFound)?;
+        let authority = self.attestation_certificate()?.ok_or(Error::NotFound)?;
         self.confirm_attestation_presence()?;
         let mut public = alloc::vec![0u8; crate::crypto::MAX_PUBLIC_KEY_LEN];
         let written = {
@@ -93,7 +99,8 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             .map(drop)
     }
 
-    /// Touch for attestation: D9's mode, not cached.
+    /// Touch for attestation: D9's mode, not cached. Not over contactless, as every touch of
+    /// the applet (the card is held to the reader; see `crate::attestation`).
     fn confirm_attestation_presence(&mut self) -> Result<(), Error> {
         if self.session.transport == Transport::Contactless {
             return Ok(());
@@ -108,15 +115,28 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     }
 
     /// The firmware's provisioning: a new attestation key, generated on the card, dated
-    /// `date` (DD). The old key's certificate no longer applies and is removed first (a power
-    /// cut in between leaves the old key without a certificate: attestation answers 6A88 until
-    /// a certificate is stored). Returns the public key as a DER SubjectPublicKeyInfo, for the
+    /// `date` (DD). Returns the public key as a DER SubjectPublicKeyInfo, for the
     /// manufacturer's CA.
+    ///
+    /// What certified the old key no longer applies: the user's certificate and CA
+    /// fingerprint, then the provisioned ones, are removed before the new key is written. Each
+    /// step is one atomic removal or write, so a power cut leaves either the old key with part
+    /// of what certified it removed (the overrides first, the provisioned identity last), or
+    /// the new key with none of it: never a certificate, provisioned or the user's, that does
+    /// not certify the key in place. Once no certificate is left, attestation answers 6A88
+    /// until the firmware stores one (or calls this again).
     pub(crate) fn generate_attestation_key(&mut self, date: [u8; 4]) -> Result<Vec<u8>, Error> {
         let key = self
             .rng
             .guard(|rng| Ok(AttestationKey::generate(rng, date)))?;
-        self.store.remove(RecordId::ATTESTATION_CERTIFICATE)?;
+        for id in [
+            RecordId::USER_ATTESTATION_CERTIFICATE,
+            RecordId::USER_ATTESTATION_CA_FINGERPRINT,
+            RecordId::ATTESTATION_CERTIFICATE,
+            RecordId::ATTESTATION_CA_FINGERPRINT,
+        ] {
+            self.store.remove(id)?;
+        }
         self.store
             .write(RecordId::ATTESTATION_KEY, |w| key.encode(w))?;
         spki_der(&key)
@@ -177,26 +197,99 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             .transpose()
     }
 
-    /// The attestation certificate (DER), from the firmware's provisioning or PUT DATA FC
-    /// (PW3; also through the fourth 7F21 occurrence): it must certify the attestation key
-    /// (6A80 otherwise, 6A88 without a key). It cannot be removed (empty data: 6985): it is
-    /// the device's identity, kept by the factory reset, and the default PW3 is public after
-    /// one.
+    /// The firmware's provisioning of the attestation certificate (DER): it must certify the
+    /// attestation key (6A80 otherwise, 6A88 without a key); empty data is 6985 (only a new
+    /// attestation key removes it). The provisioned record, which no command writes.
     pub(crate) fn set_attestation_certificate(&mut self, der: &[u8]) -> Result<(), Error> {
         if der.is_empty() {
             return Err(Error::ConditionsOfUse);
         }
+        self.check_attestation_certificate(der)?;
+        self.store
+            .write(RecordId::ATTESTATION_CERTIFICATE, |w| w.raw(der))
+            .map(drop)
+    }
+
+    /// The firmware's provisioning of the attestation CA fingerprint (DC). The provisioned
+    /// record, which no command writes.
+    pub(crate) fn set_attestation_ca_fingerprint(
+        &mut self,
+        fingerprint: &[u8; 20],
+    ) -> Result<(), Error> {
+        self.store
+            .write(RecordId::ATTESTATION_CA_FINGERPRINT, |w| w.raw(fingerprint))
+            .map(drop)
+    }
+
+    /// PUT DATA FC (PW3; also through the fourth 7F21 occurrence): the user's attestation
+    /// certificate, in effect instead of the provisioned one until an empty PUT DATA FC or the
+    /// factory reset removes it. It must certify the card's attestation key (6A80 otherwise,
+    /// 6A88 without a key): the card cannot check its signature (it holds no CA key), but a
+    /// certificate of another key would make every attestation unverifiable. Empty data
+    /// removes the user's certificate only; the provisioned one is never written here.
+    ///
+    /// Allowed with the default PW3 after a factory reset, deliberately: Yubico documents the
+    /// attestation certificate as replaceable, so that an organisation can issue attestations
+    /// verifiable with its own CA, and what a holder of the card can do with it is no more
+    /// than to make the card's attestations name another issuer, which no verifier who trusts
+    /// only the manufacturer's CA accepts, until the next factory reset.
+    pub(crate) fn put_attestation_certificate(&mut self, der: &[u8]) -> Result<(), Error> {
+        let id = Overridable::AttestationCertificate.user();
+        if der.is_empty() {
+            return self.store.remove(id);
+        }
+        self.check_attestation_certificate(der)?;
+        self.store.write(id, |w| w.raw(der)).map(drop)
+    }
+
+    /// PUT DATA DC (PW3): the user's attestation CA fingerprint (20 bytes; the table checks
+    /// the length), in effect instead of the provisioned one until an empty PUT DATA DC or
+    /// the factory reset removes it.
+    pub(crate) fn put_attestation_ca_fingerprint(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.write_simple(Overridable::AttestationCaFingerprint.user(), data)
+    }
+
+    /// A certificate that may become the attestation certificate: within the configured
+    /// length (6700), and certifying the card's attestation key (6A80; 6A88 without a key).
+    fn check_attestation_certificate(&mut self, der: &[u8]) -> Result<(), Error> {
         if der.len() > usize::from(self.config.max_certificate_len) {
             return Err(Error::WrongLength);
         }
         let key = self.attestation_key()?.ok_or(Error::NotFound)?;
-        if !attestation::certifies(der, &key)? {
-            return Err(Error::IncorrectData);
+        if attestation::certifies(der, &key)? {
+            Ok(())
+        } else {
+            Err(Error::IncorrectData)
         }
-        drop(key);
+    }
+
+    /// GET DATA of an [`Overridable`] DO: the user's value while there is one, else the
+    /// provisioned one, else nothing. A damaged user record is 6581 (the factory reset
+    /// removes it), not a silent fall back.
+    pub(crate) fn read_overridable(
+        &mut self,
+        value: Overridable,
+        w: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        let overridden = self.store.read(value.user(), |payload| match payload {
+            Some(bytes) => w.raw(bytes).map(|()| true),
+            None => Ok(false),
+        })?;
+        if overridden {
+            return Ok(());
+        }
         self.store
-            .write(RecordId::ATTESTATION_CERTIFICATE, |w| w.raw(der))
-            .map(drop)
+            .read(value.provisioned(), |payload| w.raw(payload.unwrap_or(&[])))
+    }
+
+    /// The attestation certificate in effect (DER): the user's, else the provisioned one.
+    fn attestation_certificate(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let copy = |payload: Option<&[u8]>| Ok(payload.map(<[u8]>::to_vec));
+        let value = Overridable::AttestationCertificate;
+        match self.store.read(value.user(), copy)? {
+            Some(user) => Ok(Some(user)),
+            None => self.store.read(value.provisioned(), copy),
+        }
     }
 }
 

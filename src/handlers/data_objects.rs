@@ -11,8 +11,14 @@
 //! - Variable-length DOs (5E, 5F50, 0101–0104, 7F21) exist with length 0 when never written
 //!   (spec §4.4.1: "0 – max"); an empty PUT DATA clears them. F9 before it is written reads
 //!   as `81 01 00` (KDF none), as spec §4.3.2 wants it present whenever KDF is announced.
+//! - With `attestation`, FC (and the fourth 7F21 occurrence) and DC are
+//!   [`Overridable`](crate::data_objects::Overridable): PUT DATA writes the user's value, which
+//!   GET DATA answers instead of the firmware's provisioned one until an empty PUT DATA or the
+//!   factory reset removes it. No PUT DATA reaches the provisioned value.
 
 use crate::applet::Card;
+#[cfg(feature = "attestation")]
+use crate::data_objects::Overridable;
 use crate::data_objects::{self, Access, Backing, Content, DataObject, Limit};
 use crate::handlers::keys::KeyChange;
 use crate::handlers::select::CERTIFICATE_OCCURRENCES;
@@ -21,6 +27,16 @@ use crate::spec::{PinRef, Slot, MAX_NAME_LEN};
 use crate::state::{usable, usable_mut};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
+
+/// What a 7F21 occurrence names.
+#[derive(Clone, Copy)]
+enum Occurrence {
+    /// A cardholder certificate record (AUT, DEC, SIG).
+    Cardholder(RecordId),
+    /// The fourth occurrence: the attestation certificate, FC.
+    #[cfg(feature = "attestation")]
+    Attestation,
+}
 
 /// The values of sex (5F35) that ISO 5218 defines, as ASCII digits.
 const SEX_VALUES: [u8; 4] = [b'0', b'1', b'2', b'9'];
@@ -95,8 +111,10 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             (_, Backing::AttestationKey) => self.write_attestation_do(tag, w),
             #[cfg(feature = "attestation")]
             (_, Backing::AttestationUif) => w.raw(&self.attestation_uif()?),
+            #[cfg(feature = "attestation")]
+            (_, Backing::Overridable(value)) => self.read_overridable(value, w),
             (_, Backing::Record(id)) => self.read_simple(id, w),
-            (_, Backing::Certificate) => self.read_simple(self.current_certificate()?, w),
+            (_, Backing::Certificate) => self.read_certificate(w),
             (_, Backing::Cardholder) => self.write_cardholder_field(tag, w),
             (0x004F, _) => w.raw(&self.aid()),
             (0x5F52, _) => w.raw(&self.historical_bytes()),
@@ -140,7 +158,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             return Err(Error::NotFound);
         }
         self.session.certificate = next;
-        self.read_simple(self.current_certificate()?, w)
+        self.read_certificate(w)
     }
 
     /// PUT DATA, spec §7.2.8, with the access conditions of §4.4.2 and the lengths from the
@@ -169,20 +187,24 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         match (tag, object.backing) {
             #[cfg(feature = "aes")]
             (0x00D5, _) => self.put_aes_key(data),
-            // The device's identity: only a certificate of the attestation key, never empty.
+            // The user's override of a provisioned value; the provisioned one stays.
             #[cfg(feature = "attestation")]
-            (0x00FC, _) => self.set_attestation_certificate(data),
+            (_, Backing::Overridable(Overridable::AttestationCertificate)) => {
+                self.put_attestation_certificate(data)
+            }
             #[cfg(feature = "attestation")]
-            (_, Backing::Certificate)
-                if self.current_certificate()? == RecordId::ATTESTATION_CERTIFICATE =>
-            {
-                self.set_attestation_certificate(data)
+            (_, Backing::Overridable(Overridable::AttestationCaFingerprint)) => {
+                self.put_attestation_ca_fingerprint(data)
             }
             (_, Backing::Uif(slot)) => self.put_uif(slot, data),
             #[cfg(feature = "attestation")]
             (_, Backing::AttestationUif) => self.put_attestation_uif(data),
             (_, Backing::Record(id)) => self.write_simple(id, data),
-            (_, Backing::Certificate) => self.write_simple(self.current_certificate()?, data),
+            (_, Backing::Certificate) => match self.current_certificate()? {
+                Occurrence::Cardholder(id) => self.write_simple(id, data),
+                #[cfg(feature = "attestation")]
+                Occurrence::Attestation => self.put_attestation_certificate(data),
+            },
             (0x5F35, _) if data.first().is_some_and(|v| !SEX_VALUES.contains(v)) => {
                 Err(Error::IncorrectData)
             }
@@ -350,23 +372,36 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Replaces a single-DO record (length checked by the table); an empty value removes the
     /// record.
-    fn write_simple(&mut self, id: RecordId, data: &[u8]) -> Result<(), Error> {
+    pub(crate) fn write_simple(&mut self, id: RecordId, data: &[u8]) -> Result<(), Error> {
         if data.is_empty() {
             return self.store.remove(id);
         }
         self.store.write(id, |w| w.raw(data)).map(drop)
     }
 
-    fn current_certificate(&self) -> Result<RecordId, Error> {
+    /// The certificate the current 7F21 occurrence (SELECT DATA, GET NEXT DATA) names.
+    fn current_certificate(&self) -> Result<Occurrence, Error> {
         #[cfg(feature = "attestation")]
         if usize::from(self.session.certificate) == RecordId::CERTIFICATE.len() {
             // The fourth occurrence: the attestation certificate (FC), as Yubico documents.
-            return Ok(RecordId::ATTESTATION_CERTIFICATE);
+            return Ok(Occurrence::Attestation);
         }
         RecordId::CERTIFICATE
             .get(usize::from(self.session.certificate))
             .copied()
+            .map(Occurrence::Cardholder)
             .ok_or(Error::Internal)
+    }
+
+    /// GET DATA 7F21 and GET NEXT DATA: the certificate of the current occurrence.
+    fn read_certificate(&mut self, w: &mut Writer<'_>) -> Result<(), Error> {
+        match self.current_certificate()? {
+            Occurrence::Cardholder(id) => self.read_simple(id, w),
+            #[cfg(feature = "attestation")]
+            Occurrence::Attestation => {
+                self.read_overridable(Overridable::AttestationCertificate, w)
+            }
+        }
     }
 
     /// The cardholder name (5B), for attestation certificates.

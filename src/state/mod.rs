@@ -15,7 +15,8 @@
 //! | `KEY_*` | per slot: attributes, key status, fingerprint, date, key epoch | a key never pairs with another key's metadata |
 //! | `SIGNATURE_COUNTER` | counter and the SIG key epoch it counts for | a new SIG key resets it without a second write |
 //! | `CA_FINGERPRINTS`, `CARDHOLDER`, `LOGIN`, `URL`, `PRIVATE_*`, `CERTIFICATE_*` | one data object (family) each | independent |
-//! | `TOUCH_CACHE_TIME`, `RETRY_DEFAULTS`, `ATTESTATION_*` | the firmware's settings and the device's attestation identity ([`RecordId::FIRMWARE`]) | outside the OpenPGP application: the factory reset keeps them |
+//! | `USER_ATTESTATION_*` | the user's attestation certificate (FC) and CA fingerprint (DC), written by PUT DATA | each overrides its provisioned record while it exists; the factory reset removes them, so the provisioned ones show again |
+//! | `TOUCH_CACHE_TIME`, `RETRY_DEFAULTS`, `ATTESTATION_KEY`, `ATTESTATION_CERTIFICATE`, `ATTESTATION_CA_FINGERPRINT` | the firmware's settings and the device's attestation identity ([`RecordId::FIRMWARE`]), written only through the firmware API | outside the OpenPGP application: no command writes them, the factory reset keeps them |
 //!
 //! An absent record means "factory default". Small records the applet needs on every command
 //! are read once at power-on into [`Persistent`]; large ones (certificates, private DOs, name,

@@ -64,10 +64,12 @@ impl BuilderProfile for Ca {
     }
 }
 
-/// A development attestation CA: a P-256 key and its self-signed certificate.
+/// A development attestation CA: a P-256 key, its self-signed certificate, and the subject of
+/// the attestation certificates it issues.
 pub struct DevelopmentCa {
     key: SigningKey,
     certificate: Vec<u8>,
+    attestation_subject: Name,
 }
 
 /// Validity of everything the development CA issues: 2020-01-01 to 2099-12-31 (the card has
@@ -88,13 +90,28 @@ fn validity() -> Validity {
 }
 
 impl DevelopmentCa {
-    /// A new CA with a fresh key.
+    /// A new CA with a fresh key, named [`CA_SUBJECT`], issuing certificates for
+    /// [`ATTESTATION_SUBJECT`].
     ///
     /// # Panics
     /// Never for the constant names and dates it uses.
     pub fn new<R: CryptoRng + ?Sized>(rng: &mut R) -> DevelopmentCa {
+        DevelopmentCa::with_names(rng, CA_SUBJECT, ATTESTATION_SUBJECT)
+    }
+
+    /// A new CA with a fresh key, named `ca_subject` (RFC 4514), issuing attestation
+    /// certificates whose subject is `attestation_subject`: another manufacturer, or someone
+    /// forging one, in tests.
+    ///
+    /// # Panics
+    /// If a name does not parse.
+    pub fn with_names<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        ca_subject: &str,
+        attestation_subject: &str,
+    ) -> DevelopmentCa {
         let key = SigningKey::from(NonZeroScalar::<p256::NistP256>::generate_from_rng(rng));
-        let subject = Name::from_str(CA_SUBJECT).expect("CA subject");
+        let subject = Name::from_str(ca_subject).expect("CA subject");
         let profile = Ca {
             subject: subject.clone(),
             issuer: subject,
@@ -108,17 +125,25 @@ impl DevelopmentCa {
                 .expect("CA certificate")
                 .to_der()
                 .expect("DER");
-        DevelopmentCa { key, certificate }
+        DevelopmentCa {
+            key,
+            certificate,
+            attestation_subject: Name::from_str(attestation_subject).expect("subject"),
+        }
     }
 
-    /// A CA from its saved key (32-byte scalar) and certificate (DER); `None` if they do not
-    /// belong together.
+    /// A CA from its saved key (32-byte scalar) and certificate (DER), issuing certificates
+    /// for [`ATTESTATION_SUBJECT`]; `None` if they do not belong together.
     pub fn from_parts(scalar: &[u8], certificate: Vec<u8>) -> Option<DevelopmentCa> {
         let key = SigningKey::from_slice(scalar).ok()?;
         let parsed = x509_cert::Certificate::from_der(&certificate).ok()?;
         let spki = SubjectPublicKeyInfoOwned::from_key(key.verifying_key()).ok()?;
-        (*parsed.tbs_certificate().subject_public_key_info() == spki)
-            .then_some(DevelopmentCa { key, certificate })
+        let attestation_subject = Name::from_str(ATTESTATION_SUBJECT).ok()?;
+        (*parsed.tbs_certificate().subject_public_key_info() == spki).then_some(DevelopmentCa {
+            key,
+            certificate,
+            attestation_subject,
+        })
     }
 
     /// The CA's private scalar, to save it.
@@ -138,9 +163,13 @@ impl DevelopmentCa {
     /// If `spki` is not a SubjectPublicKeyInfo.
     pub fn issue<R: CryptoRng + ?Sized>(&self, spki: &[u8], rng: &mut R) -> Vec<u8> {
         let spki = SubjectPublicKeyInfoOwned::from_der(spki).expect("SubjectPublicKeyInfo");
-        let issuer = Name::from_str(CA_SUBJECT).expect("CA subject");
+        let issuer = x509_cert::Certificate::from_der(&self.certificate)
+            .expect("the CA's own certificate")
+            .tbs_certificate()
+            .subject()
+            .clone();
         let profile = Ca {
-            subject: Name::from_str(ATTESTATION_SUBJECT).expect("subject"),
+            subject: self.attestation_subject.clone(),
             issuer,
             path_len: 0,
         };
