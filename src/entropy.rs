@@ -183,11 +183,9 @@ impl<R: TryCryptoRng> Entropy<R> {
                 self.served = 0;
                 self.draw_block_into(Ahead)?;
             }
-            *byte = self
-                .current
-                .get(self.served)
-                .copied()
-                .ok_or(Error::Internal)?;
+            // Served bytes leave the buffer: none stays in RAM once it is someone's secret.
+            let slot = self.current.get_mut(self.served).ok_or(Error::Internal)?;
+            *byte = core::mem::take(slot);
             self.served += 1;
         }
         self.check()

@@ -135,18 +135,19 @@ fn miller_rabin<const L: usize, R: TryCryptoRng>(
     rounds: usize,
     rng: &mut Entropy<R>,
 ) -> Result<bool, Error> {
-    let params = FixedMontyParams::new(*n);
+    // Everything here is derived from n (R mod n alone gives n away): wiped when dropped.
+    let params = Zeroizing::new(FixedMontyParams::new(*n));
     let exponent = Zeroizing::new(n.as_ref().shr(1)); // (n − 1)/2, as n is odd
-    let one = FixedMontyForm::one(&params);
-    let minus_one = one.neg();
-    let radix = FixedMontyForm::new(params.one(), &params); // 2^bits mod n
+    let one = Zeroizing::new(FixedMontyForm::one(&params));
+    let minus_one = Zeroizing::new(one.neg());
+    let radix = Zeroizing::new(FixedMontyForm::new(params.one(), &params)); // 2^bits mod n
     for _ in 0..rounds {
         let mut low = Zeroizing::new(Uint::<L>::ZERO);
         let mut high = [0u8; 8];
         fill_uint(rng, &mut low)?;
         rng.fill(&mut high)?;
         let mut b = FixedMontyForm::new(&low, &params);
-        b += FixedMontyForm::new(&Uint::from_u64(u64::from_le_bytes(high)), &params) * radix;
+        b += FixedMontyForm::new(&Uint::from_u64(u64::from_le_bytes(high)), &params) * *radix;
         high.zeroize();
         let mut z = b.pow(&*exponent);
         b.zeroize();
