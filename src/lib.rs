@@ -2,9 +2,10 @@
 //!
 //! The applet is pure logic: a command APDU goes in, a response APDU comes out. It runs on any
 //! device that gives it the small [platform traits](platform): persistent [`Storage`], a
-//! cryptographic RNG (any [`rand_core::CryptoRng`]), a monotonic [`Clock`] and a
-//! [`UserPresence`] check. It knows nothing of USB, CCID, NFC or PC/SC; the firmware tells it
-//! the [`Transport`] kind at power-on, because touch confirmation applies on contact/USB only.
+//! cryptographic RNG (any [`rand_core::TryCryptoRng`], health-tested before use), a monotonic
+//! [`Clock`] and a [`UserPresence`] check. It knows nothing of USB, CCID, NFC or PC/SC; the
+//! firmware tells it the [`Transport`] kind at power-on, because touch confirmation applies on
+//! contact/USB only.
 //!
 //! ```
 //! use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};

@@ -2,7 +2,8 @@
 //!
 //! Small blocking traits in the embedded-hal style, each with an associated error type, and
 //! forwarding impls for `&mut T` so a firmware can lend its drivers instead of giving them away.
-//! Randomness is not a trait of ours: the applet takes any [`rand_core::CryptoRng`].
+//! Randomness is not a trait of ours: the applet takes any [`rand_core::TryCryptoRng`] (every
+//! `CryptoRng` is one) and runs NIST SP 800-90B health tests on its output.
 //!
 //! The applet knows nothing about USB, CCID, NFC or PC/SC. The only fact about the transport it
 //! is told is its kind ([`Transport`]), at power-on, because touch confirmation applies to the

@@ -72,7 +72,9 @@ fi
 command -v dpkg-query >/dev/null || die "not a Debian/Ubuntu system: install pcscd, vsmartcard's vpcd, GnuPG's scdaemon and pcsc-tools yourself"
 missing=()
 wanted=(pcscd vsmartcard-vpcd scdaemon gnupg pcsc-tools)
-[ "$firmware" = yes ] && wanted+=(qemu-system-arm)
+# The firmware: QEMU, and the ARM C compiler with newlib's headers for the `cortex-m4`
+# feature's P-256 assembly (p256-cortex-m4 builds it with arm-none-eabi-gcc).
+[ "$firmware" = yes ] && wanted+=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi)
 for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
@@ -84,7 +86,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}"
     case " ${missing[*]} " in *" vsmartcard-vpcd "*) new_vpcd=yes ;; esac
 else
-    say "packages present: pcscd vsmartcard-vpcd scdaemon gnupg pcsc-tools"
+    say "packages present: ${wanted[*]}"
 fi
 command -v cargo >/dev/null || die "cargo not found: install Rust (https://rustup.rs), then run this again"
 
@@ -138,8 +140,17 @@ if pid=$(card_pid); then
 else
     if [ "$firmware" = yes ]; then
         say "building the firmware (examples/qemu-mps2-an386) and the bridge (crates/qemu-bridge)"
-        elf=$(bash "$repo/examples/qemu-mps2-an386/ci.sh" 2>/dev/null)
-        (cd "$repo" && cargo build -q --release -p openpgp-card-applet-qemu-bridge)
+        # The build's messages go to a log, shown whole if it fails (ci.sh prints the image's
+        # path on stdout and its sizes on stderr).
+        buildlog=$(mktemp)
+        if ! elf=$(bash "$repo/examples/qemu-mps2-an386/ci.sh" 2>"$buildlog"); then
+            cat "$buildlog" >&2
+            rm -f "$buildlog"
+            die "building the firmware failed (above)"
+        fi
+        rm -f "$buildlog"
+        (cd "$repo" && cargo build -q --release -p openpgp-card-applet-qemu-bridge) ||
+            die "building the bridge failed (above)"
         bin=${CARGO_TARGET_DIR:-$repo/target}/release/qemu-card
         [ -x "$bin" ] || bin=$repo/target/release/qemu-card
         extra+=(--firmware "$elf")

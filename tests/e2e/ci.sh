@@ -11,9 +11,10 @@
 #   E2E_YUBIKIT=0 E2E_FIRMWARE_SUITES=0 ... # without yubikit, without the firmware run
 #
 # Each run starts with a line naming the GnuPG version, then cargo's own results. The 2.4 run
-# adds tests/e2e/tests/gnupg24.rs (gpg-card and the flows only 2.4 has). Last, the GnuPG 2.2,
-# SSH, OpenSC and openpgp-card suites run again against the applet as Cortex-M4 firmware under
-# QEMU (examples/qemu-mps2-an386 through crates/qemu-bridge), with tests/e2e/tests/firmware.rs.
+# adds tests/e2e/tests/gnupg24.rs (gpg-card and the flows only 2.4 has). Last, the card
+# administration suite and one flow per algorithm family and client (GnuPG 2.2, SSH, OpenSC,
+# openpgp-card) run again against the applet as Cortex-M4 firmware under QEMU
+# (examples/qemu-mps2-an386 through crates/qemu-bridge), with tests/e2e/tests/firmware.rs.
 #
 # Needs (Debian): pcscd vsmartcard-vpcd scdaemon opensc pcsc-tools libpcsclite-dev pkgconf
 # openssh-client (ssh-add, ssh-keygen for the SSH tests). As root, installs those that are
@@ -106,17 +107,32 @@ if [ "${E2E_YUBIKIT:-1}" != 0 ]; then
     E2E_YUBIKIT_PYTHON=$python cargo test -p openpgp-card-applet-e2e --features e2e --test yubikit -- --test-threads=1 "$@"
 fi
 
-# The firmware: the same GnuPG 2.2 (host), SSH, OpenSC and openpgp-card suites against the
-# applet's no_std build running on an emulated Cortex-M4 with flash-record storage, and the
-# firmware's own tests (power cycle, power cut, watchdog and keep-alive, costs). Left out here:
-# a_panic_in_the_card_thread_fails_the_test (a check of the host card thread, which waits out
-# the step timeout on the firmware) and openpgp_card_attests_keys_as_oct_does (the image has no
-# attestation key: the `attestation` feature is off in it). E2E_FIRMWARE_SUITES=0 skips this.
+# The firmware: what only the firmware can show, against the applet's no_std build running on
+# an emulated Cortex-M4 with flash-record storage: its transport, storage, power cycles, power
+# cuts, watchdog and keep-alive (tests/firmware.rs), the card administration suite (GnuPG 2.2,
+# tests/gnupg.rs), and one flow per algorithm family and client of tests/keys.rs (RSA-2048, the
+# Cortex-M4 arithmetic of P-256 and X25519/Ed25519, generation on P-384, keytocard of RSA,
+# P-256, P-521 and two brainpool curves, SSH, OpenSC, openpgp-card). The host card above runs
+# every algorithm and size of those suites; the sizes left out here run the same code on the
+# M4 (RSA-3072/4096 generation and signatures on the M4 are the footprint step's). Left out: a_panic_in_the_card_thread_fails_the_test (a check
+# of the host card thread, which waits out the step timeout on the firmware) and
+# openpgp_card_attests_keys_as_oct_does (the image has no attestation key: the `attestation`
+# feature is off in it). E2E_FIRMWARE_SUITES=0 skips this; E2E_FIRMWARE_FULL=1 runs all of
+# tests/keys.rs on the firmware.
 if [ "${E2E_FIRMWARE_SUITES:-1}" != 0 ]; then
     echo "==> building the firmware (examples/qemu-mps2-an386)"
     elf=$(bash examples/qemu-mps2-an386/ci.sh)
     echo "==> e2e against the firmware on an emulated Cortex-M4 (QEMU $(qemu-system-arm --version | head -1 | awk '{print $4}'), $(gpg --version | head -1))"
-    E2E_FIRMWARE=$elf cargo test -p openpgp-card-applet-e2e --features e2e --test gnupg --test keys --test firmware \
-        -- --test-threads=1 --skip a_panic_in_the_card_thread_fails_the_test \
-        --skip openpgp_card_attests_keys_as_oct_does "$@"
+    skips=(--skip a_panic_in_the_card_thread_fails_the_test --skip openpgp_card_attests_keys_as_oct_does)
+    E2E_FIRMWARE=$elf cargo test -p openpgp-card-applet-e2e --features e2e --test gnupg --test firmware \
+        -- --test-threads=1 "${skips[@]}" "$@"
+    if [ "${E2E_FIRMWARE_FULL:-0}" = 1 ]; then
+        families=()
+    else
+        families=(gnupg_rsa2048_ gnupg_nistp256_ gnupg_nistp384_ gnupg_ed25519_cv25519_
+            gnupg_keytocard_rsa2048_and_nistp256 gnupg_keytocard_brainpool_and_nistp521
+            ssh_ openpgp_card_ opensc_)
+    fi
+    E2E_FIRMWARE=$elf cargo test -p openpgp-card-applet-e2e --features e2e --test keys \
+        -- --test-threads=1 "${skips[@]}" "${families[@]}" "$@"
 fi
