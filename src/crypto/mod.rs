@@ -340,6 +340,18 @@ impl PrivateKey {
         }
     }
 
+    /// Makes the key ready for its private operations: an RSA key generated on the card is
+    /// built by the `rsa` crate (d and the CRT values) at its first use, here, in the frame of
+    /// the command that uses it (where a stored key is decoded), not deeper inside the
+    /// operation. Nothing to do for the other algorithms.
+    pub(crate) fn prepare(&self) -> Result<(), Error> {
+        match self.key {
+            #[cfg(feature = "rsa")]
+            Key::Rsa(ref key) => key.prepare(),
+            _ => Ok(()),
+        }
+    }
+
     /// The key's algorithm (for RSA, with the import format the key was created under; ECC
     /// attributes never carry the trailing `FF`).
     pub fn algorithm(&self) -> Algorithm {

@@ -167,6 +167,13 @@ impl RsaKey {
         }
     }
 
+    /// Builds the `rsa` crate's key now if it is not built yet ([`PrivateKey::prepare`]).
+    ///
+    /// [`PrivateKey::prepare`]: super::PrivateKey::prepare
+    pub(crate) fn prepare(&self) -> Result<(), Error> {
+        self.key().map(drop)
+    }
+
     /// The `rsa` crate's key, built from the primes on first use (a generated key).
     fn key(&self) -> Result<&::rsa::PrivateKey, Error> {
         if self.key.get().is_none() {

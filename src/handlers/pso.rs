@@ -43,7 +43,7 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         if !multiple {
             self.session.pw1_sign = false;
         }
-        self.slot_key(Slot::Sig)?;
+        self.slot_key(Slot::Sig)?.prepare()?;
         self.confirm_presence(Slot::Sig, Slot::Sig)?;
         self.with_key(Slot::Sig, |key, rng| key.sign(rng, data, w))?;
         self.count_signature()
@@ -65,7 +65,7 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             return self.aes(false, data.get(1..).unwrap_or(&[]), w);
         }
         let slot = self.session.decipher_key;
-        self.slot_key(slot)?;
+        self.slot_key(slot)?.prepare()?;
         self.confirm_presence(Slot::Dec, slot)?;
         self.with_key(slot, |key, rng| {
             let rsa = key.algorithm().rsa_bits().is_some();
@@ -132,7 +132,7 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             return Err(Error::NotAuthorized);
         }
         let slot = self.session.authentication_key;
-        self.slot_key(slot)?;
+        self.slot_key(slot)?.prepare()?;
         self.confirm_presence(Slot::Aut, slot)?;
         self.with_key(slot, |key, rng| key.sign(rng, data, w))
     }
@@ -145,7 +145,7 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         slot: Slot,
         operation: impl FnOnce(&PrivateKey, &mut Entropy<R>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.slot_key(slot)?;
+        self.slot_key(slot)?.prepare()?;
         let key = self
             .state
             .keys
