@@ -116,8 +116,8 @@ pub(crate) const SCALAR_ATTEMPTS: usize = 64;
 
 /// A decoded private key, ready for use.
 ///
-/// Decode it once (with [`generate`](Self::generate), [`from_stored`](Self::from_stored) or an
-/// import constructor) and cache it: RSA decoding recomputes the private exponent and the CRT
+/// Decode it once (with [`from_stored`](Self::from_stored) or an import constructor; the card
+/// also generates one) and cache it: RSA decoding recomputes the private exponent and the CRT
 /// values. Every secret is zeroized on drop. The only method that reveals private key material
 /// is [`write_stored`](Self::write_stored), for the card's own storage.
 pub struct PrivateKey {
