@@ -252,7 +252,7 @@ mod tests {
     use openpgp_card_applet_testkit::TestRng;
 
     fn faulted_signatures_are_not_released<C: WeierstrassCurve>() {
-        let key = CurveKey::<C>::generate(&mut TestRng::seed_from_u64(7));
+        let key = CurveKey::<C>::generate(&mut TestRng::seed_from_u64(7)).unwrap();
         let z = FieldBytes::<C>::default();
         let mut buf = vec![0u8; 2 * z.len()];
         let mut w = Writer::new(&mut buf);
