@@ -28,6 +28,7 @@
 use core::convert::Infallible;
 
 use rand_core::{TryCryptoRng, TryRng};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::status::Error;
@@ -45,10 +46,16 @@ const APT_WINDOW: u16 = 512;
 const APT_CUTOFF: u16 = 19;
 
 /// SP 800-90B §4.4's two continuous tests, over a stream of bytes.
+///
+/// Branch-free in the bytes: they become secrets (an RSA prime is made of them), so whether
+/// two of them are equal must not show in the control flow (`benches/footprint/prime_ct.sh`
+/// saw it when the comparison was a branch). Only the window's position, which counts bytes,
+/// and the verdict, which is public, are branched on.
 #[derive(Default)]
 struct HealthTests {
-    /// The last byte and how many times it has come in a row.
-    last: Option<u8>,
+    /// The last byte (once there is one) and how many times it has come in a row.
+    last: u8,
+    started: bool,
     run: u8,
     /// The adaptive proportion test's window: its first byte, how many times that byte has
     /// come in it, and how many bytes of the window have been seen.
@@ -58,25 +65,21 @@ struct HealthTests {
 }
 
 impl HealthTests {
-    /// Takes one sample; `false` when a test fails.
-    fn sample(&mut self, x: u8) -> bool {
-        if self.last == Some(x) {
-            self.run = self.run.saturating_add(1);
-        } else {
-            self.last = Some(x);
-            self.run = 1;
-        }
+    /// Takes one sample; false (`Choice` 0) when a test fails.
+    fn sample(&mut self, x: u8) -> Choice {
+        let repeated = self.last.ct_eq(&x) & Choice::from(u8::from(self.started));
+        self.run = u8::conditional_select(&1, &self.run.saturating_add(1), repeated);
+        self.last = x;
+        self.started = true;
         if self.seen == 0 || self.seen >= APT_WINDOW {
             self.first = x;
             self.count = 1;
             self.seen = 1;
         } else {
             self.seen += 1;
-            if x == self.first {
-                self.count += 1;
-            }
+            self.count += u16::from(x.ct_eq(&self.first).unwrap_u8());
         }
-        self.run < RCT_CUTOFF && self.count < APT_CUTOFF
+        self.run.ct_lt(&RCT_CUTOFF) & self.count.ct_lt(&APT_CUTOFF)
     }
 }
 
@@ -210,11 +213,12 @@ impl<R: TryCryptoRng> Entropy<R> {
             Ahead => &mut *self.ahead,
         };
         let drawn = self.source.try_fill_bytes(block).is_ok();
-        let mut healthy = drawn;
+        let mut healthy = Choice::from(u8::from(drawn));
         for &x in block.iter() {
             healthy &= self.tests.sample(x);
         }
-        if healthy {
+        // The verdict is public: a failed source is refused in the open.
+        if bool::from(healthy) {
             Ok(())
         } else {
             self.fail();
@@ -269,3 +273,44 @@ impl<R: TryCryptoRng> TryRng for Entropy<R> {
 }
 
 impl<R: TryCryptoRng> TryCryptoRng for Entropy<R> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(tests: &mut HealthTests, bytes: impl IntoIterator<Item = u8>) -> bool {
+        bytes.into_iter().all(|x| bool::from(tests.sample(x)))
+    }
+
+    #[test]
+    fn the_repetition_count_test_fails_at_six_equal_bytes_in_a_row() {
+        let mut tests = HealthTests::default();
+        assert!(run(&mut tests, [1, 7, 7, 7, 7, 7, 2]));
+        assert!(!run(&mut tests, [9; 6]));
+    }
+
+    #[test]
+    fn the_adaptive_proportion_test_fails_at_nineteen_of_a_window() {
+        // A window of 512 bytes that starts with 0xAA and has it 19 times in all, never twice
+        // in a row; the other bytes are 1..=100 in turn (never 0xAA).
+        let window: alloc::vec::Vec<u8> = (0..512u16)
+            .map(|i| {
+                if i % 28 == 0 {
+                    0xAA
+                } else {
+                    (i % 100) as u8 + 1
+                }
+            })
+            .collect();
+        assert_eq!(window.iter().filter(|&&b| b == 0xAA).count(), 19);
+        assert!(!run(&mut HealthTests::default(), window.iter().copied()));
+        // 18 times passes, and so does the next window (a count of its own).
+        let mut passing = window.clone();
+        if let Some(last) = passing.iter().rposition(|&b| b == 0xAA) {
+            passing[last] = 0x55;
+        }
+        let mut tests = HealthTests::default();
+        assert!(run(&mut tests, passing.iter().copied()));
+        assert!(run(&mut tests, passing.iter().copied()));
+    }
+}

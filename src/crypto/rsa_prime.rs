@@ -23,6 +23,8 @@
 //! types (no heap block ever holds it, so none is freed unwiped) and is wiped when dropped or
 //! rejected.
 
+use alloc::boxed::Box;
+
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{CtEq, Odd, Uint, Word};
 use rand_core::CryptoRng;
@@ -125,40 +127,75 @@ fn passes_trial_division<const L: usize>(n: &Uint<L>) -> bool {
 }
 
 /// Miller–Rabin (FIPS 186-5 B.3.1) for `n ≡ 3 (mod 4)`, `rounds` random bases: `false` at the
-/// first round that proves `n` composite. Each round: a base `b` uniform in [0, n) up to 2⁻⁶⁴
-/// (64 more random bits than `n` has, reduced in Montgomery form: no rejection loop whose
-/// count would depend on `n`), `z = b^((n − 1)/2) mod n` by constant-time fixed-window
-/// exponentiation over all of the exponent's bits, and `z = 1 or z = n − 1` compared in
-/// constant time. A prime passes every round with the same control flow, whatever it is.
+/// first round that proves `n` composite. Each round: a base `b` uniform in [0, n) up to
+/// 2^−bits (twice as many random bits as `n` has, reduced by crypto-bigint's constant-time
+/// wide remainder: no rejection loop whose count would depend on `n`, and taken as the
+/// Montgomery form of the base, a bijection of [0, n)), `z = b^((n − 1)/2) mod n` by
+/// constant-time fixed-window exponentiation over all of the exponent's bits, and `z = 1` or
+/// `z = n − 1` compared in constant time. A prime passes every round with the same control
+/// flow, whatever it is.
+///
+/// Stack: crypto-bigint's fixed-size Montgomery forms carry a copy of their parameters each,
+/// and its exponentiation a table of 16 powers (about 7 KiB at 2,048 bits). So that only that
+/// sits on the stack under GENERATE (within the 16 KiB target), the parameters, the exponent
+/// and the base live on the heap, each wiped when dropped, and each step has a frame of its
+/// own.
+#[inline(never)]
 fn miller_rabin<const L: usize, R: TryCryptoRng>(
     n: &Odd<Uint<L>>,
     rounds: usize,
     rng: &mut Entropy<R>,
 ) -> Result<bool, Error> {
     // Everything here is derived from n (R mod n alone gives n away): wiped when dropped.
-    let params = Zeroizing::new(FixedMontyParams::new(*n));
-    let exponent = Zeroizing::new(n.as_ref().shr(1)); // (n − 1)/2, as n is odd
-    let one = Zeroizing::new(FixedMontyForm::one(&params));
-    let minus_one = Zeroizing::new(one.neg());
-    let radix = Zeroizing::new(FixedMontyForm::new(params.one(), &params)); // 2^bits mod n
+    let params = montgomery_params(n);
+    let exponent = Box::new(Zeroizing::new(n.as_ref().shr(1))); // (n − 1)/2, as n is odd
+                                                                // 1 and n − 1 in Montgomery form: R mod n, and n − (R mod n).
+    let one = Box::new(Zeroizing::new(*params.one()));
+    let minus_one = Box::new(Zeroizing::new(n.as_ref().wrapping_sub(&one)));
     for _ in 0..rounds {
-        let mut low = Zeroizing::new(Uint::<L>::ZERO);
-        let mut high = [0u8; 8];
-        fill_uint(rng, &mut low)?;
-        rng.fill(&mut high)?;
-        let mut b = FixedMontyForm::new(&low, &params);
-        b += FixedMontyForm::new(&Uint::from_u64(u64::from_le_bytes(high)), &params) * *radix;
-        high.zeroize();
-        let mut z = b.pow(&*exponent);
-        b.zeroize();
-        let probable = z.as_montgomery().ct_eq(one.as_montgomery())
-            | z.as_montgomery().ct_eq(minus_one.as_montgomery());
-        z.zeroize();
-        if !probable.to_bool() {
+        let base = random_base(n, &params, rng)?;
+        if !round(&base, &exponent, &one, &minus_one) {
             return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// crypto-bigint's Montgomery parameters of `n`, on the heap, wiped when dropped.
+#[inline(never)]
+fn montgomery_params<const L: usize>(n: &Odd<Uint<L>>) -> Box<Zeroizing<FixedMontyParams<L>>> {
+    Box::new(Zeroizing::new(FixedMontyParams::new(*n)))
+}
+
+/// A random base for [`miller_rabin`], uniform in [0, n) up to 2^−bits, as a Montgomery form
+/// on the heap (wiped when dropped).
+#[inline(never)]
+fn random_base<const L: usize, R: TryCryptoRng>(
+    n: &Odd<Uint<L>>,
+    params: &FixedMontyParams<L>,
+    rng: &mut Entropy<R>,
+) -> Result<Box<Zeroizing<FixedMontyForm<L>>>, Error> {
+    let mut wide = Zeroizing::new((Uint::<L>::ZERO, Uint::<L>::ZERO));
+    fill_uint(rng, &mut wide.0)?;
+    fill_uint(rng, &mut wide.1)?;
+    let residue = Zeroizing::new(Uint::rem_wide(*wide, n.as_nz_ref()));
+    Ok(Box::new(Zeroizing::new(FixedMontyForm::from_montgomery(
+        *residue, params,
+    ))))
+}
+
+/// One round: whether `base^exponent` is 1 or −1 (Montgomery forms `one`, `minus_one`).
+#[inline(never)]
+fn round<const L: usize>(
+    base: &FixedMontyForm<L>,
+    exponent: &Uint<L>,
+    one: &Uint<L>,
+    minus_one: &Uint<L>,
+) -> bool {
+    let mut z = base.pow(exponent);
+    let probable = z.as_montgomery().ct_eq(one) | z.as_montgomery().ct_eq(minus_one);
+    z.zeroize();
+    probable.to_bool()
 }
 
 /// Fills `n` with random bytes from `rng`.
