@@ -89,6 +89,22 @@ fn ticks() -> u64 {
     }
 }
 
+/// Restarts SysTick's count at a wrap, so that its next interrupt comes 2^24 ticks (671 M
+/// instructions) later. Called before a measured call, it keeps the interrupt out of a call
+/// shorter than that, and puts it at the same instruction of longer calls that run the same
+/// code: `prime_ct.sh` compares such calls' traces block by block. The counter stays
+/// monotonic: the restart counts as a wrap.
+pub fn restart_counter() {
+    // Writing SYST_CVR clears it; it reloads at the next tick, without an interrupt. The
+    // wrap is counted first, then the reload awaited, so `ticks()` never goes back.
+    cortex_m::interrupt::free(|_| {
+        SYSTICK_WRAPS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: a write to SysTick's current value register, which only clears it.
+        unsafe { (*cortex_m::peripheral::SYST::PTR).cvr.write(0) };
+        while cortex_m::peripheral::SYST::get_current() == 0 {}
+    });
+}
+
 /// Gives the heap its arena and starts the instruction counter; first thing in `main`.
 pub fn init() {
     let heap_start = cortex_m_rt::heap_start() as usize;
@@ -121,6 +137,35 @@ pub fn exit_success() -> ! {
     debug::exit(debug::EXIT_SUCCESS);
     #[allow(clippy::empty_loop)]
     loop {}
+}
+
+/// Runs `f` once, measured: paints the stack, resets the heap peak, and prints a line. The
+/// call between is one segment of `profile.sh`'s and `prime_ct.sh`'s traces.
+pub fn measure(label: &str, f: &mut dyn FnMut()) -> Measured {
+    STACK.paint();
+    let before = HEAP.reset_peak();
+    let start = ticks();
+    let sp = cortex_m::register::msp::read() as usize;
+    call(f);
+    call_returned();
+    let insns = (ticks() - start) * INSNS_PER_TICK;
+    let low = stack_low_water();
+    let peak = HEAP.peak();
+    let (stack, total) = (sp - low, STACK.top() - low);
+    hprintln!(
+        "{:<30} stack {:>6} B  total {:>6} B  heap+ {:>6} B  heap {:>6} B  insns {:>10}",
+        label,
+        stack,
+        total,
+        peak - before,
+        peak,
+        insns
+    );
+    Measured {
+        stack,
+        total,
+        insns,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,32 +237,9 @@ impl Session {
         }
     }
 
-    /// Runs `f` once, measured: paints the stack, resets the heap peak, and prints a line.
+    /// Runs `f` once, measured (see [`measure`]).
     pub fn measure(&mut self, label: &str, f: &mut dyn FnMut()) -> Measured {
-        STACK.paint();
-        let before = HEAP.reset_peak();
-        let start = ticks();
-        let sp = cortex_m::register::msp::read() as usize;
-        call(f);
-        call_returned();
-        let insns = (ticks() - start) * INSNS_PER_TICK;
-        let low = stack_low_water();
-        let peak = HEAP.peak();
-        let (stack, total) = (sp - low, STACK.top() - low);
-        hprintln!(
-            "{:<30} stack {:>6} B  total {:>6} B  heap+ {:>6} B  heap {:>6} B  insns {:>10}",
-            label,
-            stack,
-            total,
-            peak - before,
-            peak,
-            insns
-        );
-        Measured {
-            stack,
-            total,
-            insns,
-        }
+        measure(label, f)
     }
 
     /// Sends `apdu`, fails unless it answers 9000 (and `expected`, if given); with `label` the
