@@ -128,9 +128,8 @@ fn passes_trial_division<const L: usize>(n: &Uint<L>) -> bool {
 
 /// Miller–Rabin (FIPS 186-5 B.3.1) for `n ≡ 3 (mod 4)`, `rounds` random bases: `false` at the
 /// first round that proves `n` composite. Each round: a base `b` uniform in [0, n) up to
-/// 2^−bits (twice as many random bits as `n` has, reduced by crypto-bigint's constant-time
-/// wide remainder: no rejection loop whose count would depend on `n`, and taken as the
-/// Montgomery form of the base, a bijection of [0, n)), `z = b^((n − 1)/2) mod n` by
+/// 2⁻⁶⁴ (64 more random bits than `n` has, reduced in Montgomery form: no rejection loop whose
+/// count would depend on `n`), `z = b^((n − 1)/2) mod n` by
 /// constant-time fixed-window exponentiation over all of the exponent's bits, and `z = 1` or
 /// `z = n − 1` compared in constant time. A prime passes every round with the same control
 /// flow, whatever it is.
@@ -153,7 +152,7 @@ fn miller_rabin<const L: usize, R: TryCryptoRng>(
     let one = Box::new(Zeroizing::new(*params.one()));
     let minus_one = Box::new(Zeroizing::new(n.as_ref().wrapping_sub(&one)));
     for _ in 0..rounds {
-        let base = random_base(n, &params, rng)?;
+        let base = random_base(&params, rng)?;
         if !round(&base, &exponent, &one, &minus_one) {
             return Ok(false);
         }
@@ -167,24 +166,32 @@ fn montgomery_params<const L: usize>(n: &Odd<Uint<L>>) -> Box<Zeroizing<FixedMon
     Box::new(Zeroizing::new(FixedMontyParams::new(*n)))
 }
 
-/// A random base for [`miller_rabin`], uniform in [0, n) up to 2^−bits, as a Montgomery form
-/// on the heap (wiped when dropped).
+/// A random base for [`miller_rabin`], uniform in [0, n) up to 2⁻⁶⁴: `low + high·2^bits mod n`
+/// for random `low` (bits) and `high` (64 bits), in Montgomery form on the heap (wiped when
+/// dropped). Two Montgomery multiplications; the forms it needs are gone before the round.
 #[inline(never)]
 fn random_base<const L: usize, R: TryCryptoRng>(
-    n: &Odd<Uint<L>>,
     params: &FixedMontyParams<L>,
     rng: &mut Entropy<R>,
 ) -> Result<Box<Zeroizing<FixedMontyForm<L>>>, Error> {
-    let mut wide = Zeroizing::new((Uint::<L>::ZERO, Uint::<L>::ZERO));
-    fill_uint(rng, &mut wide.0)?;
-    fill_uint(rng, &mut wide.1)?;
-    let residue = Zeroizing::new(Uint::rem_wide(*wide, n.as_nz_ref()));
-    Ok(Box::new(Zeroizing::new(FixedMontyForm::from_montgomery(
-        *residue, params,
-    ))))
+    let mut low = Zeroizing::new(Uint::<L>::ZERO);
+    let mut high = Zeroizing::new([0u8; 8]);
+    fill_uint(rng, &mut low)?;
+    rng.fill(&mut *high)?;
+    let radix = Zeroizing::new(FixedMontyForm::new(params.one(), params)); // 2^bits mod n
+    let mut base = Box::new(Zeroizing::new(FixedMontyForm::new(&low, params)));
+    let mut high = Zeroizing::new(FixedMontyForm::new(
+        &Uint::from_u64(u64::from_le_bytes(*high)),
+        params,
+    ));
+    *high *= *radix;
+    **base += *high;
+    Ok(base)
 }
 
 /// One round: whether `base^exponent` is 1 or −1 (Montgomery forms `one`, `minus_one`).
+/// Never inlined: inlined, its exponentiation's table shares a frame with the rest of the test
+/// (9.9 KB at 1,024 bits instead of 6.3 KB, for 3 % fewer instructions).
 #[inline(never)]
 fn round<const L: usize>(
     base: &FixedMontyForm<L>,
