@@ -10,10 +10,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+mod common;
+use common::{assert_sw, attributes, first_slot, Card};
 use openpgp_card_applet::crypto::Algorithm;
-use openpgp_card_applet::spec::Slot;
-use openpgp_card_applet::tlv::Writer;
-use openpgp_card_applet_testkit::{assert_sw, Card};
 
 /// How many freed blocks one watch can keep.
 const KEPT: usize = 1 << 20;
@@ -95,13 +94,6 @@ fn windows_in(blocks: &[Vec<u8>], secret: &[u8]) -> Vec<(usize, usize)> {
     found
 }
 
-fn attributes(algorithm: &Algorithm) -> Vec<u8> {
-    let mut buf = [0u8; 64];
-    let mut w = Writer::new(&mut buf);
-    algorithm.write_attributes(&mut w).unwrap();
-    w.written().to_vec()
-}
-
 /// The private key bytes in a slot record (the value of its tag 06).
 fn stored_key(record: &[u8], len: usize) -> Vec<u8> {
     let header: &[&[u8]] = &[
@@ -132,15 +124,7 @@ fn rsa_d(p: &[u8], q: &[u8]) -> Vec<u8> {
 #[test]
 fn generate_leaves_no_private_key_in_freed_heap_memory() {
     for algorithm in Algorithm::supported() {
-        let slot = [Slot::Sig, Slot::Dec, Slot::Aut]
-            .into_iter()
-            .find(|&slot| algorithm.fits_slot(slot))
-            .unwrap();
-        let (crt, tag) = match slot {
-            Slot::Sig => (0xB6, 0xC1),
-            Slot::Dec => (0xB8, 0xC2),
-            Slot::Aut => (0xA4, 0xC3),
-        };
+        let (slot, crt, tag) = first_slot(&algorithm);
         let mut card = Card::new();
         card.select();
         card.verify_admin();

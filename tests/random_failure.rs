@@ -4,14 +4,14 @@
 //! and no stuck byte ever leaves the card. The health tests behind this are `src/entropy.rs`'s
 //! (NIST SP 800-90B §4.3, §4.4).
 
-use openpgp_card_applet::crypto::Algorithm;
-use openpgp_card_applet::spec::Slot;
-use openpgp_card_applet::tlv::Writer;
-use openpgp_card_applet::{Config, Platform, Presence, RecordId, Transport};
-use openpgp_card_applet_testkit::{
-    assert_sw, import_template, Card, FailingRng, Failure, ManualClock, MemoryStorage,
+mod common;
+use common::{
+    assert_sw, attributes, first_slot, import_template, Card, ManualClock, MemoryStorage,
     ScriptedButton,
 };
+use openpgp_card_applet::crypto::Algorithm;
+use openpgp_card_applet::{Config, Platform, Presence, RecordId, Transport};
+use openpgp_card_applet_testkit::{FailingRng, Failure};
 
 type FailingCard = Card<MemoryStorage, FailingRng>;
 
@@ -48,55 +48,26 @@ fn records(storage: &MemoryStorage) -> Vec<(RecordId, Vec<u8>)> {
         .collect()
 }
 
-fn attributes(algorithm: &Algorithm) -> Vec<u8> {
-    let mut buf = [0u8; 64];
-    let mut w = Writer::new(&mut buf);
-    algorithm.write_attributes(&mut w).unwrap();
-    w.written().to_vec()
-}
-
-fn crt(slot: Slot) -> u8 {
-    match slot {
-        Slot::Sig => 0xB6,
-        Slot::Dec => 0xB8,
-        Slot::Aut => 0xA4,
-    }
-}
-
-fn attribute_tag(slot: Slot) -> u16 {
-    match slot {
-        Slot::Sig => 0xC1,
-        Slot::Dec => 0xC2,
-        Slot::Aut => 0xC3,
-    }
-}
-
 #[test]
 fn generate_of_every_algorithm_fails_closed_on_every_failing_source() {
     for algorithm in Algorithm::supported() {
-        let slot = [Slot::Sig, Slot::Dec, Slot::Aut]
-            .into_iter()
-            .find(|&slot| algorithm.fits_slot(slot))
-            .unwrap();
+        let (_, crt, tag) = first_slot(&algorithm);
         for rng in failures() {
             let what = format!("{algorithm:?} on {:?}", rng.failure());
             let drawn = rng.drawn();
             let mut card = card_on(MemoryStorage::new(), rng);
             card.verify_admin();
-            assert_sw(
-                &card.put_data(attribute_tag(slot), &attributes(&algorithm)),
-                0x9000,
-            );
+            assert_sw(&card.put_data(tag, &attributes(&algorithm)), 0x9000);
             let before = card.applet.storage().clone();
-            let answer = card.generate(crt(slot));
+            let answer = card.generate(crt);
             assert_eq!(answer.sw, 0x6F00, "{what}");
             assert!(answer.data.is_empty(), "{what}");
             assert_eq!(card.applet.storage(), &before, "{what}: nothing stored");
-            assert_sw(&card.cmd(0, 0x47, 0x81, 0, &[crt(slot), 0]), 0x6A88);
+            assert_sw(&card.cmd(0, 0x47, 0x81, 0, &[crt, 0]), 0x6A88);
             // Latched until power-off: the next try fails the same way without a draw.
             let asked = drawn.get();
             assert!(asked <= MAX_DRAWN, "{what}: {asked} bytes asked");
-            assert_eq!(card.generate(crt(slot)).sw, 0x6F00, "{what}");
+            assert_eq!(card.generate(crt).sw, 0x6F00, "{what}");
             assert_eq!(drawn.get(), asked, "{what}: asked again after the failure");
         }
     }
