@@ -194,9 +194,29 @@ fn prepare_flash(path: &Path) -> io::Result<()> {
             meta.len()
         ))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            // Written to a temporary name first: a half-made image is never taken for one.
+            // Written to a temporary name first: a half-made image is never taken for one. The
+            // image holds the card's keys: readable by its owner only (0600), and never written
+            // through a link or over a file someone else left at the temporary name.
             let partial = path.with_extension("partial");
-            let mut file = File::create(&partial)?;
+            match std::fs::symlink_metadata(&partial) {
+                Ok(meta) if meta.is_file() => std::fs::remove_file(&partial)?,
+                Ok(_) => {
+                    return Err(error(format!(
+                        "{}: not a regular file, refused",
+                        partial.display()
+                    )))
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+            let mut file = {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&partial)?
+            };
             let page = vec![0xFFu8; 1 << 20];
             for _ in 0..FLASH_FILE_LEN / (1 << 20) {
                 file.write_all(&page)?;
@@ -688,6 +708,22 @@ mod tests {
         assert_eq!(calls, RUN_DIR_TRIES);
         let e = run_dir_in(&parent, || Err(error("no RNG"))).unwrap_err();
         assert_eq!(e.to_string(), "no RNG");
+    }
+
+    #[test]
+    fn a_new_flash_image_is_private_and_never_written_through_a_link() {
+        let (_dir, image) = scratch("flash.img");
+        prepare_flash(&image).unwrap();
+        assert_eq!(mode(&image), 0o600);
+        assert_eq!(std::fs::metadata(&image).unwrap().len(), FLASH_FILE_LEN);
+        // A link planted at the temporary name is refused, its target untouched.
+        let (_other, image) = scratch("flash.img");
+        let target = image.with_file_name("target");
+        std::fs::write(&target, b"keep").unwrap();
+        std::os::unix::fs::symlink(&target, image.with_extension("partial")).unwrap();
+        assert!(prepare_flash(&image).is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+        assert!(!image.exists());
     }
 
     #[test]
