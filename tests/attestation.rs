@@ -764,3 +764,45 @@ mod power_loss {
         );
     }
 }
+
+/// A failing random source: the firmware's attestation key generation refuses and stores
+/// nothing (the provisioned identity stays), and GENERATE ATTESTATION (whose certificate takes a
+/// random serial number and a hedged ECDSA nonce) answers 6F00 and leaves 7F21 as it was.
+#[test]
+fn a_failing_random_source_provisions_and_attests_nothing() {
+    use openpgp_card_applet::{Config, Platform, Presence, Transport};
+    use openpgp_card_applet_testkit::FailingRng;
+    let (mut card, _ca) = provisioned();
+    card.verify_admin();
+    assert_sw(&card.generate(0xB6), 0x9000);
+    let storage = card.applet.storage().clone();
+    for rng in FailingRng::every_failure() {
+        let what = format!("{:?}", rng.failure());
+        let platform = Platform {
+            storage: storage.clone(),
+            rng,
+            clock: ManualClock::new(),
+            user_presence: ScriptedButton::always(Presence::Confirmed),
+        };
+        let mut card = Card::from_platform(Config::default(), platform, Transport::Contact);
+        card.select();
+        assert!(
+            card.applet.generate_attestation_key(DATE).is_err(),
+            "{what}"
+        );
+        assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+        assert_eq!(card.cmd(0x80, 0xFB, 0x01, 0x00, &[]).sw, 0x6F00, "{what}");
+        for id in storage.ids() {
+            assert_eq!(
+                card.applet.storage().record(id),
+                storage.record(id),
+                "{what}: {id:?}"
+            );
+        }
+        assert_eq!(
+            card.applet.storage().ids().count(),
+            storage.ids().count(),
+            "{what}"
+        );
+    }
+}
