@@ -36,7 +36,8 @@
 //! - [`tlv`]: BER-TLV reader and writer.
 //! - [`command`]: the typed commands of the OpenPGP application.
 //! - [`data_objects`]: the data-object table (tags, access, lengths, templates).
-//! - `handlers`: one module per group of spec commands (crate-private).
+//! - `card` (crate-private): the OpenPGP application's state and commands, one module per
+//!   spec chapter or command group, below the applet front end.
 //! - [`state`]: the persistent records and the volatile session state.
 //! - [`spec`]: the shared vocabulary of the specification (slots and their tags, PIN
 //!   references, key status, limits).
@@ -94,6 +95,7 @@ pub mod apdu;
 mod applet;
 #[cfg(feature = "attestation")]
 pub(crate) mod attestation;
+mod card;
 pub mod command;
 pub mod config;
 pub mod crypto;
@@ -101,7 +103,6 @@ pub mod crypto;
 pub mod embedding {}
 pub mod data_objects;
 mod entropy;
-mod handlers;
 pub mod pin;
 pub mod platform;
 pub mod spec;

@@ -1,9 +1,9 @@
 //! The APDU layer: command parsing, command chaining, and response delivery with GET RESPONSE.
 //!
 //! [`Exchange`] is sans-IO: it takes one command APDU and a response buffer, reassembles
-//! chains, calls a handler with the complete command, and serves the handler's answer in pieces
+//! chains, calls a [`Handler`] with the complete command, and serves the handler's answer in pieces
 //! as the Le of each command (and the size of the caller's buffer) allows. It knows nothing of
-//! OpenPGP; the applet plugs its dispatcher in as the handler.
+//! OpenPGP; the card is the handler below it.
 //!
 //! Rules (ISO 7816-4 §5.1.1.1 chaining, §7.6.1 GET RESPONSE):
 //! - A block with CLA bit 0x10 starts or continues a chain and is answered 9000. The chain is
@@ -59,6 +59,35 @@ impl<'a> Request<'a> {
             le: apdu.le,
             proprietary: apdu.cla & !CLA_CHAINING == command::CLA_PROPRIETARY,
         }
+    }
+}
+
+/// What runs a complete command: the application below the exchange. It writes its answer's
+/// data into `reply`; an error becomes the response's status word.
+pub trait Handler {
+    /// Runs one complete command (after chaining).
+    fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), Error>;
+}
+
+/// A [`Handler`] made of a closure (as `core::iter::from_fn` makes an iterator of one): for
+/// tests, fuzzing and a caller without an application type of its own.
+pub fn from_fn<F>(handle: F) -> FromFn<F>
+where
+    F: FnMut(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
+{
+    FromFn(handle)
+}
+
+/// The handler [`from_fn`] makes.
+#[derive(Clone, Debug)]
+pub struct FromFn<F>(F);
+
+impl<F> Handler for FromFn<F>
+where
+    F: FnMut(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
+{
+    fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), Error> {
+        (self.0)(request, reply)
     }
 }
 
@@ -124,10 +153,12 @@ impl Exchange {
     ///
     /// # Panics
     /// Never. If `output` is shorter than two bytes nothing is written and 0 is returned.
-    pub fn process<F>(&mut self, input: &[u8], output: &mut [u8], handler: F) -> usize
-    where
-        F: FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
-    {
+    pub fn process<H: Handler>(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        handler: &mut H,
+    ) -> usize {
         if output.len() < 2 {
             return 0;
         }
@@ -137,10 +168,12 @@ impl Exchange {
         }
     }
 
-    fn exchange<F>(&mut self, input: &[u8], output: &mut [u8], handler: F) -> Result<usize, Error>
-    where
-        F: FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
-    {
+    fn exchange<H: Handler>(
+        &mut self,
+        input: &[u8],
+        output: &mut [u8],
+        handler: &mut H,
+    ) -> Result<usize, Error> {
         let apdu = match CommandApdu::parse(input) {
             Ok(apdu) => apdu,
             Err(error) => {
@@ -211,10 +244,11 @@ impl Exchange {
     ///
     /// # Panics
     /// Never.
-    pub fn respond<F>(&mut self, command: &CommandApdu<'_>, handler: F) -> Result<&[u8], Error>
-    where
-        F: FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
-    {
+    pub fn respond<H: Handler>(
+        &mut self,
+        command: &CommandApdu<'_>,
+        handler: &mut H,
+    ) -> Result<&[u8], Error> {
         self.reset();
         if Class::parse(command.cla)?.chaining {
             return Err(Error::ChainingNotSupported);
@@ -314,12 +348,13 @@ impl Exchange {
     }
 }
 
-fn run<F>(handler: F, request: Request<'_>, reply: &mut [u8]) -> Result<usize, Error>
-where
-    F: FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
-{
+fn run<H: Handler>(
+    handler: &mut H,
+    request: Request<'_>,
+    reply: &mut [u8],
+) -> Result<usize, Error> {
     let mut w = Writer::new(reply);
-    handler(request, &mut w)?;
+    handler.handle(request, &mut w)?;
     Ok(w.len())
 }
 

@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
 
-use openpgp_card_applet::apdu::{Class, CommandApdu, Exchange};
+use openpgp_card_applet::apdu::{self, Class, CommandApdu, Exchange};
 use openpgp_card_applet::crypto::Curve;
 use openpgp_card_applet::spec::Slot;
 use openpgp_card_applet::status::Error;
@@ -64,11 +64,15 @@ pub fn apdu(data: &[u8]) {
     let mut exchange = Exchange::new(256, 512);
     let mut out = [0u8; 300];
     for command in [data, &[0x00, 0xC0, 0x00, 0x00, 0x00][..]] {
-        let n = exchange.process(command, &mut out, |request, w| {
-            // Echo the data twice: long answers exercise GET RESPONSE.
-            w.raw(request.data)?;
-            w.raw(request.data)
-        });
+        let n = exchange.process(
+            command,
+            &mut out,
+            &mut apdu::from_fn(|request, w| {
+                // Echo the data twice: long answers exercise GET RESPONSE.
+                w.raw(request.data)?;
+                w.raw(request.data)
+            }),
+        );
         assert!((2..=out.len()).contains(&n), "response length {n}");
         assert_status(&out[..n]);
     }

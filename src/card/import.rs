@@ -14,13 +14,15 @@
 
 use rand_core::TryCryptoRng;
 
-use crate::applet::Card;
+use super::generate::control_reference_slot;
+use super::key_slots::KeyChange;
 use crate::crypto::{Algorithm, PrivateKey};
-use crate::handlers::keys::{control_reference_slot, KeyChange};
 use crate::platform::Storage;
 use crate::spec::{KeyStatus, Slot};
 use crate::status::Error;
 use crate::tlv::Reader;
+
+use super::Card;
 
 /// The components of an import, borrowed from the command.
 #[derive(Default)]
@@ -86,7 +88,7 @@ impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
     // commands (BENCHMARKS.md, finding 6).
     #[inline(never)]
     pub(crate) fn import_key(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.require_pw3()?;
+        self.session.require_pw3()?;
         let import = parse(data)?;
         let slot = import.slot;
         let current = self.key_slot(slot)?.clone();

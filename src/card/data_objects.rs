@@ -16,17 +16,17 @@
 //!   GET DATA answers instead of the firmware's provisioned one until an empty PUT DATA or the
 //!   factory reset removes it. No PUT DATA reaches the provisioned value.
 
-use crate::applet::Card;
+use super::select::CERTIFICATE_OCCURRENCES;
 #[cfg(feature = "attestation")]
 use crate::data_objects::Overridable;
 use crate::data_objects::{self, Access, Backing, Content, DataObject, Limit};
-use crate::handlers::keys::KeyChange;
-use crate::handlers::select::CERTIFICATE_OCCURRENCES;
 use crate::platform::{RecordId, Storage};
 use crate::spec::{PinRef, Slot, MAX_NAME_LEN};
 use crate::state::{usable, usable_mut};
 use crate::status::Error;
 use crate::tlv::{Reader, Writer};
+
+use super::Card;
 
 /// What a 7F21 occurrence names.
 #[derive(Clone, Copy)]
@@ -75,8 +75,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn require(&self, access: Access) -> Result<(), Error> {
         match access {
             Access::Always => Ok(()),
-            Access::Pw1Other => self.require_pw1_other(),
-            Access::Pw3 => self.require_pw3(),
+            Access::Pw1Other => self.session.require_pw1_other(),
+            Access::Pw3 => self.session.require_pw3(),
             Access::Never => Err(Error::NotFound),
         }
     }
@@ -325,26 +325,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         let value = usable(&self.state.signature_counter)?.value(sig_epoch);
         let [_, a, b, c] = value.to_be_bytes();
         Ok([a, b, c])
-    }
-
-    pub(crate) fn key_slot(&self, slot: Slot) -> Result<&crate::state::KeySlot, Error> {
-        self.state
-            .keys
-            .get(slot.index())
-            .ok_or(Error::Internal)?
-            .meta()
-            .map_err(|_| Error::Storage)
-    }
-
-    /// Changes a slot's metadata (fingerprint, date), keeping its key.
-    fn update_key_slot(
-        &mut self,
-        slot: Slot,
-        change: impl FnOnce(&mut crate::state::KeySlot),
-    ) -> Result<(), Error> {
-        let mut meta = self.key_slot(slot)?.clone();
-        change(&mut meta);
-        self.store_key_slot(slot, meta, KeyChange::Keep)
     }
 
     fn write_cardholder_field(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {

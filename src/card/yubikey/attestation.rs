@@ -14,7 +14,6 @@ use alloc::vec::Vec;
 
 use rand_core::TryCryptoRng;
 
-use crate::applet::Card;
 use crate::attestation::{self, AttestationKey, Facts};
 use crate::data_objects::Overridable;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
@@ -22,6 +21,8 @@ use crate::spec::{KeyStatus, Slot};
 use crate::state::{usable, usable_mut};
 use crate::status::Error;
 use crate::tlv::Writer;
+
+use crate::card::Card;
 
 /// The cardholder certificate record a slot's attestation replaces (7F21 occurrences are
 /// AUT, DEC, SIG).

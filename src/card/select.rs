@@ -1,9 +1,10 @@
 //! SELECT (§7.2.1) and SELECT DATA (§7.2.5).
 
-use crate::applet::Card;
 use crate::platform::Storage;
 use crate::status::Error;
 use crate::tlv::Reader;
+
+use super::Card;
 
 /// The registered application identifier prefix (RID D276000124, PIX 01).
 pub const AID_PREFIX: [u8; 6] = [0xD2, 0x76, 0x00, 0x01, 0x24, 0x01];
