@@ -103,7 +103,6 @@ pub mod crypto;
 pub mod embedding {}
 pub mod data_objects;
 mod entropy;
-pub mod pin;
 pub mod platform;
 pub mod spec;
 pub mod state;

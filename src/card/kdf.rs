@@ -16,9 +16,9 @@
 //! forgotten afterwards.
 
 use super::pin_commands::fits;
-use crate::pin::Pin;
 use crate::platform::Storage;
 use crate::spec::PinRef;
+use crate::state::pin::Pin;
 use crate::status::Error;
 use crate::tlv::Reader;
 

@@ -6,9 +6,9 @@
 
 use crate::command::{ResetMode, VerifyRef};
 use crate::config::PinPolicy;
-use crate::pin::Attempt;
 use crate::platform::Storage;
 use crate::spec::PinRef;
+use crate::state::pin::Attempt;
 use crate::state::{usable, Persisted};
 use crate::status::Error;
 

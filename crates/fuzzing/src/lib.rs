@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
 
-use openpgp_card_applet::apdu::{self, Class, CommandApdu, Exchange};
+use openpgp_card_applet::apdu::{from_fn, Class, CommandApdu, Exchange};
 use openpgp_card_applet::crypto::Curve;
 use openpgp_card_applet::spec::Slot;
 use openpgp_card_applet::status::Error;
@@ -67,7 +67,7 @@ pub fn apdu(data: &[u8]) {
         let n = exchange.process(
             command,
             &mut out,
-            &mut apdu::from_fn(|request, w| {
+            &mut from_fn(|request, w| {
                 // Echo the data twice: long answers exercise GET RESPONSE.
                 w.raw(request.data)?;
                 w.raw(request.data)
