@@ -7,6 +7,11 @@
 //! - format-1: the first release.
 //! - format-2: the security record ends with the PINs' retry maxima (tag 05, SET PIN
 //!   RETRIES); a format-1 record has none and loads with `Config::max_tries` for each.
+//! - format-3: the retry counters have a record of their own (`RecordId::RETRY_COUNTERS`,
+//!   written by every verification), tied by an epoch to the security record, which ends
+//!   with it (tag 06). A format-1 or format-2 card has no counters record and no epoch: it
+//!   loads with the security record's counters, exactly, and its first verification gives
+//!   the security record an epoch, then writes the counters record.
 
 mod common;
 use common::*;
@@ -16,9 +21,9 @@ use openpgp_card_applet_testkit::backends::{FileStorage, MemoryStorage, TestRng}
 use std::path::{Path, PathBuf};
 
 /// The format this release writes.
-const FORMAT: &str = "format-2";
+const FORMAT: &str = "format-3";
 /// Every released format, oldest first.
-const FORMATS: [&str; 2] = ["format-1", "format-2"];
+const FORMATS: [&str; 3] = ["format-1", "format-2", "format-3"];
 
 fn dir(format: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -129,6 +134,72 @@ fn format_2_stores_the_retry_maxima_and_format_1_gets_the_configured_ones() {
     card.power_cycle();
     card.select();
     assert_eq!(card.tries(), [2, 4, 6]);
+}
+
+/// A card written by a release before the retry counters record (format 1 or 2: the counters
+/// in the security record, no epoch) loads with exactly those counters; its first
+/// verification gives the security record an epoch (so that an earlier release refuses it
+/// rather than showing its older counters), then writes the decrement to the new record.
+#[test]
+fn earlier_formats_migrate_to_the_retry_counters_record() {
+    for format in ["format-1", "format-2"] {
+        let mut card = load(format);
+        let stored = |card: &Card, id| card.applet.storage().record(id).map(<[u8]>::to_vec);
+        assert_eq!(stored(&card, RecordId::RETRY_COUNTERS), None, "{format}");
+        let before = stored(&card, RecordId::SECURITY).expect("security record");
+        card.select();
+        assert_eq!(card.tries(), [2, 3, 3], "{format}");
+        let writes = card.applet.storage().write_count();
+        assert_sw(&card.verify(0x81, b"000000"), 0x6982);
+        assert_eq!(card.applet.storage().write_count() - writes, 2, "{format}");
+        assert_eq!(card.tries(), [1, 3, 3], "{format}");
+        card.power_cycle();
+        card.select();
+        assert_eq!(card.tries(), [1, 3, 3], "{format}");
+        // The security record: the same PINs and counters, with the maxima and an epoch.
+        let after = stored(&card, RecordId::SECURITY).expect("security record");
+        let payload = &after[2..after.len() - 4];
+        assert!(payload.ends_with(&[0x05, 0x03, 3, 3, 3, 0x06, 0x04, 0, 0, 0, 1]));
+        assert_eq!(
+            &after[2..10],
+            &before[2..10],
+            "{format}: PW1 with its 2 tries"
+        );
+        // The counters record: epoch 1, PW1 at 1.
+        let counters = stored(&card, RecordId::RETRY_COUNTERS).expect("counters record");
+        assert_eq!(&counters[2..counters.len() - 4], [0, 0, 0, 1, 1, 3, 3]);
+        // From here on a verification writes only the counters record.
+        let writes = card.applet.storage().write_count();
+        assert_sw(&card.verify(0x81, b"654321"), 0x9000);
+        assert_eq!(card.applet.storage().write_count() - writes, 2, "{format}");
+        assert_eq!(stored(&card, RecordId::SECURITY).as_ref(), Some(&after));
+        card.power_cycle();
+        card.select();
+        assert_eq!(card.tries(), [3, 3, 3], "{format}");
+    }
+}
+
+/// Format 3 keeps the counters where the last write put them: the golden card's security
+/// record still holds PW1 at 3 (its write came before the wrong try), the counters record
+/// (same epoch) at 2, and the card shows 2.
+#[test]
+fn format_3_counts_from_the_counters_record() {
+    let read = |id| {
+        let mut files = FileStorage::open(dir("format-3")).expect("golden directory");
+        let mut buf = vec![0u8; 4096];
+        let n = files.read(id, &mut buf).expect("read").expect("record");
+        buf.truncate(n);
+        buf
+    };
+    let security = read(RecordId::SECURITY);
+    assert_eq!(&security[2..5], [0x01, 0x07, 3], "PW1's own counter: 3");
+    let epoch = &security[security.len() - 8..security.len() - 4];
+    let counters = read(RecordId::RETRY_COUNTERS);
+    assert_eq!(&counters[2..6], epoch, "the same epoch");
+    assert_eq!(&counters[6..9], [2, 3, 3]);
+    let mut card = load("format-3");
+    card.select();
+    assert_eq!(card.tries(), [2, 3, 3]);
 }
 
 fn loads(format: &str) {

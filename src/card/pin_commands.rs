@@ -3,6 +3,11 @@
 //! Every comparison follows the same order, enforced by [`Attempt`]'s types: take a try and
 //! persist the decremented counter, compare in constant time, then restore the counter (in the
 //! same write that stores any new value). A power cut at any point leaves the try consumed.
+//!
+//! The decrement and a restore on its own are writes of the small retry counters record
+//! (`update_counters`); a new PIN value, with its full counter and a restored Resetting Code,
+//! is one write of the security record (`update_security`), which supersedes the counters
+//! record (`state/records/retry_counters.rs`).
 
 use crate::command::{ResetMode, VerifyRef};
 use crate::config::PinPolicy;
@@ -82,8 +87,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             }
         };
         if !fits(self.policy(which), new) {
-            self.update_security(|s| {
-                s.restore(which);
+            self.update_counters(|c| {
+                c.restore(which);
                 Ok(())
             })?;
             return Err(Error::WrongLength);
@@ -117,8 +122,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             ResetMode::WithResettingCode => {
                 let new = self.check_prefix(PinRef::ResettingCode, data)?;
                 if !fits(&self.config.pw1, new) {
-                    self.update_security(|s| {
-                        s.restore(PinRef::ResettingCode);
+                    self.update_counters(|c| {
+                        c.restore(PinRef::ResettingCode);
                         Ok(())
                     })?;
                     return Err(Error::WrongLength);
@@ -153,8 +158,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if !matched {
             return Err(self.wrong_pin(which));
         }
-        self.update_security(|s| {
-            s.restore(which);
+        self.update_counters(|c| {
+            c.restore(which);
             Ok(())
         })?;
         Ok(())
@@ -173,10 +178,11 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         Ok(new)
     }
 
-    /// Takes one try and persists it. A blocked or unset PIN gives 6983.
+    /// Takes one try and persists it (the retry counters record). A blocked or unset PIN
+    /// gives 6983.
     fn begin_attempt(&mut self, which: PinRef) -> Result<(Attempt, Persisted), Error> {
         let (attempt, proof) =
-            self.update_security(|s| s.pin_mut(which).begin_attempt().ok_or(Error::Blocked))?;
+            self.update_counters(|c| c.begin_attempt(which).ok_or(Error::Blocked))?;
         Ok((attempt, proof))
     }
 

@@ -24,8 +24,26 @@ pub use records::*;
 pub use store::{Persisted, Store};
 pub use volatile::Session;
 
+use crate::config::Config;
 use crate::platform::{RecordId, Storage};
 use crate::spec::Slot;
+
+/// Reads the PINs: the security record, with the retry counters record applied (the counters
+/// of whichever was written last, `records/retry_counters.rs`). `defaults` are the retry
+/// defaults for a card without a security record (`None`: their record is damaged).
+pub(crate) fn load_security<S: Storage>(
+    store: &mut Store<S>,
+    config: &Config,
+    defaults: Option<[u8; 3]>,
+) -> Result<Security, Corrupt> {
+    let security = store.read(RecordId::SECURITY, |p| {
+        Security::decode(p, config, defaults)
+    });
+    loaded(security.and_then(|security| {
+        let counters = store.read(RecordId::RETRY_COUNTERS, RetryCounters::decode)?;
+        RetryCounters::apply(counters, security)
+    }))
+}
 
 impl Persistent {
     /// The state of a factory-fresh card (no record stored).
@@ -69,9 +87,7 @@ impl Persistent {
         let defaults = retry_defaults.as_ref().ok().copied();
         Persistent {
             lifecycle: loaded(store.read(RecordId::LIFECYCLE, Lifecycle::decode)),
-            security: loaded(store.read(RecordId::SECURITY, |p| {
-                Security::decode(p, config, defaults)
-            })),
+            security: load_security(store, config, defaults),
             settings: loaded(store.read(RecordId::SETTINGS, Settings::decode)),
             keys,
             signature_counter: loaded(

@@ -8,7 +8,7 @@ mod attestation;
 use crate::error::Error;
 use crate::platform::{RecordId, Storage};
 use crate::spec::PinRef;
-use crate::state::{decode_retry_defaults, loaded, valid_max_tries, Security};
+use crate::state::{decode_retry_defaults, loaded, valid_max_tries};
 use crate::tlv::Writer;
 
 use super::Card;
@@ -73,11 +73,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         self.state.retry_defaults = loaded(self.store.read(RecordId::RETRY_DEFAULTS, |p| {
             decode_retry_defaults(p, config)
         }));
-        let stored = self.state.retry_defaults.as_ref().ok().copied();
-        self.state.security = loaded(
-            self.store
-                .read(RecordId::SECURITY, |p| Security::decode(p, config, stored)),
-        );
+        self.reload_security();
         written.map(drop)
     }
 }

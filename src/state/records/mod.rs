@@ -9,7 +9,8 @@
 //! | record | holds | why one record | codec |
 //! |---|---|---|---|
 //! | `LIFECYCLE` | operational / terminated | the factory reset protocol: written first by TERMINATE, removed last by ACTIVATE | `lifecycle.rs` |
-//! | `SECURITY` | PW1, Resetting Code, PW3 (values, counters and their maxima), KDF-DO | a KDF change, an unblock or SET PIN RETRIES changes several PINs at once | `security.rs` |
+//! | `SECURITY` | PW1, Resetting Code, PW3 (values, maxima, and the counters as of this record's last write), KDF-DO, and the epoch that ties the retry counters record to it | a KDF change, an unblock or SET PIN RETRIES changes several PINs at once | `security.rs` |
+//! | `RETRY_COUNTERS` | the three retry counters, with the epoch of the security record they belong to | VERIFY writes it twice (the decrement before the comparison, the restore after): 13 bytes each time, not the security record (flash endurance); whichever of the two was written last holds the counters | `retry_counters.rs` |
 //! | `SETTINGS` | C4 byte 1 (forcesig), UIF D6–D8 and D9 | small, rarely written | `settings.rs` |
 //! | `KEY` (per slot) | attributes, key status, fingerprint, date, key epoch, private key | a key never pairs with another key's metadata | `key_slot.rs` |
 //! | `SIGNATURE_COUNTER` | counter and the SIG key epoch it counts for | a new SIG key resets it without a second write | `signature_counter.rs` |
@@ -27,6 +28,7 @@ pub mod envelope;
 mod key_slot;
 mod lifecycle;
 mod raw;
+mod retry_counters;
 mod retry_defaults;
 mod security;
 mod settings;
@@ -39,6 +41,7 @@ pub(crate) use key_slot::KEY_FIELD;
 pub use key_slot::{KeySlot, DEFAULT_ATTRIBUTES};
 pub use lifecycle::Lifecycle;
 pub(crate) use raw::{decode_ca_fingerprints, decode_touch_cache_time};
+pub(crate) use retry_counters::{Counters, RetryCounters};
 pub(crate) use retry_defaults::decode_retry_defaults;
 pub use security::Security;
 pub(crate) use security::{pin_index, valid_max_tries};
@@ -55,6 +58,9 @@ impl RecordId {
     pub const LIFECYCLE: RecordId = RecordId(0x01);
     /// PW1, Resetting Code, PW3 and the KDF-DO.
     pub const SECURITY: RecordId = RecordId(0x02);
+    /// The retry counters of PW1, the Resetting Code and PW3, tied to the security record by
+    /// its epoch: what VERIFY writes.
+    pub const RETRY_COUNTERS: RecordId = RecordId(0x15);
     /// C4 byte 1 and the UIF bytes.
     pub const SETTINGS: RecordId = RecordId(0x03);
     /// Digital signature counter (DO 93).
@@ -129,9 +135,12 @@ impl RecordId {
 
     /// Every record of the OpenPGP application, `LIFECYCLE` last (the factory reset removes them
     /// in this order). The firmware's records ([`RecordId::FIRMWARE`]) are not among them: the
-    /// OpenPGP factory reset keeps them.
-    pub const ALL: [RecordId; 21] = [
+    /// OpenPGP factory reset keeps them. `RETRY_COUNTERS` goes right after `SECURITY`: a cut
+    /// between the two leaves the factory PINs and a counters record that no security record
+    /// can match (`retry_counters.rs`).
+    pub const ALL: [RecordId; 22] = [
         RecordId::SECURITY,
+        RecordId::RETRY_COUNTERS,
         RecordId::SETTINGS,
         RecordId::SIGNATURE_COUNTER,
         RecordId::CA_FINGERPRINTS,

@@ -1,5 +1,15 @@
 //! The security record (`RecordId::SECURITY`): PW1, the Resetting Code, PW3 with their
 //! counters and maxima, and the KDF-DO, in one record so that a change to several is atomic.
+//! Its counters are those of its last write: a verification since then writes only the
+//! retry counters record, which the epoch (tag 06) ties to this record (`retry_counters.rs`).
+//!
+//! ```text
+//! payload = 01 { PW1 tries ‖ PW1 } 02 { RC tries ‖ RC } 03 { PW3 tries ‖ PW3 } 04 { KDF-DO }
+//!           [05 { three maxima } [06 { epoch, 4 bytes big-endian }]]
+//! ```
+//!
+//! Without 05 (format 1) the maxima are `Config::max_tries`; without 06 (formats 1 and 2)
+//! the record has no epoch, and its counters are the card's.
 
 use heapless::Vec as BoundedVec;
 
@@ -10,6 +20,7 @@ use crate::state::pin::Pin;
 use crate::tlv::{Reader, Writer};
 
 use super::finish;
+use super::retry_counters::Epochs;
 
 /// The PINs and the KDF-DO, stored together so that changes to several of them are atomic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +36,9 @@ pub struct Security {
     /// The retry counter maxima of PW1, the Resetting Code and PW3 (1..=[`MAX_TRIES`]): what
     /// a right PIN restores, what a new PIN starts with. Set by SET PIN RETRIES.
     pub max_tries: [u8; 3],
+    /// The epochs of the security and retry counters records as stored: which of them holds
+    /// the counters above.
+    pub(crate) epochs: Epochs,
 }
 
 /// The position of a PIN in [`Security::max_tries`] and in C4's counters.
@@ -59,6 +73,7 @@ impl Security {
             pw3: pin(config.pw3.default, pw3_max),
             kdf: BoundedVec::new(),
             max_tries,
+            epochs: Epochs::default(),
         }
     }
 
@@ -106,13 +121,19 @@ impl Security {
             w.close(open)?;
         }
         w.put(0x04, &self.kdf)?;
-        w.put(0x05, &self.max_tries)
+        w.put(0x05, &self.max_tries)?;
+        match self.epochs.security {
+            Some(epoch) => w.put(0x06, &epoch.to_be_bytes()),
+            None => Ok(()),
+        }
     }
 
     /// Decodes the record; `None` means it does not exist, and the factory state is built
     /// with `defaults` (the retry defaults record; `None` when that one is damaged, 6581).
     /// A record without the maxima (written before SET PIN RETRIES existed) has
-    /// `Config::max_tries` for every PIN.
+    /// `Config::max_tries` for every PIN; one without the epoch (written before the retry
+    /// counters record existed) has none. The counters are the record's own: the retry
+    /// counters record is applied after ([`RetryCounters::apply`](super::retry_counters::RetryCounters::apply)).
     pub(crate) fn decode(
         payload: Option<&[u8]>,
         config: &Config,
@@ -137,6 +158,13 @@ impl Security {
             let max = r.expect(0x05).map_err(|_| Error::Storage)?;
             <[u8; 3]>::try_from(max).map_err(|_| Error::Storage)?
         };
+        let epoch = if r.is_empty() {
+            None
+        } else {
+            let epoch = r.expect(0x06).map_err(|_| Error::Storage)?;
+            let epoch = <[u8; 4]>::try_from(epoch).map_err(|_| Error::Storage)?;
+            Some(u32::from_be_bytes(epoch))
+        };
         finish(&r)?;
         if !valid_max_tries(&max_tries) {
             return Err(Error::Storage);
@@ -149,6 +177,10 @@ impl Security {
             pw3: decode_pin(pw3, pw3_max)?,
             kdf,
             max_tries,
+            epochs: Epochs {
+                security: epoch,
+                counters: None,
+            },
         })
     }
 }
