@@ -8,7 +8,17 @@
 //! - every observable object is either its old or its new value (keys with their metadata,
 //!   since they share one record), with one documented intermediate state: a verification cut
 //!   between its two writes leaves one try consumed;
-//! - the card answers SELECT and GET DATA 6E afterwards, and the command can be repeated.
+//! - the card answers SELECT and GET DATA 6E afterwards, and the command can be repeated;
+//! - what the card showed before power-off is what it stored: the counters C4 shows after
+//!   each command of the uncut run are those a card rebuilt from storage shows.
+//!
+//! The counters live in two records (the security record, and the retry counters record that
+//! VERIFY writes), so the scenarios also run from a card whose counters record holds fewer
+//! tries than the security record's own counters, and from a card as a release before the
+//! counters record wrote it (whose first verification rewrites the security record). A cut
+//! may there also leave the counters a completed command of the scenario left (the admin
+//! VERIFY's restore before the command itself), or one try below them; and a command answered
+//! "wrong PIN" must leave its counter below what it was before that command.
 //!
 //! That the decrement is stored *before* the comparison is also a compile-time fact: a PIN
 //! comparison needs a `state::Persisted` proof, which only the record store's successful write
@@ -85,11 +95,9 @@ fn select(a: &mut TestApplet) {
     send(a, &hex("00A4040006D27600012401"));
 }
 
-/// Sends a scenario's APDUs (recording the answers).
-fn run(a: &mut TestApplet, apdus: &[Vec<u8>]) {
-    for apdu in apdus {
-        send(a, apdu);
-    }
+/// Sends a scenario's APDUs (recording the answers); returns each one's status word.
+fn run(a: &mut TestApplet, apdus: &[Vec<u8>]) -> Vec<u16> {
+    apdus.iter().map(|apdu| send(a, apdu).1).collect()
 }
 
 fn counters(applet: &mut TestApplet) -> Option<[u8; 3]> {
@@ -104,9 +112,9 @@ fn answered_wrong_pin(answers: &[u16]) -> bool {
         .any(|&sw| sw == 0x6982 || sw & 0xFFF0 == 0x63C0)
 }
 
-/// Runs every scenario with every cut; returns the violations found and the cut points run.
-fn check_all() -> (Vec<String>, usize) {
-    let start = personalised();
+/// Runs every scenario with every cut from the card `start`; returns the violations found and
+/// the cut points run.
+fn check_all(start: MemoryStorage) -> (Vec<String>, usize) {
     let mut violations = Vec::new();
     let mut cut_points = 0;
     for scenario in scenarios() {
@@ -121,6 +129,30 @@ fn check_all() -> (Vec<String>, usize) {
         let mut new_card = applet(new_medium, None);
         let new = observe(&mut new_card);
         let new_counters = counters(&mut new_card);
+        // The counters after each prefix of the uncut run (`steps[k]`: after k APDUs; the
+        // first is the old card's, the last the new one's). A cut after a command leaves what
+        // the uncut run had there: a right PIN's restore in the scenario's VERIFY 83 before
+        // the command itself, on a card that had lost PW3 tries. On a card with full
+        // counters every step before the last is the old counters.
+        // Each step is also what the card showed before power-off: the counters it holds in
+        // RAM are the ones it stored.
+        let steps: Vec<Option<[u8; 3]>> = (0..=scenario.apdus.len())
+            .map(|k| {
+                let mut card = applet(start.clone(), None);
+                run(&mut card, &scenario.apdus[..k]);
+                let shown = counters(&mut card);
+                let stored = counters(&mut applet(medium(card), None));
+                if shown != stored {
+                    violations.push(format!(
+                        "{} after {k} APDUs: the card showed counters {shown:?}, stored {stored:?}",
+                        scenario.name
+                    ));
+                }
+                stored
+            })
+            .collect();
+        let (last, completed) = steps.split_last().expect("steps");
+        debug_assert_eq!(*last, new_counters);
         let intermediate = scenario.intermediate.as_ref().map(|apdus| {
             let mut card = applet(start.clone(), None);
             run(&mut card, apdus);
@@ -132,7 +164,7 @@ fn check_all() -> (Vec<String>, usize) {
                 cut_points += 1;
                 let mut card = applet(start.clone(), Some(cut));
                 take_answers();
-                run(&mut card, &scenario.apdus);
+                let status = run(&mut card, &scenario.apdus);
                 let answers = take_answers();
                 let mut after = applet(medium(card), None);
                 let seen = observe(&mut after);
@@ -147,14 +179,18 @@ fn check_all() -> (Vec<String>, usize) {
                         violations.push(format!("{label}: {name} is neither old nor new"));
                     }
                 }
-                // PIN counters: old, new, or one try consumed by an interrupted verification.
+                // PIN counters: old, new, or one try consumed by an interrupted verification;
+                // or as a completed command of the scenario left them, or one try below.
                 if let (Some(now), Some(before)) = (counters(&mut after), old_counters) {
                     for i in 0..3 {
-                        let allowed = [
+                        let mut allowed = vec![
                             Some(before[i]),
                             new_counters.map(|c| c[i]),
                             before[i].checked_sub(1),
                         ];
+                        for c in completed.iter().flatten() {
+                            allowed.extend([Some(c[i]), c[i].checked_sub(1)]);
+                        }
                         if !allowed.contains(&Some(now[i])) {
                             violations.push(format!(
                                 "{label}: counter {i} is {} (was {})",
@@ -166,6 +202,25 @@ fn check_all() -> (Vec<String>, usize) {
                             && now[i] >= before[i]
                         {
                             violations.push(format!("{label}: free guess on counter {i}: the card answered a wrong PIN but the counter is still {}", now[i]));
+                        }
+                    }
+                    // The same, command by command: a PIN command answered "wrong PIN" whose
+                    // uncut run took a try from a counter that no later command refills
+                    // leaves that counter below what it was before the command.
+                    for (k, (apdu, &sw)) in scenario.apdus.iter().zip(&status).enumerate() {
+                        let pin_command = matches!(apdu.get(1), Some(0x20 | 0x24 | 0x2C));
+                        if !pin_command || !answered_wrong_pin(&[sw]) {
+                            continue;
+                        }
+                        let (Some(Some(was)), Some(Some(took))) = (steps.get(k), steps.get(k + 1))
+                        else {
+                            continue;
+                        };
+                        for i in 0..3 {
+                            let kept = steps[k + 1..].iter().flatten().all(|c| c[i] <= took[i]);
+                            if took[i] < was[i] && kept && now[i] >= was[i] {
+                                violations.push(format!("{label}: free guess on counter {i}: APDU {k} answered a wrong PIN but the counter is still {}", now[i]));
+                            }
                         }
                     }
                 }
@@ -182,10 +237,124 @@ fn check_all() -> (Vec<String>, usize) {
 
 #[test]
 fn every_cut_point_leaves_an_acceptable_card() {
-    let (violations, cut_points) = check_all();
+    let (violations, cut_points) = check_all(personalised());
     eprintln!("power-loss: {cut_points} cut points exercised");
     assert!(cut_points > 80, "only {cut_points} cut points");
     assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+/// The personalised card after a wrong PW1, a wrong Resetting Code and a wrong PW3: counters
+/// [2, 2, 2], held by the retry counters record while the security record still has 3 for
+/// each. Every write of the security record a scenario makes must carry the lower counters.
+fn with_lost_tries() -> MemoryStorage {
+    let mut card = applet(personalised(), None);
+    select(&mut card);
+    cmd(&mut card, 0x20, 0, 0x81, b"654321");
+    cmd(&mut card, 0x2C, 0, 0x81, b"resetcoxfresh-pin");
+    cmd(&mut card, 0x20, 0, 0x83, b"87654321");
+    assert_eq!(counters(&mut card), Some([2, 2, 2]));
+    medium(card)
+}
+
+/// `storage` as a release before the retry counters record wrote it (format 2): the counters
+/// in the security record, which has no epoch, and no counters record.
+fn as_earlier_release(mut storage: MemoryStorage) -> MemoryStorage {
+    use openpgp_card_applet::state::records::envelope::crc32;
+    use openpgp_card_applet::{RecordId, Storage};
+    let mut card = applet(storage.clone(), None);
+    select(&mut card);
+    let tries = counters(&mut card).expect("counters");
+    let record = storage.record(RecordId::SECURITY).expect("security record");
+    // Payload: 01 { tries ‖ PW1 } 02 { .. } 03 { .. } 04 { KDF } 05 { maxima } 06 { epoch }.
+    let mut payload = record[2..record.len() - 4].to_vec();
+    let mut at = 0;
+    for (tag, tries) in [0x01, 0x02, 0x03].into_iter().zip(tries) {
+        assert_eq!(payload[at], tag);
+        payload[at + 2] = tries;
+        at += 2 + usize::from(payload[at + 1]);
+    }
+    assert_eq!(payload[payload.len() - 6..payload.len() - 4], [0x06, 0x04]);
+    payload.truncate(payload.len() - 6);
+    let mut legacy = record[..2].to_vec();
+    legacy.extend_from_slice(&payload);
+    legacy.extend_from_slice(&crc32(&legacy).to_le_bytes());
+    storage.set_raw(RecordId::SECURITY, &legacy);
+    storage.remove(RecordId::RETRY_COUNTERS).expect("remove");
+    let mut card = applet(storage.clone(), None);
+    select(&mut card);
+    assert_eq!(counters(&mut card), Some(tries), "the same counters");
+    storage
+}
+
+/// Every scenario on a card whose counters record holds fewer tries than the security
+/// record's own counters: a cut between the two records' writes never shows the higher.
+#[test]
+fn every_cut_point_leaves_an_acceptable_card_after_lost_tries() {
+    let (violations, cut_points) = check_all(with_lost_tries());
+    eprintln!("power-loss after lost tries: {cut_points} cut points exercised");
+    assert!(cut_points > 80, "only {cut_points} cut points");
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+}
+
+/// Every scenario on a card written by an earlier release (the counters in the security
+/// record, no counters record), with lost tries: the first verification rewrites the
+/// security record with an epoch, then writes the counters record; every cut in between is
+/// the old card or the new one.
+#[test]
+fn every_cut_point_leaves_an_acceptable_card_written_by_an_earlier_release() {
+    for start in [
+        as_earlier_release(personalised()),
+        as_earlier_release(with_lost_tries()),
+    ] {
+        let (violations, cut_points) = check_all(start);
+        eprintln!("power-loss from an earlier release: {cut_points} cut points exercised");
+        assert!(cut_points > 80, "only {cut_points} cut points");
+        assert!(violations.is_empty(), "{}", violations.join("\n"));
+    }
+}
+
+/// A verification writes the retry counters record and nothing else, 13 bytes each time (the
+/// decrement, and the restore after a right PIN); a new PIN value is one write of the security
+/// record, which then holds the counters.
+#[test]
+fn a_verification_writes_only_the_retry_counters_record() {
+    use openpgp_card_applet::RecordId;
+    let mut card = applet(with_lost_tries(), None);
+    select(&mut card);
+    let snapshot = |card: &TestApplet| card.applet.storage().inner().clone();
+    for (p2, pin, sw) in [
+        (0x81, &b"000000"[..], 0x6982),
+        (0x82, b"123456", 0x9000),
+        (0x83, b"12345678", 0x9000),
+    ] {
+        let before = snapshot(&card);
+        let writes = card.applet.storage().mutations();
+        assert_eq!(cmd(&mut card, 0x20, 0, p2, pin), sw);
+        let after = snapshot(&card);
+        let cost = if sw == 0x9000 { 2 } else { 1 };
+        assert_eq!(card.applet.storage().mutations() - writes, cost);
+        for id in before.ids().chain(after.ids()) {
+            if id != RecordId::RETRY_COUNTERS {
+                assert_eq!(before.record(id), after.record(id), "{id:?}");
+            }
+        }
+        assert_eq!(
+            after.record(RecordId::RETRY_COUNTERS).map(<[u8]>::len),
+            Some(13)
+        );
+    }
+    let security = snapshot(&card)
+        .record(RecordId::SECURITY)
+        .map(<[u8]>::to_vec);
+    assert_eq!(cmd(&mut card, 0x24, 0, 0x81, b"123456new-pin"), 0x9000);
+    let after = snapshot(&card);
+    assert_ne!(
+        after.record(RecordId::SECURITY).map(<[u8]>::to_vec),
+        security
+    );
+    let mut card = applet(after, None);
+    select(&mut card);
+    assert_eq!(counters(&mut card), Some([3, 2, 3]));
 }
 
 /// The commands that compare a PIN, each with the right value: when the first write of the
