@@ -137,3 +137,44 @@ fn retry_counters_out_of_range_are_a_damaged_record() {
     assert_eq!(card.tries(), [2, 0, 3]);
     assert_sw(&card.verify(0x81, b"changed"), 0x9000);
 }
+
+/// The retry counters record (what VERIFY writes): damaged, it is 6581 for the PIN commands,
+/// never the security record's own counters (which may be higher); one whose epoch is above
+/// the security record's (no sequence of writes makes it) is the same. Recovery as for the
+/// security record.
+#[test]
+fn a_damaged_retry_counters_record_is_6581_not_the_older_counters() {
+    type Edit = fn(&mut Vec<u8>);
+    let cases: [(&str, Edit, bool); 4] = [
+        ("bit flip", |b| b[3] ^= 0x01, false),
+        ("truncated", |b| b.truncate(b.len() - 1), false),
+        (
+            "an epoch above the security record's",
+            |b| b[2] = 0x7F,
+            true,
+        ),
+        ("PW1 above its maximum", |b| b[6] = 4, true),
+    ];
+    for (what, edit, valid_crc) in cases {
+        let mut card = personalised();
+        // PW1 loses a try: only the counters record holds it.
+        assert_sw(&card.verify(0x81, b"000000"), 0x6982);
+        assert_eq!(card.tries(), [2, 0, 3]);
+        if valid_crc {
+            rewrite(&mut card, RecordId::RETRY_COUNTERS, edit);
+        } else {
+            damage(&mut card, RecordId::RETRY_COUNTERS, edit);
+        }
+        card.select();
+        assert_sw(&card.get_data(0xC4), 0x6581);
+        assert_eq!(card.verify(0x81, b"changed").sw, 0x6581, "{what}");
+        assert_eq!(card.verify(0x83, b"12345678").sw, 0x6581, "{what}");
+        assert_eq!(card.get_data(0x5B).data, b"Doe<<Jane", "{what}");
+        // PW3 is unusable: TERMINATE needs no PIN, ACTIVATE resets everything.
+        assert_sw(&card.send("00E60000"), 0x9000);
+        assert_sw(&card.send("00440000"), 0x9000);
+        card.select();
+        assert_eq!(card.tries(), [3, 0, 3], "{what}");
+        assert_sw(&card.verify(0x81, b"123456"), 0x9000);
+    }
+}
