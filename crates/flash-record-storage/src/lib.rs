@@ -54,7 +54,7 @@ const ITEM_OVERHEAD: usize = 64;
 /// The smallest logical erase page: one item of [`MAX_RECORD_LEN`] bytes must fit in it.
 pub const LOGICAL_PAGE_MIN: usize = MAX_RECORD_LEN + ITEM_OVERHEAD;
 
-/// The key pointer cache holds this many ids (the applet uses 26: `RecordId::ALL` and
+/// The key pointer cache holds this many ids (the applet uses 27: `RecordId::ALL` and
 /// `RecordId::FIRMWARE`).
 const CACHED_KEYS: usize = 32;
 

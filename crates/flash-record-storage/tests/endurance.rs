@@ -14,6 +14,9 @@
 //!    fills and erases the pages of its range in a ring, so past the first lap every lap costs
 //!    the same).
 //!
+//! The test fails if a workload the goal names (signatures, SSH authentications) lasts under
+//! ten years at its rate on the board's range or the QEMU firmware's.
+//!
 //! `cargo test` runs each workload to [`QUICK_MILESTONE`] erases of the first page; the whole
 //! count runs with `ENDURANCE_FULL=1 cargo test --release -p flash-record-storage --test
 //! endurance -- --nocapture` (a few minutes), which prints the table of BENCHMARKS.md.
@@ -39,6 +42,7 @@ const WORD: usize = 4;
 /// The goal (issue 37): ten years at 1,000 signatures a day and at 5,000 SSH
 /// authentications a day.
 const SIGNATURES_PER_DAY: f64 = 1_000.0;
+const GOAL_YEARS: f64 = 10.0;
 const AUTHENTICATIONS_PER_DAY: f64 = 5_000.0;
 
 // ---------------------------------------------------------------------------------------------
@@ -475,10 +479,12 @@ fn changed(changes: &[Change], id: RecordId) -> bool {
 }
 
 /// The storage ranges of the board crate (nRF52840: 128 KiB) and of the firmware under QEMU
-/// (256 KiB), both of 4 KiB pages.
-const RANGES: [(&str, usize); 2] = [
-    ("nRF52840 board, 128 KiB", 128 * 1024),
-    ("QEMU firmware, 256 KiB", 256 * 1024),
+/// (256 KiB), both of 4 KiB pages, and half the board's (what the embedding guide calls the
+/// least for three RSA-4096 keys), with whether the goal must be met on it.
+const RANGES: [(&str, usize, bool); 3] = [
+    ("half the board's, 64 KiB", 64 * 1024, false),
+    ("nRF52840 board, 128 KiB", 128 * 1024, true),
+    ("QEMU firmware, 256 KiB", 256 * 1024, true),
 ];
 
 #[test]
@@ -495,14 +501,20 @@ fn endurance_of_every_workload() {
     );
     println!("| range | workload | record bytes per op | flash bytes per op | operations until 10,000 erases | years at 1,000 a day | years at the goal's rate | erases per page (min–max) |");
     println!("|---|---|---:|---:|---:|---:|---:|---|");
-    for (range, capacity) in RANGES {
+    let mut missed = Vec::new();
+    for (range, capacity, goal_applies) in RANGES {
         for workload in &WORKLOADS {
             let changes = pattern(&store, &config, workload);
             assert!(!changes.is_empty(), "{} writes nothing", workload.name);
             let wear = replay(&records, &changes, capacity, target);
             let years = |per_day: f64| wear.operations as f64 / per_day / 365.0;
             let goal = match workload.per_day {
-                Some(per_day) => format!("{:.1} at {per_day:.0} a day", years(per_day)),
+                Some(per_day) => {
+                    if goal_applies && years(per_day) < GOAL_YEARS {
+                        missed.push(format!("{range}, {}", workload.name));
+                    }
+                    format!("{:.1} at {per_day:.0} a day", years(per_day))
+                }
                 None => "–".to_owned(),
             };
             println!(
@@ -525,4 +537,10 @@ fn endurance_of_every_workload() {
             );
         }
     }
+    // The goal (issue 37), on the board's range and the QEMU firmware's.
+    assert!(
+        missed.is_empty(),
+        "under {GOAL_YEARS} years: {}",
+        missed.join("; ")
+    );
 }
