@@ -21,7 +21,7 @@
 //! the outliers of a shared 2-core machine.
 //!
 //! What is held fixed:
-//! - keys are imported once (PUT DATA `3F FF`) from `benches/common/keys.rs` before any timing,
+//! - keys are imported once (PUT DATA `3F FF`) from the test kit's `keys` (crate `openpgp-card-applet-test-vectors`) before any timing,
 //!   and the applet's answers are checked against the known answers there;
 //! - PSO:CDS runs with C4 byte 1 = 01 (PW1 stays verified for several signatures), so VERIFY is
 //!   not in the loop; VERIFY is measured on its own;
@@ -40,13 +40,12 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode};
 use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
 use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use openpgp_card_applet_testkit::keys;
 
 extern crate alloc;
 
 #[path = "common/apdus.rs"]
 mod apdus;
-#[path = "common/keys.rs"]
-mod keys;
 
 use apdus::{attributes_tag, ecdh_template, extended};
 

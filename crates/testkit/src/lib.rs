@@ -39,10 +39,10 @@ pub mod attestation_ca;
 pub mod backends;
 pub mod client;
 mod import;
-/// Fixed test keys and known answers, generated with OpenSSL (`benches/common/gen_keys.py`);
-/// shared with the benchmarks and the footprint image. Public test keys only.
-#[path = "../../../benches/common/keys.rs"]
-pub mod keys;
+/// The known keys and answers of the workspace: the crate `openpgp-card-applet-test-vectors`
+/// (generated with OpenSSL), shared with the core's unit tests, the fuzz crate, the benchmarks
+/// and the footprint image. Public test keys only.
+pub use openpgp_card_applet_test_vectors as keys;
 pub mod power_loss;
 pub mod representative;
 pub mod storage_contract;

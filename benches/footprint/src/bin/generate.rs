@@ -27,10 +27,10 @@ use openpgp_card_applet::tlv::Reader;
 mod apdus;
 #[path = "../harness.rs"]
 mod harness;
-#[path = "../../../common/keys.rs"]
-mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
+
+use openpgp_card_applet_testkit::keys;
 
 use apdus::{attributes_tag, ecdh_template, extended};
 use harness::{

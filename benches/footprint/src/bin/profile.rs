@@ -23,10 +23,10 @@ use panic_semihosting as _;
 mod apdus;
 #[path = "../harness.rs"]
 mod harness;
-#[path = "../../../common/keys.rs"]
-mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
+
+use openpgp_card_applet_testkit::keys;
 
 use apdus::ecdh_template;
 use harness::{

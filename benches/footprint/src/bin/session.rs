@@ -1,7 +1,7 @@
 //! A scripted OpenPGP card session on a Cortex-M4 (QEMU mps2-an386), measuring for every
 //! command the stack high-water mark (the stack below `main` is painted before each command and
 //! scanned after it) and the heap peak (a counting wrapper around the global allocator).
-//! Every answer is checked against the known answers of `benches/common/keys.rs`; any mismatch
+//! Every answer is checked against the known answers of the test kit's `keys` (crate `openpgp-card-applet-test-vectors`); any mismatch
 //! or panic ends QEMU with a failure exit code. At the end, the same is measured for direct
 //! calls of the crates (`raw ...` lines), to tell the applet's share from theirs.
 //!
@@ -26,10 +26,10 @@ use openpgp_card_applet_testkit::backends::TestRng;
 mod apdus;
 #[path = "../harness.rs"]
 mod harness;
-#[path = "../../../common/keys.rs"]
-mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
+
+use openpgp_card_applet_testkit::keys;
 
 use apdus::{ecdh_template, extended};
 use harness::{
