@@ -45,7 +45,8 @@ const fn hex<const N: usize>(s: &str) -> [u8; N] {
 // corpus (fuzz/corpus/import) holds.
 
 /// AES-256 key (DO D5): PSO:ENCIPHER and DECIPHER with it, by the fuzz crate's session card.
-pub const AES256_KEY: &[u8] = &hex::<32>("a90da3ea042ccd3d28eea040a6891113c614013a107e072f5837c82338087a0f");
+pub const AES256_KEY: &[u8] =
+    &hex::<32>("a90da3ea042ccd3d28eea040a6891113c614013a107e072f5837c82338087a0f");
 
 /// The second RSA-2048 key, for imports that replace the first (no known answers): first
 /// prime.
