@@ -88,7 +88,7 @@ fn ecdsa_verifies(curve: Curve, point: &[u8], hash: &[u8], signature: &[u8]) -> 
         Curve::P521 => verify!(p521::NistP521),
         Curve::BrainpoolP256r1 => verify!(bp256::BrainpoolP256r1),
         Curve::BrainpoolP384r1 => verify!(bp384::BrainpoolP384r1),
-        Curve::BrainpoolP512r1 => verify!(bp512::BrainpoolP512r1),
+        Curve::BrainpoolP512r1 => verify!(openpgp_card_applet_bp512::BrainpoolP512r1),
     }
 }
 
