@@ -1,12 +1,13 @@
-//! The applet object: platform parts + configuration + state, and its entry points.
+//! The applet: the front end a firmware talks to. It owns the APDU exchange (chaining, GET
+//! RESPONSE) and the [`Card`](crate::card) below it, and answers power-on and deselection;
+//! every command goes down to the card's dispatcher.
 
 use rand_core::TryCryptoRng;
 
 use crate::apdu::Exchange;
+use crate::card::Card;
 use crate::config::Config;
-use crate::entropy::Entropy;
 use crate::platform::{Clock, Storage, Transport, UserPresence};
-use crate::state::{Persistent, Session, Store};
 
 /// The parts of the device the applet runs on.
 #[derive(Debug)]
@@ -34,21 +35,6 @@ pub struct Applet<S, R, C, U> {
     card: Card<S, R, C, U>,
 }
 
-/// Everything but the APDU buffers: what the command handlers work on.
-pub(crate) struct Card<S, R, C, U> {
-    pub(crate) config: Config,
-    pub(crate) store: Store<S>,
-    /// The platform RNG behind the health tests.
-    pub(crate) rng: Entropy<R>,
-    pub(crate) clock: C,
-    pub(crate) user_presence: U,
-    /// The records in RAM, with the keys decoded from them: replaced as a whole at power-on
-    /// and by ACTIVATE FILE, so nothing decoded outlives the records it came from.
-    pub(crate) state: Persistent,
-    pub(crate) session: Session,
-    pub(crate) powered: bool,
-}
-
 impl<S, R, C, U> Applet<S, R, C, U>
 where
     S: Storage,
@@ -64,20 +50,14 @@ where
             usize::from(config.max_command_len),
             usize::from(config.max_response_len),
         );
-        let state = Persistent::factory(&config);
-        Applet {
-            io,
-            card: Card {
-                config,
-                store: Store::new(platform.storage),
-                rng: Entropy::new(platform.rng),
-                clock: platform.clock,
-                user_presence: platform.user_presence,
-                state,
-                session: Session::default(),
-                powered: false,
-            },
-        }
+        let card = Card::new(
+            config,
+            platform.storage,
+            platform.rng,
+            platform.clock,
+            platform.user_presence,
+        );
+        Applet { io, card }
     }
 
     /// Power-on or card reset: forgets every volatile state (verified PINs, chains, pending
@@ -107,13 +87,8 @@ where
     /// returned; a short `response` otherwise only makes more of the answer wait for GET
     /// RESPONSE.
     pub fn process(&mut self, command: &[u8], response: &mut [u8]) -> usize {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
-        let card = &mut self.card;
-        self.io.process(command, response, |request, reply| {
-            card.dispatch(request, reply)
-        })
+        self.card.ensure_powered();
+        self.io.process(command, response, &mut self.card)
     }
 
     /// Processes one **complete** command, below the applet's own command chaining and GET
@@ -138,12 +113,9 @@ where
         &mut self,
         command: &crate::apdu::CommandApdu<'_>,
     ) -> Result<&[u8], crate::Status> {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
-        let card = &mut self.card;
+        self.card.ensure_powered();
         self.io
-            .respond(command, |request, reply| card.dispatch(request, reply))
+            .respond(command, &mut self.card)
             .map_err(crate::Status::from)
     }
 
@@ -159,9 +131,7 @@ where
     /// configures it outside the OpenPGP application, and so not cleared by the OpenPGP factory
     /// reset. Only the cached UIF modes (03, 04) use it.
     pub fn set_touch_cache_time(&mut self, seconds: u8) -> Result<(), crate::Status> {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
+        self.card.ensure_powered();
         self.card
             .set_touch_cache_time(seconds)
             .map_err(crate::Status::from)
@@ -174,9 +144,7 @@ where
     /// were never written, they apply at once. The user changes the current maxima with SET
     /// PIN RETRIES (`00 F2`, PW3). Errors: 6A80 for a value out of range, 6581 for storage.
     pub fn set_retry_defaults(&mut self, defaults: [u8; 3]) -> Result<(), crate::Status> {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
+        self.card.ensure_powered();
         self.card
             .set_retry_defaults(defaults)
             .map_err(crate::Status::from)
@@ -196,9 +164,7 @@ where
         &mut self,
         date: [u8; 4],
     ) -> Result<alloc::vec::Vec<u8>, crate::Status> {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
+        self.card.ensure_powered();
         self.card
             .generate_attestation_key(date)
             .map_err(crate::Status::from)
@@ -208,9 +174,7 @@ where
     /// [`generate_attestation_key`](Self::generate_attestation_key).
     #[cfg(feature = "attestation")]
     pub fn attestation_public_key(&mut self) -> Result<Option<alloc::vec::Vec<u8>>, crate::Status> {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
+        self.card.ensure_powered();
         self.card
             .attestation_public_key()
             .map_err(crate::Status::from)
@@ -226,9 +190,7 @@ where
     /// same key), and the OpenPGP factory reset removes that one, so this one shows again.
     #[cfg(feature = "attestation")]
     pub fn set_attestation_certificate(&mut self, der: &[u8]) -> Result<(), crate::Status> {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
+        self.card.ensure_powered();
         self.card
             .set_attestation_certificate(der)
             .map_err(crate::Status::from)
@@ -244,9 +206,7 @@ where
         &mut self,
         fingerprint: &[u8; 20],
     ) -> Result<(), crate::Status> {
-        if !self.card.powered {
-            self.card.power_on(Transport::Contact);
-        }
+        self.card.ensure_powered();
         self.card
             .set_attestation_ca_fingerprint(fingerprint)
             .map_err(crate::Status::from)
@@ -278,14 +238,5 @@ where
             clock: self.card.clock,
             user_presence: self.card.user_presence,
         }
-    }
-}
-
-impl<S: Storage, R, C, U> Card<S, R, C, U> {
-    fn power_on(&mut self, transport: Transport) {
-        self.session = Session::new(transport);
-        self.state = Persistent::load(&mut self.store, &self.config);
-        self.rng.power_on();
-        self.powered = true;
     }
 }

@@ -140,7 +140,11 @@ fn generate_leaves_no_private_key_in_freed_heap_memory() {
             sw = u16::from_be_bytes([response[n - 2], response[n - 1]]);
         });
         assert_eq!(sw, 0x9000, "{algorithm:?}");
-        let record = card.storage().record(slot.key_record()).unwrap().to_vec();
+        let record = card
+            .storage()
+            .record(openpgp_card_applet::RecordId::key(slot))
+            .unwrap()
+            .to_vec();
         let mut secrets = Vec::new();
         match algorithm.rsa_bits() {
             Some(bits) => {

@@ -1,21 +1,19 @@
 //! Unit tests of the APDU layer with a fake handler: chaining, GET RESPONSE, misuse, classes.
 
 use super::*;
+use crate::Error as AppError;
 use alloc::vec::Vec;
 use proptest::prelude::*;
 
 /// A handler that records what it saw and answers `reply_len` bytes counting up from 0.
-fn echo(
-    reply_len: usize,
-    seen: &mut Vec<(u8, u8, u8, Vec<u8>)>,
-) -> impl FnOnce(Request<'_>, &mut Writer<'_>) -> Result<(), Error> + '_ {
-    move |request, w| {
+fn echo(reply_len: usize, seen: &mut Vec<(u8, u8, u8, Vec<u8>)>) -> impl Handler + '_ {
+    from_fn(move |request, w| {
         seen.push((request.ins, request.p1, request.p2, request.data.to_vec()));
         for i in 0..reply_len {
             w.raw(&[i as u8])?;
         }
-        Ok(())
-    }
+        Ok::<(), AppError>(())
+    })
 }
 
 fn run(
@@ -25,7 +23,7 @@ fn run(
     seen: &mut Vec<(u8, u8, u8, Vec<u8>)>,
 ) -> Vec<u8> {
     let mut out = [0xEEu8; 70000];
-    let n = ex.process(apdu, &mut out, echo(reply_len, seen));
+    let n = ex.process(apdu, &mut out, &mut echo(reply_len, seen));
     out[..n].to_vec()
 }
 
@@ -206,12 +204,18 @@ fn extended_le_is_answered_directly() {
 fn small_output_buffer_defers_to_get_response() {
     let mut ex = Exchange::new(64, 1024);
     let mut out = [0u8; 12];
-    let n = ex.process(&[0x00, 0xCA, 0, 0x6E, 0x00], &mut out, |_, w| {
-        w.raw(&[7; 20])
-    });
+    let n = ex.process(
+        &[0x00, 0xCA, 0, 0x6E, 0x00],
+        &mut out,
+        &mut from_fn(|_, w| w.raw(&[7; 20])),
+    );
     assert_eq!((n, &out[10..12]), (12, &[0x61, 0x0A][..]));
     assert_eq!(
-        ex.process(&[0x00, 0xCA, 0, 0x6E, 0x00], &mut [0u8; 1], |_, _| Ok(())),
+        ex.process(
+            &[0x00, 0xCA, 0, 0x6E, 0x00],
+            &mut [0u8; 1],
+            &mut from_fn(|_, _| Ok::<(), AppError>(()))
+        ),
         0
     );
 }
@@ -250,10 +254,14 @@ fn get_response_misuse() {
 fn handler_errors_become_status_words_and_leave_no_data() {
     let mut ex = Exchange::new(64, 1024);
     let mut out = [0u8; 64];
-    let n = ex.process(&[0x00, 0x20, 0, 0x81, 1, 0x31], &mut out, |_, w| {
-        w.raw(b"secret")?;
-        Err(Error::WrongPin { remaining: 2 })
-    });
+    let n = ex.process(
+        &[0x00, 0x20, 0, 0x81, 1, 0x31],
+        &mut out,
+        &mut from_fn(|_, w| {
+            w.raw(b"secret")?;
+            Err(AppError::WrongPin { remaining: 2 })
+        }),
+    );
     assert_eq!(&out[..n], &[0x63, 0xC2]);
     assert!(!ex.has_pending_response());
 }
@@ -353,10 +361,13 @@ fn respond_returns_the_whole_answer_and_wipes_it_at_the_next_command() {
     let mut io = Exchange::new(16, 300);
     let command = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00, 0x01, 0xAB, 0x05]).unwrap();
     let answer = io
-        .respond(&command, |request, w| {
-            assert_eq!(request.le, Some(5));
-            w.raw(&[0x5A; 200])
-        })
+        .respond(
+            &command,
+            &mut from_fn(|request, w| {
+                assert_eq!(request.le, Some(5));
+                w.raw(&[0x5A; 200])
+            }),
+        )
         .unwrap()
         .to_vec();
     assert_eq!(
@@ -365,7 +376,11 @@ fn respond_returns_the_whole_answer_and_wipes_it_at_the_next_command() {
     );
     assert!(!io.has_pending_response(), "nothing for GET RESPONSE");
     let next = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00]).unwrap();
-    assert_eq!(io.respond(&next, |_, _| Ok(())).unwrap(), &[] as &[u8]);
+    assert_eq!(
+        io.respond(&next, &mut from_fn(|_, _| Ok::<(), AppError>(())))
+            .unwrap(),
+        &[] as &[u8]
+    );
     assert!(io.reply.iter().all(|&b| b == 0), "the old answer is wiped");
 }
 
@@ -373,25 +388,34 @@ fn respond_returns_the_whole_answer_and_wipes_it_at_the_next_command() {
 fn respond_wipes_a_partial_answer_of_a_failing_handler() {
     let mut io = Exchange::new(16, 64);
     let command = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00]).unwrap();
-    let result = io.respond(&command, |_, w| {
-        w.raw(&[0x77; 32])?;
-        Err(Error::NotAuthorized)
-    });
-    assert_eq!(result, Err(Error::NotAuthorized));
+    let result = io.respond(
+        &command,
+        &mut from_fn(|_, w| {
+            w.raw(&[0x77; 32])?;
+            Err(AppError::NotAuthorized)
+        }),
+    );
+    assert_eq!(result, Err(AppError::NotAuthorized));
     assert!(io.reply.iter().all(|&b| b == 0));
 }
 
 #[test]
 fn respond_refuses_what_a_dispatcher_should_not_pass() {
     let mut io = Exchange::new(4, 64);
-    let handler = |_: Request<'_>, _: &mut Writer<'_>| -> Result<(), Error> { Ok(()) };
+    let mut handler = from_fn(|_, _| Ok::<(), AppError>(()));
     let chained = CommandApdu::parse(&[0x10, 0x10, 0x00, 0x00, 0x01, 0x00]).unwrap();
     assert_eq!(
-        io.respond(&chained, handler),
-        Err(Error::ChainingNotSupported)
+        io.respond(&chained, &mut handler),
+        Err(Error::ChainingNotSupported.into())
     );
     let long = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5]).unwrap();
-    assert_eq!(io.respond(&long, handler), Err(Error::WrongLength));
+    assert_eq!(
+        io.respond(&long, &mut handler),
+        Err(Error::WrongLength.into())
+    );
     let secure = CommandApdu::parse(&[0x0C, 0x10, 0x00, 0x00]).unwrap();
-    assert_eq!(io.respond(&secure, handler), Err(Error::SecureMessaging));
+    assert_eq!(
+        io.respond(&secure, &mut handler),
+        Err(Error::SecureMessaging.into())
+    );
 }

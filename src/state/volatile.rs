@@ -1,5 +1,6 @@
 //! Volatile state: what a power cycle forgets (spec §4.3 access status, §7.2.5 curDO).
 
+use crate::error::Error;
 use crate::platform::Transport;
 use crate::spec::Slot;
 
@@ -77,5 +78,23 @@ impl Session {
         self.pw1_sign = false;
         self.pw1_other = false;
         self.pw3 = false;
+    }
+
+    /// Requires PW3 to be verified in this session (6982 otherwise).
+    pub(crate) fn require_pw3(&self) -> Result<(), Error> {
+        if self.pw3 {
+            Ok(())
+        } else {
+            Err(Error::NotAuthorized)
+        }
+    }
+
+    /// Requires PW1 to be verified with reference 82 in this session (6982 otherwise).
+    pub(crate) fn require_pw1_other(&self) -> Result<(), Error> {
+        if self.pw1_other {
+            Ok(())
+        } else {
+            Err(Error::NotAuthorized)
+        }
     }
 }

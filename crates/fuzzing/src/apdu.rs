@@ -1,7 +1,6 @@
 //! Fuzz target `apdu`: the command APDU parser, its encoder and the exchange layer.
 
-use openpgp_card_applet::apdu::{Class, CommandApdu, Exchange};
-use openpgp_card_applet::status::Error;
+use openpgp_card_applet::apdu::{from_fn, Class, CommandApdu, Exchange};
 
 use crate::card::assert_status;
 
@@ -25,16 +24,24 @@ pub fn apdu(data: &[u8]) {
             }
             let _ = Class::parse(apdu.cla);
         }
-        Err(error) => assert_eq!(error, Error::WrongLength, "parse error"),
+        Err(error) => assert_eq!(
+            error,
+            openpgp_card_applet::apdu::Error::WrongLength,
+            "parse error"
+        ),
     }
     let mut exchange = Exchange::new(256, 512);
     let mut out = [0u8; 300];
     for command in [data, &[0x00, 0xC0, 0x00, 0x00, 0x00][..]] {
-        let n = exchange.process(command, &mut out, |request, w| {
-            // Echo the data twice: long answers exercise GET RESPONSE.
-            w.raw(request.data)?;
-            w.raw(request.data)
-        });
+        let n = exchange.process(
+            command,
+            &mut out,
+            &mut from_fn(|request, w| {
+                // Echo the data twice: long answers exercise GET RESPONSE.
+                w.raw(request.data)?;
+                w.raw(request.data)
+            }),
+        );
         assert!((2..=out.len()).contains(&n), "response length {n}");
         assert_status(&out[..n]);
     }

@@ -1,7 +1,7 @@
 //! Fuzz target `tlv`: the BER-TLV reader over arbitrary bytes, and a writer round trip.
 
-use openpgp_card_applet::status::Error;
 use openpgp_card_applet::tlv::{Reader, Writer};
+use openpgp_card_applet::Error;
 
 /// How deep [`tlv`] descends into constructed TLVs.
 const TLV_MAX_DEPTH: usize = 8;

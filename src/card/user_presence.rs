@@ -1,4 +1,4 @@
-//! User presence (spec §4.1.3.2 7F74, §4.4.3.6 UIF D6–D8) and GET CHALLENGE (§7.2.15).
+//! User presence (spec §4.1.3.2 7F74, §4.4.3.6 UIF D6–D8).
 //!
 //! UIF modes (first byte of D6/D7/D8): 00 off, 01 on, 02 permanently on, and YubiKey's 03
 //! cached and 04 permanently cached. With UIF on, PSO:CDS (D6), PSO:DECIPHER and PSO:ENCIPHER
@@ -10,14 +10,12 @@
 //! asks), measured with the [`Clock`]. Touch applies on the contact/USB interface only: on
 //! contactless the operation proceeds without asking.
 
-use rand_core::TryCryptoRng;
-
-use crate::applet::Card;
+use crate::error::Error;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
 use crate::spec::Slot;
 use crate::state::usable;
-use crate::status::Error;
-use crate::tlv::Writer;
+
+use super::Card;
 
 /// UIF modes whose touch is cached.
 const CACHED_MODES: [u8; 2] = [0x03, 0x04];
@@ -95,23 +93,5 @@ impl<S: Storage, R, C: Clock, U: UserPresence> Card<S, R, C, U> {
         // A shorter cache must not honour touches older than it: start afresh.
         self.session.last_touch = [None; 3];
         Ok(())
-    }
-}
-
-impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
-    /// GET CHALLENGE, spec §7.2.15: Le fresh random bytes, at most the maximum announced in C0
-    /// bytes 3-4 (6700 beyond it, or without Le). Bytes that passed the health tests, or 6F00
-    /// when the source has failed them since power-on.
-    pub(crate) fn get_challenge(
-        &mut self,
-        le: Option<u32>,
-        w: &mut Writer<'_>,
-    ) -> Result<(), Error> {
-        let len = le.ok_or(Error::WrongLength)? as usize;
-        if len > usize::from(self.config.max_challenge_len) {
-            return Err(Error::WrongLength);
-        }
-        let bytes = w.reserve(len)?;
-        self.rng.fill(bytes)
     }
 }

@@ -5,20 +5,21 @@ use rand_core::TryCryptoRng;
 
 use crate::entropy::Entropy;
 
-use crate::applet::Card;
-use crate::crypto::{Algorithm, PrivateKey};
+use crate::crypto::PrivateKey;
+use crate::error::Error;
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
-use crate::spec::{Slot, SIGNATURE_COUNTER_MAX};
+use crate::spec::{tag, Slot, SIGNATURE_COUNTER_MAX};
 use crate::state::{usable, usable_mut, KeySlotState, SignatureCounter};
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
+
+use super::Card;
 
 /// DECIPHER's padding indicator for RSA (spec §7.2.11).
 const PADDING_RSA: u8 = 0x00;
 /// DECIPHER's padding indicator for AES.
 const PADDING_AES: u8 = 0x02;
 /// DECIPHER's template tag for ECDH ("cipher DO").
-const TEMPLATE_ECDH: u8 = 0xA6;
+const TEMPLATE_ECDH: u8 = tag::CIPHER as u8;
 
 impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// PSO: COMPUTE DIGITAL SIGNATURE, spec §7.2.10, with the SIG key. Needs PW1 verified with
@@ -155,41 +156,6 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         self.rng.guard(|rng| operation(key, rng))
     }
 
-    /// MANAGE SECURITY ENVIRONMENT, spec §7.2.18: `83 01 02` (the DEC key) or `83 01 03` (the
-    /// AUT key) for INTERNAL AUTHENTICATE (P2 = A4) or DECIPHER (P2 = B8). The key's algorithm
-    /// must be able to do it (an ECDH key cannot authenticate: 6985). SELECT and power-off reset
-    /// the bindings.
-    pub(crate) fn manage_security_environment(
-        &mut self,
-        template: u8,
-        data: &[u8],
-    ) -> Result<(), Error> {
-        let mut r = Reader::new(data);
-        let reference = r.expect(0x83)?;
-        r.finish()?;
-        let slot = match reference {
-            [0x02] => Slot::Dec,
-            [0x03] => Slot::Aut,
-            _ => return Err(Error::IncorrectData),
-        };
-        let algorithm =
-            Algorithm::parse(&self.key_slot(slot)?.attributes).map_err(|_| Error::Storage)?;
-        let signs = algorithm.can_sign();
-        let deciphers = algorithm.can_decipher();
-        if template == 0xA4 {
-            if !signs {
-                return Err(Error::ConditionsOfUse);
-            }
-            self.session.authentication_key = slot;
-        } else {
-            if !deciphers {
-                return Err(Error::ConditionsOfUse);
-            }
-            self.session.decipher_key = slot;
-        }
-        Ok(())
-    }
-
     /// Adds one to DO 93 (saturating at FFFFFF) and stores it.
     fn count_signature(&mut self) -> Result<(), Error> {
         let sig_epoch = self.key_slot(Slot::Sig)?.epoch;
@@ -208,13 +174,13 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
 /// Extracts the public point from `A6 { 7F49 { 86 point } }` (spec §7.2.11).
 fn ecdh_point(data: &[u8]) -> Result<&[u8], Error> {
     let mut r = Reader::new(data);
-    let template = r.expect(u16::from(TEMPLATE_ECDH))?;
+    let template = r.expect(tag::CIPHER)?;
     r.finish()?;
     let mut r = Reader::new(template);
-    let public_key = r.expect(0x7F49)?;
+    let public_key = r.expect(tag::PUBLIC_KEY)?;
     r.finish()?;
     let mut r = Reader::new(public_key);
-    let point = r.expect(0x86)?;
+    let point = r.expect(tag::EXTERNAL_PUBLIC_KEY)?;
     r.finish()?;
     Ok(point)
 }

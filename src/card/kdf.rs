@@ -15,13 +15,14 @@
 //! All of it is one write of the `SECURITY` record, so it is atomic. Every verified PIN is
 //! forgotten afterwards.
 
-use crate::applet::Card;
-use crate::handlers::pin_commands::fits;
-use crate::pin::Pin;
+use super::pin_commands::fits;
+use crate::error::Error;
 use crate::platform::Storage;
 use crate::spec::PinRef;
-use crate::status::Error;
+use crate::state::pin::Pin;
 use crate::tlv::Reader;
+
+use super::Card;
 
 /// KDF algorithm byte (tag 81).
 const KDF_NONE: u8 = 0x00;

@@ -1,32 +1,113 @@
-//! Command handlers, one module per group of spec commands, and the dispatcher with the single
-//! life-cycle gate.
+//! The card: the OpenPGP application's state and its commands, below the [`Applet`] front end
+//! (which only reassembles APDUs, answers power-on and deselection, and calls down into here).
 //!
-//! Each handler is a method on [`Card`] that takes the parsed command's fields and, where the
-//! command answers data, a [`Writer`] over the response buffer. Handlers are sans-IO: their
-//! only side effects are on [`Card`]'s state and its storage.
+//! [`Card`] holds the platform parts, the records in RAM and the session; [`Card::dispatch`]
+//! parses one complete command and runs its handler. Each handler is a method on `Card`,
+//! documented with its spec section, in the module of its spec chapter or command group:
+//!
+//! | command (INS) | spec | module |
+//! |---|---|---|
+//! | SELECT (A4), SELECT DATA (A5) | §7.2.1, §7.2.5 | [`select`] |
+//! | VERIFY (20), CHANGE REFERENCE DATA (24), RESET RETRY COUNTER (2C) | §7.2.2–§7.2.4 | [`pin_commands`] |
+//! | GET DATA (CA), GET NEXT DATA (CC), PUT DATA (DA) | §7.2.6–§7.2.8 | [`data_objects`] |
+//! | PUT DATA (DB) key import | §4.4.3.12, §7.2.8 | [`import`] |
+//! | PSO: CDS, DECIPHER, ENCIPHER (2A); INTERNAL AUTHENTICATE (88) | §7.2.10–§7.2.13 | [`pso`] |
+//! | GENERATE ASYMMETRIC KEY PAIR (47) | §7.2.14 | [`generate`] |
+//! | GET CHALLENGE (84) | §7.2.15 | [`challenge`] |
+//! | TERMINATE DF (E6), ACTIVATE FILE (44) | §7.2.16, §7.2.17 | [`lifecycle`] |
+//! | MANAGE SECURITY ENVIRONMENT (22) | §7.2.18 | [`mse`] |
+//! | GET VERSION (F1), SET PIN RETRIES (F2), GENERATE ATTESTATION (FB) | YubiKey's | [`yubikey`] |
+//!
+//! Shared by the handlers: the key slots (records of keys and their metadata, the algorithm
+//! attributes and FA) in [`key_slots`], the KDF-DO in [`kdf`], user presence (UIF) in
+//! [`user_presence`], and the writes that keep RAM and storage in step in [`write_through`].
+//!
+//! Handlers are sans-IO: their only side effects are on `Card`'s state and its storage. They
+//! call down (into `state`, `crypto`, `tlv`, `command`), never up into the applet.
 
-#[cfg(feature = "attestation")]
-mod attestation;
+mod challenge;
 mod data_objects;
+mod generate;
 mod import;
 mod kdf;
-mod keys;
+mod key_slots;
 mod lifecycle;
+mod mse;
 mod pin_commands;
 mod pso;
 mod select;
 mod user_presence;
+mod write_through;
+mod yubikey;
 
 use rand_core::TryCryptoRng;
 
-use crate::apdu::Request;
-use crate::applet::Card;
+use crate::apdu::{Handler, Request};
 use crate::command::Command;
-use crate::config::WrongPinStatus;
-use crate::platform::{Clock, RecordId, Storage, UserPresence};
-use crate::state::{loaded, usable, usable_mut, Lifecycle, Persisted, Security, Settings};
-use crate::status::Error;
+use crate::config::{Config, WrongPinStatus};
+use crate::entropy::Entropy;
+use crate::error::Error;
+use crate::platform::{Clock, Storage, Transport, UserPresence};
+use crate::state::{usable, Lifecycle, Persistent, Session, Store};
 use crate::tlv::Writer;
+
+/// The OpenPGP application: everything the command handlers work on.
+pub(crate) struct Card<S, R, C, U> {
+    pub(crate) config: Config,
+    pub(crate) store: Store<S>,
+    /// The platform RNG behind the health tests.
+    pub(crate) rng: Entropy<R>,
+    pub(crate) clock: C,
+    pub(crate) user_presence: U,
+    /// The records in RAM, with the keys decoded from them: replaced as a whole at power-on
+    /// and by ACTIVATE FILE, so nothing decoded outlives the records it came from.
+    pub(crate) state: Persistent,
+    pub(crate) session: Session,
+    pub(crate) powered: bool,
+}
+
+impl<S: Storage, R, C, U> Card<S, R, C, U> {
+    /// A card on these platform parts, not yet powered: nothing is read from storage until
+    /// [`power_on`](Self::power_on).
+    pub(crate) fn new(config: Config, storage: S, rng: R, clock: C, user_presence: U) -> Self {
+        let state = Persistent::factory(&config);
+        Card {
+            config,
+            store: Store::new(storage),
+            rng: Entropy::new(rng),
+            clock,
+            user_presence,
+            state,
+            session: Session::default(),
+            powered: false,
+        }
+    }
+
+    /// Power-on or card reset: a new session, the records read from storage, the random
+    /// source's start-up tests due again.
+    pub(crate) fn power_on(&mut self, transport: Transport) {
+        self.session = Session::new(transport);
+        self.state = Persistent::load(&mut self.store, &self.config);
+        self.rng.power_on();
+        self.powered = true;
+    }
+
+    /// Powers the card on as [`Transport::Contact`] if nothing did yet (the applet's entry
+    /// points call this first).
+    pub(crate) fn ensure_powered(&mut self) {
+        if !self.powered {
+            self.power_on(Transport::Contact);
+        }
+    }
+}
+
+impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Handler for Card<S, R, C, U> {
+    type Error = Error;
+
+    fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), Error> {
+        self.dispatch(request, reply)
+    }
+}
 
 impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// Runs one complete command, with the one policy on top of the one mapping: how a wrong
@@ -102,7 +183,7 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             Command::GetChallenge { le } => self.get_challenge(le, reply),
             Command::TerminateDf => self.terminate_df(),
             Command::ActivateFile => self.activate_file(),
-            Command::GetVersion => reply.raw(&self.config.firmware_version),
+            Command::GetVersion => self.get_version(reply),
             Command::SetPinRetries { data } => self.set_pin_retries(data),
             #[cfg(feature = "attestation")]
             Command::GenerateAttestation { slot } => self.generate_attestation(slot),
@@ -112,66 +193,6 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             | Command::Decipher { .. }
             | Command::InternalAuthenticate { .. }
             | Command::ImportKey { .. } => Err(Error::Internal),
-        }
-    }
-}
-
-impl<S: Storage, R, C, U> Card<S, R, C, U> {
-    /// Applies `change` to a copy of the PINs and KDF-DO, writes it, and only then makes it the
-    /// state in RAM. On a storage error the write may or may not have reached the medium, so
-    /// RAM reads the record back (an unreadable one answers 6581 until power-off): no PIN
-    /// state in RAM outlives what storage holds, and nothing is compared after a failed write.
-    pub(crate) fn update_security<T>(
-        &mut self,
-        change: impl FnOnce(&mut Security) -> Result<T, Error>,
-    ) -> Result<(T, Persisted), Error> {
-        let mut next = usable(&self.state.security)?.clone();
-        let value = change(&mut next)?;
-        match self.store.write(RecordId::SECURITY, |w| next.encode(w)) {
-            Ok(proof) => {
-                *usable_mut(&mut self.state.security)? = next;
-                Ok((value, proof))
-            }
-            Err(error) => {
-                let config = &self.config;
-                let defaults = self.state.retry_defaults.as_ref().ok().copied();
-                self.state.security = loaded(self.store.read(RecordId::SECURITY, |p| {
-                    Security::decode(p, config, defaults)
-                }));
-                Err(error)
-            }
-        }
-    }
-
-    /// Writes the settings record from RAM (already changed by the caller). On a storage error
-    /// RAM reads the record back, as [`update_security`](Self::update_security) does.
-    pub(crate) fn save_settings(&mut self) -> Result<(), Error> {
-        let settings = usable(&self.state.settings)?;
-        let written = self
-            .store
-            .write(RecordId::SETTINGS, |w| settings.encode(w))
-            .map(drop);
-        if written.is_err() {
-            self.state.settings = loaded(self.store.read(RecordId::SETTINGS, Settings::decode));
-        }
-        written
-    }
-
-    /// Requires PW3 to be verified in this session.
-    pub(crate) fn require_pw3(&self) -> Result<(), Error> {
-        if self.session.pw3 {
-            Ok(())
-        } else {
-            Err(Error::NotAuthorized)
-        }
-    }
-
-    /// Requires PW1 to be verified with reference 82 in this session.
-    pub(crate) fn require_pw1_other(&self) -> Result<(), Error> {
-        if self.session.pw1_other {
-            Ok(())
-        } else {
-            Err(Error::NotAuthorized)
         }
     }
 }

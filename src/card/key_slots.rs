@@ -1,5 +1,5 @@
-//! Key slots: algorithm attributes C1–C3 (§4.4.3.9–4.4.3.11), algorithm information FA
-//! (§4.4.3.11), GENERATE ASYMMETRIC KEY PAIR (§7.2.14), and the slot record with its key.
+//! Key slots: the slot record with its key, algorithm attributes C1–C3 (§4.4.3.9–4.4.3.11)
+//! and algorithm information FA (§4.4.3.11).
 //!
 //! A slot's record holds its attributes, DE status, fingerprint, date, epoch and private key
 //! together, so one atomic write changes all of them: a key never pairs with another key's
@@ -7,16 +7,16 @@
 //! [`KeySlotState`]: a key is decoded once per record, and dies with the RAM copy of the
 //! record it came from (a rewrite, a failed write, ACTIVATE FILE, power-off).
 
-use rand_core::TryCryptoRng;
 use zeroize::Zeroizing;
 
-use crate::applet::Card;
 use crate::crypto::{Algorithm, PrivateKey};
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
-use crate::spec::{KeyStatus, Slot};
-use crate::state::{loaded, KeySlot, KeySlotState};
-use crate::status::Error;
-use crate::tlv::{Reader, Writer};
+use crate::spec::{tag, KeyStatus, Slot};
+use crate::state::{loaded, KeySlot, KeySlotState, KEY_FIELD};
+use crate::tlv::Writer;
+
+use super::Card;
 
 /// What happens to a slot's private key when its record is rewritten.
 // Lives on the stack for one command; boxing the key would leave the moved-from heap copy
@@ -45,7 +45,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         meta: KeySlot,
         change: KeyChange,
     ) -> Result<(), Error> {
-        let id = slot.key_record();
+        let id = RecordId::key(slot);
         let decoded = self.slot_state_mut(slot)?.take_key();
         if !matches!(change, KeyChange::Keep) {
             // A touch confirmed for the old key, and an MSE binding checked against its
@@ -94,9 +94,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         self.store.write(id, |w| {
             meta.encode(w)?;
             match (change, &kept) {
-                (KeyChange::Keep, Some(key)) => w.put(0x06, key),
+                (KeyChange::Keep, Some(key)) => w.put(KEY_FIELD, key),
                 (KeyChange::New(key), _) => {
-                    let open = w.open(0x06)?;
+                    let open = w.open(KEY_FIELD)?;
                     key.write_stored(w)?;
                     w.close(open)
                 }
@@ -106,6 +106,27 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         Ok(())
     }
 
+    /// The slot's metadata as RAM holds it (6581 when its record is unreadable).
+    pub(crate) fn key_slot(&self, slot: Slot) -> Result<&KeySlot, Error> {
+        self.state
+            .keys
+            .get(slot.index())
+            .ok_or(Error::Internal)?
+            .meta()
+            .map_err(|_| Error::Storage)
+    }
+
+    /// Changes a slot's metadata (fingerprint, date), keeping its key.
+    pub(crate) fn update_key_slot(
+        &mut self,
+        slot: Slot,
+        change: impl FnOnce(&mut KeySlot),
+    ) -> Result<(), Error> {
+        let mut meta = self.key_slot(slot)?.clone();
+        change(&mut meta);
+        self.store_key_slot(slot, meta, KeyChange::Keep)
+    }
+
     fn slot_state_mut(&mut self, slot: Slot) -> Result<&mut KeySlotState, Error> {
         self.state.keys.get_mut(slot.index()).ok_or(Error::Internal)
     }
@@ -113,7 +134,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// The slot's key, decoded from its record (on first use since the record was loaded or
     /// written); 6A88 when the slot has no key, 6581 when the record cannot be read.
     pub(crate) fn slot_key(&mut self, slot: Slot) -> Result<&PrivateKey, Error> {
-        let id = slot.key_record();
+        let id = RecordId::key(slot);
         let state = self.state.keys.get(slot.index()).ok_or(Error::Internal)?;
         if state.key().is_none() {
             let meta = state.meta().map_err(|_| Error::Storage)?;
@@ -177,7 +198,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// it fits, as complete C1/C2/C3 TLVs; RSA in the 17-bit exponent form yubikit needs
     /// (see [`Algorithm::write_announced`]).
     pub(crate) fn write_algorithm_information(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        let open = w.open(0xFA)?;
+        let open = w.open(tag::ALGORITHM_INFORMATION)?;
         for slot in Slot::ALL {
             for algorithm in Algorithm::supported().filter(|a| a.fits_slot(slot)) {
                 algorithm.write_announced(w, slot.attributes_tag())?;
@@ -185,69 +206,4 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         }
         w.close(open)
     }
-}
-
-impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
-    /// GENERATE ASYMMETRIC KEY PAIR, spec §7.2.14. P1 = 80 generates a key for the slot's
-    /// attributes (PW3; DE becomes 01, fingerprint and date are cleared for the host to write,
-    /// a new SIG key starts a new signature count); P1 = 81 reads the public key (no access
-    /// condition; 6A88 when the slot is empty). Both answer the 7F49 public key template.
-    /// 6F00, with the old key kept, when the random source fails its health tests.
-    ///
-    /// Never inlined: its frame is about 5 KiB (a key generation's locals), and inlined into
-    /// `dispatch` (as LLVM chose from b0a01ae on) every command paid it, RSA-4096 PSO:CDS
-    /// going from 14,696 B to 20,464 B of stack (BENCHMARKS.md, finding 5).
-    #[inline(never)]
-    pub(crate) fn generate_asymmetric_key_pair(
-        &mut self,
-        generate: bool,
-        crt: &[u8],
-        w: &mut Writer<'_>,
-    ) -> Result<(), Error> {
-        let slot = parse_control_reference(crt)?;
-        if generate {
-            self.require_pw3()?;
-            let current = self.key_slot(slot)?.clone();
-            let algorithm = Algorithm::parse(&current.attributes).map_err(|_| Error::Storage)?;
-            // A key drawn from a source that failed its health tests is dropped (wiped),
-            // never stored: the slot keeps its old key.
-            let key = self
-                .rng
-                .guard(|rng| PrivateKey::generate(&algorithm, rng))?;
-            let meta = current.for_new_key(KeyStatus::Generated);
-            self.store_key_slot(slot, meta, KeyChange::New(key))?;
-        }
-        self.slot_key(slot)?.write_public_key(w)
-    }
-}
-
-/// The control reference template of GENERATE (spec §7.2.14): `B6`, `B8` or `A4`, empty or
-/// holding the key reference `84 01 kr`, and nothing after it.
-pub(crate) fn parse_control_reference(crt: &[u8]) -> Result<Slot, Error> {
-    let mut r = Reader::new(crt);
-    let tlv = r.tlv().ok_or(Error::IncorrectData)?;
-    r.finish()?;
-    control_reference_slot(tlv.tag, tlv.value)
-}
-
-/// The slot a control reference template names (also used inside key import's 4D).
-pub(crate) fn control_reference_slot(tag: u16, value: &[u8]) -> Result<Slot, Error> {
-    let slot = match tag {
-        0xB6 => Slot::Sig,
-        0xB8 => Slot::Dec,
-        0xA4 => Slot::Aut,
-        _ => return Err(Error::IncorrectData),
-    };
-    if !value.is_empty() {
-        // Spec §4.4.3.12 and §7.2.14: `B6 03 84 01 01`, `B8 03 84 01 02`, `A4 03 84 01 03`.
-        // Any other key reference is refused, above all YubiKey's attestation key
-        // (`B6 03 84 01 81`, yubikit's ATT slot): it must never land in SIG.
-        let mut inner = Reader::new(value);
-        let reference = inner.expect(0x84)?;
-        inner.finish()?;
-        if reference != [slot.key_reference()] {
-            return Err(Error::IncorrectData);
-        }
-    }
-    Ok(slot)
 }

@@ -6,10 +6,11 @@
 //! 2. ACTIVATE FILE removes every other record, then the `LIFECYCLE` record last. Until that
 //!    final removal the card is still terminated, and ACTIVATE FILE can simply be sent again.
 
-use crate::applet::Card;
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
 use crate::state::{loaded, Lifecycle, Persistent, Session};
-use crate::status::Error;
+
+use super::Card;
 
 impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// TERMINATE DF, spec §7.2.16: needs PW3, or no condition when PW3 is blocked or not
