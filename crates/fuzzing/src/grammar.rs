@@ -82,7 +82,8 @@ impl From<Answer> for Presence {
     }
 }
 
-/// A well-formed command APDU, encoded by [`CommandApdu::emit`].
+/// A well-formed command APDU, encoded by
+/// [`CommandApdu::emit`](openpgp_card_applet::apdu::CommandApdu::emit).
 #[derive(Arbitrary, Clone, Debug, PartialEq, Eq)]
 pub struct Apdu {
     /// CLA 10 (more blocks follow) instead of 00.

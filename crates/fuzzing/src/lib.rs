@@ -19,20 +19,19 @@
 //!   response, and no PIN retry counter that grows without a command allowed to restore it
 //!   (SET PIN RETRIES never gives back a lost try).
 //!
-//! One module per target ([`apdu`](mod@apdu), [`tlv`](mod@tlv), [`import`](mod@import),
-//! [`session`](mod@session)); the session's input grammar ([`grammar`]) and its oracles
-//! ([`oracles`]) apart. The cards are the test kit's [`Card`](openpgp_card_applet_testkit::Card)
-//! on its in-memory backends, driven through its client, and hold the workspace's known keys
-//! (the test kit's `keys`).
+//! One module per target (`apdu`, `tlv`, `import`, `session`); the session's input grammar
+//! (`grammar`) and its oracles (`oracles`) apart. The cards are the test kit's
+//! [`Card`](openpgp_card_applet_testkit::Card) on its in-memory backends, driven through its
+//! client, and hold the workspace's known keys (the test kit's `keys`).
 //!
 //! The crate needs the applet's default algorithm features.
 
 mod apdu;
 mod card;
-pub mod grammar;
+mod grammar;
 mod import;
 mod keys;
-pub mod oracles;
+mod oracles;
 mod session;
 mod snapshot;
 mod tlv;
