@@ -144,14 +144,14 @@ fn format_2_stores_the_retry_maxima_and_format_1_gets_the_configured_ones() {
 fn earlier_formats_migrate_to_the_retry_counters_record() {
     for format in ["format-1", "format-2"] {
         let mut card = load(format);
-        let stored = |card: &Card, id| card.applet.storage().record(id).map(<[u8]>::to_vec);
+        let stored = |card: &Card, id| card.storage().record(id).map(<[u8]>::to_vec);
         assert_eq!(stored(&card, RecordId::RETRY_COUNTERS), None, "{format}");
         let before = stored(&card, RecordId::SECURITY).expect("security record");
         card.select();
         assert_eq!(card.tries(), [2, 3, 3], "{format}");
-        let writes = card.applet.storage().write_count();
+        let writes = card.storage().write_count();
         assert_sw(&card.verify(0x81, b"000000"), 0x6982);
-        assert_eq!(card.applet.storage().write_count() - writes, 2, "{format}");
+        assert_eq!(card.storage().write_count() - writes, 2, "{format}");
         assert_eq!(card.tries(), [1, 3, 3], "{format}");
         card.power_cycle();
         card.select();
@@ -169,9 +169,9 @@ fn earlier_formats_migrate_to_the_retry_counters_record() {
         let counters = stored(&card, RecordId::RETRY_COUNTERS).expect("counters record");
         assert_eq!(&counters[2..counters.len() - 4], [0, 0, 0, 1, 1, 3, 3]);
         // From here on a verification writes only the counters record.
-        let writes = card.applet.storage().write_count();
+        let writes = card.storage().write_count();
         assert_sw(&card.verify(0x81, b"654321"), 0x9000);
-        assert_eq!(card.applet.storage().write_count() - writes, 2, "{format}");
+        assert_eq!(card.storage().write_count() - writes, 2, "{format}");
         assert_eq!(stored(&card, RecordId::SECURITY).as_ref(), Some(&after));
         card.power_cycle();
         card.select();

@@ -321,18 +321,18 @@ fn a_verification_writes_only_the_retry_counters_record() {
     use openpgp_card_applet::RecordId;
     let mut card = applet(with_lost_tries(), None);
     select(&mut card);
-    let snapshot = |card: &TestApplet| card.applet.storage().inner().clone();
+    let snapshot = |card: &TestApplet| card.storage().inner().clone();
     for (p2, pin, sw) in [
         (0x81, &b"000000"[..], 0x6982),
         (0x82, b"123456", 0x9000),
         (0x83, b"12345678", 0x9000),
     ] {
         let before = snapshot(&card);
-        let writes = card.applet.storage().mutations();
+        let writes = card.storage().mutations();
         assert_eq!(cmd(&mut card, 0x20, 0, p2, pin), sw);
         let after = snapshot(&card);
         let cost = if sw == 0x9000 { 2 } else { 1 };
-        assert_eq!(card.applet.storage().mutations() - writes, cost);
+        assert_eq!(card.storage().mutations() - writes, cost);
         for id in before.ids().chain(after.ids()) {
             if id != RecordId::RETRY_COUNTERS {
                 assert_eq!(before.record(id), after.record(id), "{id:?}");
