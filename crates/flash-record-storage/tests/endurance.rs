@@ -19,7 +19,8 @@
 //!
 //! `cargo test` runs each workload to [`QUICK_MILESTONE`] erases of the first page; the whole
 //! count runs with `ENDURANCE_FULL=1 cargo test --release -p flash-record-storage --test
-//! endurance -- --nocapture` (a few minutes), which prints the table of BENCHMARKS.md.
+//! endurance -- --nocapture` (tens of minutes: each operation writes a few dozen bytes, so
+//! there are millions), which prints the table of BENCHMARKS.md.
 
 use std::cell::RefCell;
 use std::rc::Rc;
