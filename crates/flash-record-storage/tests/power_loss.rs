@@ -513,14 +513,18 @@ fn real_cuts_match_the_replay_and_never_answer_a_wrong_pin_for_free() {
     let start = card::personalised();
     let mut checked = 0;
     let mut violations = Vec::new();
-    // The PIN commands whose comparison a host sees (wrong and right); the others' calls are
-    // replayed the same way, and running them for real costs minutes of crypto.
+    // The PIN commands whose comparison a host sees (wrong and right), and those that write
+    // both the retry counters record and the security record; the others' calls are replayed
+    // the same way, and running them for real costs minutes of crypto.
     let pin_scenarios = card::scenarios().into_iter().filter(|s| {
         [
             "VERIFY 81 wrong",
             "VERIFY 83 right",
             "CHANGE REFERENCE DATA PW3 wrong",
             "RESET RETRY COUNTER with RC wrong",
+            "CHANGE REFERENCE DATA PW1",
+            "RESET RETRY COUNTER with RC",
+            "SET PIN RETRIES",
         ]
         .contains(&s.name)
     });
