@@ -6,6 +6,9 @@
 //!   ([`TestRng`]), a [`ManualClock`] and a [`ScriptedButton`];
 //! - [`client`]: the one test client ([`Card`]), built on the applet's own
 //!   `CommandApdu::emit`, with GET RESPONSE handled;
+//! - [`commands`]: the common commands as [`Card`] methods (algorithm attributes from an
+//!   `Algorithm`, GENERATE, PSO:CDS and DECIPHER, INTERNAL AUTHENTICATE, PIN changes and
+//!   resets);
 //! - [`import_template`]: key import templates as a host builds them;
 //! - [`power_loss`]: what a host can observe of a card, to judge a card after a power cut;
 //! - [`representative`]: a session that compares two ways into the applet;
@@ -38,10 +41,11 @@ extern crate std;
 pub mod attestation_ca;
 pub mod backends;
 pub mod client;
+pub mod commands;
 mod import;
 /// Fixed test keys and known answers, generated with OpenSSL (`benches/common/gen_keys.py`);
-/// shared with the benchmarks and the footprint image. Public test keys only.
-#[path = "../../../benches/common/keys.rs"]
+/// shared with the benchmarks and the footprint image (through the link
+/// `benches/common/keys.rs`). Public test keys only.
 pub mod keys;
 pub mod power_loss;
 pub mod representative;
@@ -54,4 +58,5 @@ pub use backends::{
     ScriptedButton, SourceDead, TestRng,
 };
 pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
+pub use commands::{attributes, first_slot, public_key_part};
 pub use import::{ecdh_cipher_do, import_template};
