@@ -99,9 +99,8 @@ mod card;
 pub mod command;
 pub mod config;
 pub mod crypto;
-#[doc = include_str!("embedding.md")]
-pub mod embedding {}
 pub mod data_objects;
+pub mod embedding;
 mod entropy;
 pub mod platform;
 pub mod spec;
