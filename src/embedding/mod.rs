@@ -6,6 +6,8 @@
     include_str!("firmware/main.rs"),
     include_str!("guide/2-memory.md"),
     include_str!("firmware/memory.x"),
+    include_str!("guide/2b-build.md"),
+    include_str!("firmware/build.rs"),
     include_str!("guide/3-rng.md"),
     include_str!("firmware/rng.rs"),
     include_str!("guide/4-clock.md"),
