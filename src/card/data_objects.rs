@@ -20,10 +20,10 @@ use super::select::CERTIFICATE_OCCURRENCES;
 #[cfg(feature = "attestation")]
 use crate::data_objects::Overridable;
 use crate::data_objects::{self, Access, Backing, Computed, Content, DataObject, Limit};
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
 use crate::spec::{tag, PinRef, Slot};
 use crate::state::{usable, usable_mut, Cardholder};
-use crate::status::Error;
 use crate::tlv::Writer;
 
 use super::Card;

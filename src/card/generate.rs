@@ -4,9 +4,9 @@
 use rand_core::TryCryptoRng;
 
 use crate::crypto::{Algorithm, PrivateKey};
+use crate::error::Error;
 use crate::platform::Storage;
 use crate::spec::{tag, KeyStatus, Slot};
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::key_slots::KeyChange;

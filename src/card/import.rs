@@ -17,9 +17,9 @@ use rand_core::TryCryptoRng;
 use super::generate::control_reference_slot;
 use super::key_slots::KeyChange;
 use crate::crypto::{Algorithm, PrivateKey};
+use crate::error::Error;
 use crate::platform::Storage;
 use crate::spec::{tag, KeyStatus, Slot};
-use crate::status::Error;
 use crate::tlv::Reader;
 
 use super::Card;

@@ -10,10 +10,10 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{Algorithm, PrivateKey};
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
 use crate::spec::{tag, KeyStatus, Slot};
 use crate::state::{loaded, KeySlot, KeySlotState, KEY_FIELD};
-use crate::status::Error;
 use crate::tlv::Writer;
 
 use super::Card;

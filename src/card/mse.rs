@@ -1,9 +1,9 @@
 //! MANAGE SECURITY ENVIRONMENT (§7.2.18): which key DECIPHER and INTERNAL AUTHENTICATE use.
 
 use crate::crypto::Algorithm;
+use crate::error::Error;
 use crate::platform::Storage;
 use crate::spec::{tag, Slot};
-use crate::status::Error;
 use crate::tlv::Reader;
 
 use super::Card;

@@ -6,10 +6,10 @@ use rand_core::TryCryptoRng;
 use crate::entropy::Entropy;
 
 use crate::crypto::PrivateKey;
+use crate::error::Error;
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
 use crate::spec::{tag, Slot, SIGNATURE_COUNTER_MAX};
 use crate::state::{usable, usable_mut, KeySlotState, SignatureCounter};
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::Card;

@@ -1,8 +1,8 @@
 //! SELECT (§7.2.1) and SELECT DATA (§7.2.5).
 
+use crate::error::Error;
 use crate::platform::Storage;
 use crate::spec::tag;
-use crate::status::Error;
 use crate::tlv::Reader;
 
 use super::Card;

@@ -18,8 +18,8 @@
     allow(unreachable_code)
 )]
 
+use crate::error::Error;
 use crate::spec::Slot;
-use crate::status::Error;
 use crate::tlv::Writer;
 
 /// Algorithm ID byte of RSA attributes (spec §4.4.3.10).

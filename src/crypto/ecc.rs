@@ -9,7 +9,7 @@
 use rand_core::CryptoRng;
 
 use super::Curve;
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 // The generic code, for every curve but P-256 on the Cortex-M4 (`p256_m4`).
@@ -241,7 +241,7 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_key, public_part, sign, stored, written,
     };
     use super::super::{Algorithm, Curve, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     /// The tests every curve runs, against the host side of the generic `ecdsa` and

@@ -6,7 +6,7 @@ use ed25519_dalek::{Signer, SigningKey};
 use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// Tag of the public key in the public key DO 7F49.
@@ -84,7 +84,7 @@ impl Ed25519Key {
 mod tests {
     use super::super::tests::{assert_storage_round_trip, hex, public_key, public_part, sign};
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use ed25519_dalek::{Signature, VerifyingKey};
     use openpgp_card_applet_testkit::TestRng;
 

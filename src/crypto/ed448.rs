@@ -10,7 +10,7 @@ use ed448_goldilocks::{SecretKey, SigningKey};
 use rand_core::CryptoRng;
 use zeroize::Zeroize;
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// Tag of the public key in the public key DO 7F49.
@@ -103,7 +103,7 @@ impl Ed448Key {
 mod tests {
     use super::super::tests::{assert_storage_round_trip, hex, public_key, public_part, sign};
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use ed448_goldilocks::{Signature, VerifyingKey};
     use openpgp_card_applet_testkit::TestRng;
 

@@ -63,7 +63,7 @@ use core::fmt;
 use rand_core::{CryptoRng, TryCryptoRng};
 
 use crate::entropy::Entropy;
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 #[cfg(feature = "aes")]

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 use super::rsa_prime::random_prime;
 use super::{Algorithm, RsaImportFormat};
 use crate::entropy::Entropy;
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// The only public exponent the card uses and accepts.
@@ -402,7 +402,7 @@ mod tests {
     };
     use super::super::{Algorithm, PrivateKey, RsaImportFormat};
     use super::far_apart;
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     const E: [u8; 4] = [0x00, 0x01, 0x00, 0x01];

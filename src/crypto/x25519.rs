@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// Tag of the public key in the public key DO 7F49.
@@ -132,7 +132,7 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_key, public_part, stored,
     };
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     const ALICE: &str = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";

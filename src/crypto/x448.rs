@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 use x448::{PublicKey, StaticSecret};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// Tag of the public key in the public key DO 7F49.
@@ -103,7 +103,7 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_key, public_part, stored,
     };
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     // RFC 7748 §6.2 (checked against OpenSSL 3 as well).

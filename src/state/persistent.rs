@@ -1,7 +1,7 @@
 //! The records kept in RAM between power-on and power-off, and how a damaged one is held.
 
 use super::records::{Lifecycle, Security, Settings, SignatureCounter};
-use crate::status::Error;
+use crate::error::Error;
 
 /// What an operation found wrong with a record at power-on: the record could not be read or
 /// decoded. Commands that need it answer 6581 until a factory reset rewrites it.

@@ -5,9 +5,9 @@ use alloc::boxed::Box;
 use alloc::vec;
 use zeroize::Zeroize;
 
+use crate::error::Error;
 use crate::platform::{RecordId, Storage, MAX_RECORD_LEN};
 use crate::state::records::envelope as record;
-use crate::status::Error;
 use crate::tlv::Writer;
 
 /// Proof that a record write completed: what [`Attempt::compare`](crate::state::pin::Attempt::compare)

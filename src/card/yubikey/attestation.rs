@@ -16,10 +16,10 @@ use rand_core::TryCryptoRng;
 
 use crate::attestation::{self, AttestationKey, Facts};
 use crate::data_objects::Overridable;
+use crate::error::Error;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
 use crate::spec::{tag, KeyStatus, Slot};
 use crate::state::{usable, usable_mut};
-use crate::status::Error;
 use crate::tlv::Writer;
 
 use crate::card::Card;

@@ -18,7 +18,7 @@
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// Tag of the EC point in the public key DO 7F49 (spec §4.4.3.12).

@@ -14,7 +14,7 @@ use elliptic_curve::{
     AffinePoint, CurveArithmetic, FieldBytes, NonZeroScalar, PrimeField, PublicKey,
 };
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// Tag of the EC point in the public key DO 7F49 (spec §4.4.3.12).
@@ -245,7 +245,7 @@ impl<C: WeierstrassCurve> CurveKey<C> {
 #[cfg(all(test, feature = "verify-signatures"))]
 mod tests {
     use super::{CurveKey, WeierstrassCurve};
-    use crate::status::Error;
+    use crate::error::Error;
     use crate::tlv::Writer;
     use alloc::vec;
     use elliptic_curve::FieldBytes;

@@ -1,8 +1,8 @@
 //! The cardholder record (`RecordId::CARDHOLDER`): DO 65's name (5B), language (5F2D) and sex
 //! (5F35), stored as their TLVs in that order.
 
+use crate::error::Error;
 use crate::spec::MAX_NAME_LEN;
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::finish;

@@ -11,7 +11,7 @@
 //! [`Error::Storage`], which the applet answers with 6581: it never panics and never falls
 //! back to defaults on its own.
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// The record format this release writes.

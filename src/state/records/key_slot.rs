@@ -3,8 +3,8 @@
 
 use heapless::Vec as BoundedVec;
 
+use crate::error::Error;
 use crate::spec::{KeyStatus, MAX_ATTRIBUTES_LEN};
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::finish;

@@ -1,7 +1,7 @@
 //! The life cycle record (`RecordId::LIFECYCLE`): operational or terminated (spec §7.2.16,
 //! §7.2.17).
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::finish;

@@ -45,9 +45,9 @@ pub(crate) use security::{pin_index, valid_max_tries};
 pub use settings::Settings;
 pub use signature_counter::SignatureCounter;
 
+use crate::error::Error;
 use crate::platform::RecordId;
 use crate::spec::Slot;
-use crate::status::Error;
 use crate::tlv::Reader;
 
 impl RecordId {

@@ -1,7 +1,7 @@
 //! Records that hold raw bytes: the CA fingerprints (`RecordId::CA_FINGERPRINTS`, C6) and the
 //! touch cache time (`RecordId::TOUCH_CACHE_TIME`, the firmware's).
 
-use crate::status::Error;
+use crate::error::Error;
 
 /// Decodes the CA fingerprints record (60 bytes raw).
 pub(crate) fn decode_ca_fingerprints(payload: Option<&[u8]>) -> Result<[u8; 60], Error> {

@@ -2,7 +2,7 @@
 //! reset gives PW1, the Resetting Code and PW3.
 
 use crate::config::Config;
-use crate::status::Error;
+use crate::error::Error;
 
 use super::valid_max_tries;
 

@@ -4,9 +4,9 @@
 use heapless::Vec as BoundedVec;
 
 use crate::config::Config;
+use crate::error::Error;
 use crate::spec::{PinRef, MAX_KDF_LEN, MAX_TRIES};
 use crate::state::pin::Pin;
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::finish;

@@ -1,6 +1,6 @@
 //! The settings record (`RecordId::SETTINGS`): C4 byte 1 and the UIF bytes D6–D9.
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::finish;

@@ -1,8 +1,8 @@
 //! The signature counter record (`RecordId::SIGNATURE_COUNTER`, DO 93), tied to one epoch of
 //! the SIG slot.
 
+use crate::error::Error;
 use crate::spec::SIGNATURE_COUNTER_MAX;
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::finish;
