@@ -5,8 +5,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 use embedded_storage::nor_flash::{
-    check_erase, check_read, check_write, ErrorType, NorFlash, NorFlashError, NorFlashErrorKind,
-    ReadNorFlash,
+    check_erase, check_read, check_write, ErrorType, NorFlash, NorFlashErrorKind, ReadNorFlash,
 };
 
 /// Stands for your HAL's TRNG (the nRF52840's `Rng`, an STM32's `RNG`, ...).
@@ -64,33 +63,24 @@ impl RamFlash {
         }
     }
 
-    fn region(&mut self, from: u32, len: usize) -> Result<&mut [u8], FlashError> {
+    fn region(&mut self, from: u32, len: usize) -> Result<&mut [u8], NorFlashErrorKind> {
         let from = from as usize;
         self.bytes
             .get_mut(from..from.saturating_add(len))
-            .ok_or(FlashError(NorFlashErrorKind::OutOfBounds))
+            .ok_or(NorFlashErrorKind::OutOfBounds)
     }
 }
 
-/// A misaligned or out-of-range access.
-#[derive(Debug)]
-pub struct FlashError(NorFlashErrorKind);
-
-impl NorFlashError for FlashError {
-    fn kind(&self) -> NorFlashErrorKind {
-        self.0
-    }
-}
-
+/// A misaligned or out-of-range access is its `NorFlashErrorKind`.
 impl ErrorType for RamFlash {
-    type Error = FlashError;
+    type Error = NorFlashErrorKind;
 }
 
 impl ReadNorFlash for RamFlash {
     const READ_SIZE: usize = 4;
 
-    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), FlashError> {
-        check_read(self, offset, bytes.len()).map_err(FlashError)?;
+    fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), NorFlashErrorKind> {
+        check_read(self, offset, bytes.len())?;
         bytes.copy_from_slice(self.region(offset, bytes.len())?);
         Ok(())
     }
@@ -104,14 +94,14 @@ impl NorFlash for RamFlash {
     const WRITE_SIZE: usize = 4;
     const ERASE_SIZE: usize = 4096;
 
-    fn erase(&mut self, from: u32, to: u32) -> Result<(), FlashError> {
-        check_erase(self, from, to).map_err(FlashError)?;
+    fn erase(&mut self, from: u32, to: u32) -> Result<(), NorFlashErrorKind> {
+        check_erase(self, from, to)?;
         self.region(from, (to - from) as usize)?.fill(0xFF);
         Ok(())
     }
 
-    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), FlashError> {
-        check_write(self, offset, bytes.len()).map_err(FlashError)?;
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), NorFlashErrorKind> {
+        check_write(self, offset, bytes.len())?;
         for (cell, new) in self.region(offset, bytes.len())?.iter_mut().zip(bytes) {
             *cell &= new;
         }
