@@ -3,9 +3,12 @@
 //!
 //! - [`backends`]: the platform traits in memory ([`MemoryStorage`]), on power-losing storage
 //!   ([`FaultyStorage`]), in files ([`FileStorage`]), with a seeded **insecure** generator
-//!   ([`TestRng`]), a [`ManualClock`] and a [`ScriptedButton`];
+//!   ([`TestRng`]), a [`ManualClock`] and a [`ScriptedButton`], and [`Shared`] handles on them;
 //! - [`client`]: the one test client ([`Card`]), built on the applet's own
-//!   `CommandApdu::emit`, with GET RESPONSE handled;
+//!   `CommandApdu::emit`, with GET RESPONSE handled; the card keeps a [`Shared`] handle on its
+//!   storage, clock and button, so that a test damages records, moves the clock or scripts the
+//!   button through the platform it built ([`Card::storage_mut`], [`Card::clock`],
+//!   [`Card::user_presence`]), and power-cycles any card ([`Card::power_cycle`]);
 //! - [`commands`]: the common commands as [`Card`] methods (algorithm attributes from an
 //!   `Algorithm`, GENERATE, PSO:CDS and DECIPHER, INTERNAL AUTHENTICATE, PIN changes and
 //!   resets);
@@ -14,7 +17,8 @@
 //! - [`representative`]: a session that compares two ways into the applet;
 //! - [`storage_contract`]: the `Storage` contract checked on a new implementation, by losing
 //!   power at every operation of its medium;
-//! - [`keys`]: fixed test keys with answers computed by OpenSSL.
+//! - [`keys`]: the workspace's one set of known keys, with answers computed by OpenSSL (the
+//!   crate `openpgp-card-applet-test-vectors`).
 //!
 //! `no_std` + `alloc` apart from [`FileStorage`] (feature `std`, on by default), so that an
 //! image for a board without flash or TRNG, such as the footprint image under QEMU, can use
@@ -43,10 +47,10 @@ pub mod backends;
 pub mod client;
 pub mod commands;
 mod import;
-/// Fixed test keys and known answers, generated with OpenSSL (`benches/common/gen_keys.py`);
-/// shared with the benchmarks and the footprint image (through the link
-/// `benches/common/keys.rs`). Public test keys only.
-pub mod keys;
+/// The known keys and answers of the workspace: the crate `openpgp-card-applet-test-vectors`
+/// (generated with OpenSSL), shared with the core's unit tests, the fuzz crate, the benchmarks
+/// and the footprint image. Public test keys only.
+pub use openpgp_card_applet_test_vectors as keys;
 pub mod power_loss;
 pub mod representative;
 pub mod storage_contract;
@@ -55,7 +59,7 @@ pub mod storage_contract;
 pub use backends::FileStorage;
 pub use backends::{
     Cut, FailingRng, Failure, FaultyError, FaultyStorage, ManualClock, MemoryError, MemoryStorage,
-    ScriptedButton, SourceDead, TestRng,
+    ScriptedButton, Shared, SourceDead, TestRng,
 };
 pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
 pub use commands::{attributes, first_slot, public_key_part};

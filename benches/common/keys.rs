@@ -1,1 +1,0 @@
-../../crates/testkit/src/keys.rs
