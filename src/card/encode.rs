@@ -3,7 +3,7 @@
 //! §4.4.3.12, answered by GENERATE ASYMMETRIC KEY PAIR §7.2.14) is written here, from the typed
 //! [`PublicKey`], and nowhere else.
 
-use crate::crypto::{Output, PublicKey, MAX_POINT_LEN};
+use crate::crypto::{Output, PrivateKey, PublicKey, MAX_POINT_LEN};
 use crate::status::Error;
 use crate::tlv::Writer;
 
@@ -31,14 +31,19 @@ impl Output for Writer<'_> {
     }
 }
 
+/// Writes `key`'s public key DO (see [`write_public_key_do`]).
+// Not inlined: the point the public key holds stays out of the frames of the commands that call
+// it (GENERATE's frame is a key generation's).
+#[inline(never)]
+pub(crate) fn write_public_key(w: &mut Writer<'_>, key: &PrivateKey) -> Result<(), Error> {
+    write_public_key_do(w, &key.public_key()?)
+}
+
 /// Writes the public key DO, outer tag included (spec §4.4.3.12 and §7.2.14): RSA
 /// `7F49 { 81 n, 82 e }`, an elliptic curve `7F49 { 86 point }` (`04 ‖ X ‖ Y` on the
 /// short-Weierstrass curves, the 32, 56 or 57 bytes of X25519, X448, Ed25519 and Ed448). At
 /// most [`MAX_PUBLIC_KEY_LEN`] bytes.
-// Not inlined: the point it holds stays out of the frames of the commands that call it
-// (GENERATE's frame is a key generation's).
-#[inline(never)]
-pub(crate) fn write_public_key(w: &mut Writer<'_>, public: &PublicKey<'_>) -> Result<(), Error> {
+fn write_public_key_do(w: &mut Writer<'_>, public: &PublicKey<'_>) -> Result<(), Error> {
     let open = w.open(TAG_PUBLIC_KEY)?;
     match public {
         PublicKey::Rsa { modulus, exponent } => {
@@ -58,7 +63,7 @@ mod tests {
     fn encoded(public: &PublicKey<'_>) -> alloc::vec::Vec<u8> {
         let mut buf = [0xEEu8; MAX_PUBLIC_KEY_LEN];
         let mut w = Writer::new(&mut buf);
-        write_public_key(&mut w, public).unwrap();
+        write_public_key_do(&mut w, public).unwrap();
         w.written().to_vec()
     }
 

@@ -43,7 +43,7 @@ impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
             let meta = current.for_new_key(KeyStatus::Generated);
             self.store_key_slot(slot, meta, KeyChange::New(key))?;
         }
-        write_public_key(w, &self.slot_key(slot)?.public_key()?)
+        write_public_key(w, self.slot_key(slot)?)
     }
 }
 

@@ -105,9 +105,6 @@ macro_rules! algorithms {
         }
 
         impl Curve {
-            /// Every enabled curve, in the order DO FA lists them.
-            pub const ALL: &[Curve] = &[$( #[cfg(feature = $curve_feature)] Curve::$curve, )*];
-
             /// The curve's OID (DER content bytes, without tag and length).
             pub fn oid(self) -> &'static [u8] {
                 match self {
@@ -119,6 +116,14 @@ macro_rules! algorithms {
             pub fn field_len(self) -> usize {
                 match self {
                     $( #[cfg(feature = $curve_feature)] Curve::$curve => $field, )*
+                }
+            }
+
+            /// The enabled curve with this OID.
+            fn from_oid(oid: &[u8]) -> Option<Curve> {
+                match oid {
+                    $( #[cfg(feature = $curve_feature)] [$($curve_oid),*] => Some(Curve::$curve), )*
+                    _ => None,
                 }
             }
         }
@@ -200,13 +205,6 @@ macro_rules! algorithms {
 }
 
 families!(algorithms);
-
-impl Curve {
-    /// The enabled curve with this OID.
-    fn from_oid(oid: &[u8]) -> Option<Curve> {
-        Curve::ALL.iter().copied().find(|curve| curve.oid() == oid)
-    }
-}
 
 impl Algorithm {
     /// Parses the value of C1, C2 or C3 as a host writes it (GnuPG's forms included):

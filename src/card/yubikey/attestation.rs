@@ -68,7 +68,7 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         let mut public = alloc::vec![0u8; MAX_PUBLIC_KEY_LEN];
         let written = {
             let mut w = Writer::new(&mut public);
-            write_public_key(&mut w, &self.slot_key(slot)?.public_key()?)?;
+            write_public_key(&mut w, self.slot_key(slot)?)?;
             w.len()
         };
         public.truncate(written);
