@@ -107,7 +107,10 @@ mod tests {
     #[test]
     fn partial_blocks_are_refused() {
         let mut out = [0xEE; 15];
-        assert_eq!(decrypt(&[0; 16], &[0; 15], &mut out), Err(Error::WrongLength));
+        assert_eq!(
+            decrypt(&[0; 16], &[0; 15], &mut out),
+            Err(Error::WrongLength)
+        );
         assert_eq!(encrypt(&[0; 32], &[], &mut []), Err(Error::WrongLength));
         assert_eq!(out, [0xEE; 15]);
     }

@@ -351,72 +351,6 @@ mod tests {
     use crate::crypto::tests::{attributes, hex};
     use alloc::vec::Vec;
 
-    #[test]
-    #[cfg(feature = "rsa")]
-    fn rsa_attributes_round_trip() {
-        let gnupg = [0x01, 0x08, 0x00, 0x00, 0x20, 0x00];
-        let alg = Algorithm::parse(&gnupg).unwrap();
-        assert_eq!(
-            alg,
-            Algorithm::Rsa {
-                bits: 2048,
-                format: RsaImportFormat::Standard
-            }
-        );
-        assert_eq!(attributes(&alg), gnupg);
-        assert_eq!(gnupg, crate::state::DEFAULT_ATTRIBUTES);
-        for (bytes, bits, format) in [
-            (
-                [0x01, 0x0C, 0x00, 0x00, 0x20, 0x01],
-                3072,
-                RsaImportFormat::StandardWithModulus,
-            ),
-            (
-                [0x01, 0x10, 0x00, 0x00, 0x20, 0x02],
-                4096,
-                RsaImportFormat::Crt,
-            ),
-            (
-                [0x01, 0x10, 0x00, 0x00, 0x20, 0x03],
-                4096,
-                RsaImportFormat::CrtWithModulus,
-            ),
-        ] {
-            let alg = Algorithm::parse(&bytes).unwrap();
-            assert_eq!(alg, Algorithm::Rsa { bits, format });
-            assert_eq!(attributes(&alg), bytes);
-        }
-        // Cards that announce e as 17 bits, and the short form without a format byte.
-        let alg = Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x11, 0x00]).unwrap();
-        assert_eq!(attributes(&alg), gnupg);
-        assert_eq!(Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x20]), Ok(alg));
-    }
-
-    #[test]
-    #[cfg(feature = "rsa")]
-    fn rsa_attributes_garbage_is_rejected() {
-        for bad in [
-            &[0x01, 0x04, 0x00, 0x00, 0x20, 0x00][..], // 1024 bits
-            &[0x01, 0x08, 0x01, 0x00, 0x20, 0x00],     // 2304 bits
-            &[0x01, 0x20, 0x00, 0x00, 0x20, 0x00],     // 8192 bits
-            &[0x01, 0x08, 0x00, 0x00, 0x10, 0x00],     // e of 16 bits cannot hold 65537
-            &[0x01, 0x08, 0x00, 0x00, 0x21, 0x00],     // e of 33 bits
-            &[0x01, 0x08, 0x00, 0x00, 0x20, 0x04],     // unknown import format
-            &[0x01, 0x08, 0x00, 0x00, 0x20, 0x00, 0x00],
-            &[0x01, 0x08, 0x00, 0x00],
-            &[0x01, 0x08, 0x00],
-            &[0x01],
-        ] {
-            assert_eq!(
-                Algorithm::parse(bad),
-                Err(Error::IncorrectData),
-                "{bad:02X?}"
-            );
-        }
-    }
-
-    const ECC_CASES: usize = 20;
-
     /// Every ECC algorithm's attributes as the spec and GnuPG write them, its `Debug` name,
     /// and whether this build has it (a build without a family refuses its attributes).
     fn ecc_cases() -> [(&'static str, &'static str, bool); ECC_CASES] {
@@ -552,14 +486,83 @@ mod tests {
         }
     }
 
-    #[test]
+    /// RSA's attributes.
     #[cfg(feature = "rsa")]
-    fn same_key_type_ignores_the_rsa_import_format() {
-        let a = Algorithm::parse(&hex("01 0800 0020 00")).unwrap();
-        let b = Algorithm::parse(&hex("01 0800 0011 03")).unwrap();
-        let c = Algorithm::parse(&hex("01 0C00 0020 00")).unwrap();
-        assert!(a.same_key_type(&b));
-        assert!(!a.same_key_type(&c));
-        assert_ne!(a, b);
+    mod rsa {
+        use super::*;
+
+        #[test]
+        fn rsa_attributes_round_trip() {
+            let gnupg = [0x01, 0x08, 0x00, 0x00, 0x20, 0x00];
+            let alg = Algorithm::parse(&gnupg).unwrap();
+            assert_eq!(
+                alg,
+                Algorithm::Rsa {
+                    bits: 2048,
+                    format: RsaImportFormat::Standard
+                }
+            );
+            assert_eq!(attributes(&alg), gnupg);
+            assert_eq!(gnupg, crate::state::DEFAULT_ATTRIBUTES);
+            for (bytes, bits, format) in [
+                (
+                    [0x01, 0x0C, 0x00, 0x00, 0x20, 0x01],
+                    3072,
+                    RsaImportFormat::StandardWithModulus,
+                ),
+                (
+                    [0x01, 0x10, 0x00, 0x00, 0x20, 0x02],
+                    4096,
+                    RsaImportFormat::Crt,
+                ),
+                (
+                    [0x01, 0x10, 0x00, 0x00, 0x20, 0x03],
+                    4096,
+                    RsaImportFormat::CrtWithModulus,
+                ),
+            ] {
+                let alg = Algorithm::parse(&bytes).unwrap();
+                assert_eq!(alg, Algorithm::Rsa { bits, format });
+                assert_eq!(attributes(&alg), bytes);
+            }
+            // Cards that announce e as 17 bits, and the short form without a format byte.
+            let alg = Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x11, 0x00]).unwrap();
+            assert_eq!(attributes(&alg), gnupg);
+            assert_eq!(Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x20]), Ok(alg));
+        }
+
+        #[test]
+        fn rsa_attributes_garbage_is_rejected() {
+            for bad in [
+                &[0x01, 0x04, 0x00, 0x00, 0x20, 0x00][..], // 1024 bits
+                &[0x01, 0x08, 0x01, 0x00, 0x20, 0x00],     // 2304 bits
+                &[0x01, 0x20, 0x00, 0x00, 0x20, 0x00],     // 8192 bits
+                &[0x01, 0x08, 0x00, 0x00, 0x10, 0x00],     // e of 16 bits cannot hold 65537
+                &[0x01, 0x08, 0x00, 0x00, 0x21, 0x00],     // e of 33 bits
+                &[0x01, 0x08, 0x00, 0x00, 0x20, 0x04],     // unknown import format
+                &[0x01, 0x08, 0x00, 0x00, 0x20, 0x00, 0x00],
+                &[0x01, 0x08, 0x00, 0x00],
+                &[0x01, 0x08, 0x00],
+                &[0x01],
+            ] {
+                assert_eq!(
+                    Algorithm::parse(bad),
+                    Err(Error::IncorrectData),
+                    "{bad:02X?}"
+                );
+            }
+        }
+
+        const ECC_CASES: usize = 20;
+
+        #[test]
+        fn same_key_type_ignores_the_rsa_import_format() {
+            let a = Algorithm::parse(&hex("01 0800 0020 00")).unwrap();
+            let b = Algorithm::parse(&hex("01 0800 0011 03")).unwrap();
+            let c = Algorithm::parse(&hex("01 0C00 0020 00")).unwrap();
+            assert!(a.same_key_type(&b));
+            assert!(!a.same_key_type(&c));
+            assert_ne!(a, b);
+        }
     }
 }

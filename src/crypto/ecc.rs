@@ -285,6 +285,12 @@ mod tests {
                 }
 
                 #[test]
+                #[cfg(feature = "verify-signatures")]
+                fn faulted_signatures_are_not_released() {
+                    super::super::weierstrass::tests::faulted_signatures_are_not_released::<$C>();
+                }
+
+                #[test]
                 fn generate_sign_verify_and_store() {
                     let mut rng = TestRng::seed_from_u64(256);
                     let key = crate::crypto::tests::generate(&Algorithm::Ecdsa(CURVE), &mut rng).unwrap();
@@ -451,89 +457,29 @@ mod tests {
         Curve::P521,
         "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409"
     );
+    /// The brainpool curves (RFC 5639), one feature.
     #[cfg(feature = "brainpool")]
-    curve_tests!(
-        brainpool_p256r1_curve,
-        bp256::BrainpoolP256r1,
-        Curve::BrainpoolP256r1,
-        "A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7"
-    );
-    #[cfg(feature = "brainpool")]
-    curve_tests!(
-        brainpool_p384r1_curve,
-        bp384::BrainpoolP384r1,
-        Curve::BrainpoolP384r1,
-        "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B31F166E6CAC0425A7CF3AB6AF6B7FC3103B883202E9046565"
-    );
-    #[cfg(feature = "brainpool")]
-    curve_tests!(
-        brainpool_p512r1_curve,
-        bp512::BrainpoolP512r1,
-        Curve::BrainpoolP512r1,
-        "AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330870553E5C414CA92619418661197FAC10471DB1D381085DDADDB58796829CA90069"
-    );
+    mod brainpool {
+        use super::*;
 
-    /// RFC 6979 A.2.5 key.
-    #[cfg(feature = "p256")]
-    const P256_X: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
-
-    /// Whether `signature` (`r ‖ s`) verifies under `key`'s public point for `hash`, by the
-    /// curve crate's own verifier, which applies bits2int to a hash of any length as hosts do.
-    #[cfg(feature = "p256")]
-    fn p256_verifies(key: &PrivateKey, hash: &[u8], signature: &[u8]) -> bool {
-        use p256::ecdsa::signature::hazmat::PrehashVerifier;
-        let point = public_point(key);
-        let verifying_key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
-        let signature = p256::ecdsa::Signature::from_slice(signature).unwrap();
-        verifying_key.verify_prehash(hash, &signature).is_ok()
-    }
-
-    #[test]
-    #[cfg(feature = "p256")]
-    fn p256_known_answers() {
-        use sha2::Digest;
-        let key =
-            PrivateKey::from_ec_scalar(&Algorithm::Ecdsa(Curve::P256), &hex(P256_X), None).unwrap();
-        assert_eq!(
-            public_point(&key),
-            hex(
-                "04 60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6
-                    7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299"
-            )
+        curve_tests!(
+            brainpool_p256r1_curve,
+            bp256::BrainpoolP256r1,
+            Curve::BrainpoolP256r1,
+            "A9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7"
         );
-        let sample = sha2::Sha256::digest(b"sample");
-        // RFC 6979 A.2.5's deterministic signature (SHA-256, "sample") verifies under the key.
-        let rfc6979 = hex(
-            "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716
-             F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8",
+        curve_tests!(
+            brainpool_p384r1_curve,
+            bp384::BrainpoolP384r1,
+            Curve::BrainpoolP384r1,
+            "8CB91E82A3386D280F5D6F7E50E641DF152F7109ED5456B31F166E6CAC0425A7CF3AB6AF6B7FC3103B883202E9046565"
         );
-        assert!(p256_verifies(&key, &sample, &rfc6979));
-        // The card's signature is hedged, so not RFC 6979's, and verifies too. It is exactly
-        // the crate's hedged RFC 6979 (§3.6) with the same random bytes as k': the nonce is
-        // derived from the key and the hash, not only drawn from the RNG.
-        let signature = sign(&key, &sample).unwrap();
-        assert_ne!(signature, rfc6979);
-        assert!(p256_verifies(&key, &sample, &signature));
-        let hedged = |z: &[u8]| {
-            use p256::ecdsa::signature::hazmat::RandomizedPrehashSigner;
-            let crate_key = p256::ecdsa::SigningKey::from_slice(&hex(P256_X)).unwrap();
-            let signature: p256::ecdsa::Signature = crate_key
-                .sign_prehash_with_rng(&mut TestRng::seed_from_u64(1), z)
-                .unwrap();
-            signature.to_bytes().to_vec()
-        };
-        assert_eq!(signature, hedged(&sample));
-        assert!(!p256_verifies(
-            &key,
-            &sha2::Sha256::digest(b"test"),
-            &signature
-        ));
-        // A hash longer than the field (SHA-384 with P-256): its leftmost 32 bytes are signed,
-        // which is what the host's verifier checks against the whole hash.
-        let long = sha2::Sha384::digest(b"test");
-        let signature = sign(&key, &long).unwrap();
-        assert!(p256_verifies(&key, &long, &signature));
-        assert_eq!(signature, hedged(&long[..32]));
+        curve_tests!(
+            brainpool_p512r1_curve,
+            bp512::BrainpoolP512r1,
+            Curve::BrainpoolP512r1,
+            "AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330870553E5C414CA92619418661197FAC10471DB1D381085DDADDB58796829CA90069"
+        );
     }
 
     #[test]
@@ -563,17 +509,83 @@ mod tests {
         assert!(verifying_key.verify_prehash(&padded, &signature).is_ok());
     }
 
-    #[test]
+    /// P-256's known answers (RFC 6979) and GnuPG's short scalars.
     #[cfg(feature = "p256")]
-    fn p256_scalar_with_a_leading_zero_byte_is_accepted() {
-        // GnuPG strips leading zeros from the scalar: 31 bytes for about 1 key in 256.
-        let full = hex("00afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
-        let alg = Algorithm::Ecdsa(Curve::P256);
-        let short = PrivateKey::from_ec_scalar(&alg, &full[1..], None).unwrap();
-        let long = PrivateKey::from_ec_scalar(&alg, &full, None).unwrap();
-        assert_eq!(public_key(&short), public_key(&long));
-        assert_eq!(stored(&short), full);
-        let point = public_point(&long);
-        assert!(PrivateKey::from_ec_scalar(&alg, &full[1..], Some(&point)).is_ok());
+    mod p256_vectors {
+        use super::*;
+
+        /// RFC 6979 A.2.5 key.
+        const P256_X: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
+
+        /// Whether `signature` (`r ‖ s`) verifies under `key`'s public point for `hash`, by the
+        /// curve crate's own verifier, which applies bits2int to a hash of any length as hosts do.
+        fn p256_verifies(key: &PrivateKey, hash: &[u8], signature: &[u8]) -> bool {
+            use p256::ecdsa::signature::hazmat::PrehashVerifier;
+            let point = public_point(key);
+            let verifying_key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+            let signature = p256::ecdsa::Signature::from_slice(signature).unwrap();
+            verifying_key.verify_prehash(hash, &signature).is_ok()
+        }
+
+        #[test]
+        fn p256_known_answers() {
+            use sha2::Digest;
+            let key =
+                PrivateKey::from_ec_scalar(&Algorithm::Ecdsa(Curve::P256), &hex(P256_X), None)
+                    .unwrap();
+            assert_eq!(
+                public_point(&key),
+                hex(
+                    "04 60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6
+                        7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299"
+                )
+            );
+            let sample = sha2::Sha256::digest(b"sample");
+            // RFC 6979 A.2.5's deterministic signature (SHA-256, "sample") verifies under the key.
+            let rfc6979 = hex(
+                "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716
+                 F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8",
+            );
+            assert!(p256_verifies(&key, &sample, &rfc6979));
+            // The card's signature is hedged, so not RFC 6979's, and verifies too. It is exactly
+            // the crate's hedged RFC 6979 (§3.6) with the same random bytes as k': the nonce is
+            // derived from the key and the hash, not only drawn from the RNG.
+            let signature = sign(&key, &sample).unwrap();
+            assert_ne!(signature, rfc6979);
+            assert!(p256_verifies(&key, &sample, &signature));
+            let hedged = |z: &[u8]| {
+                use p256::ecdsa::signature::hazmat::RandomizedPrehashSigner;
+                let crate_key = p256::ecdsa::SigningKey::from_slice(&hex(P256_X)).unwrap();
+                let signature: p256::ecdsa::Signature = crate_key
+                    .sign_prehash_with_rng(&mut TestRng::seed_from_u64(1), z)
+                    .unwrap();
+                signature.to_bytes().to_vec()
+            };
+            assert_eq!(signature, hedged(&sample));
+            assert!(!p256_verifies(
+                &key,
+                &sha2::Sha256::digest(b"test"),
+                &signature
+            ));
+            // A hash longer than the field (SHA-384 with P-256): its leftmost 32 bytes are signed,
+            // which is what the host's verifier checks against the whole hash.
+            let long = sha2::Sha384::digest(b"test");
+            let signature = sign(&key, &long).unwrap();
+            assert!(p256_verifies(&key, &long, &signature));
+            assert_eq!(signature, hedged(&long[..32]));
+        }
+
+        #[test]
+        fn p256_scalar_with_a_leading_zero_byte_is_accepted() {
+            // GnuPG strips leading zeros from the scalar: 31 bytes for about 1 key in 256.
+            let full = hex("00afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721");
+            let alg = Algorithm::Ecdsa(Curve::P256);
+            let short = PrivateKey::from_ec_scalar(&alg, &full[1..], None).unwrap();
+            let long = PrivateKey::from_ec_scalar(&alg, &full, None).unwrap();
+            assert_eq!(public_key(&short), public_key(&long));
+            assert_eq!(stored(&short), full);
+            let point = public_point(&long);
+            assert!(PrivateKey::from_ec_scalar(&alg, &full[1..], Some(&point)).is_ok());
+        }
     }
 }

@@ -36,7 +36,6 @@ impl EdwardsCurve for Ed25519 {
         key.try_sign(message).map_err(|_| Error::Internal)
     }
 
-    #[cfg(feature = "verify-signatures")]
     fn verify(key: &SigningKey, message: &[u8], signature: &Self::Signature) -> bool {
         key.verify_strict(message, signature).is_ok()
     }

@@ -46,7 +46,6 @@ impl EdwardsCurve for Ed448 {
         Ok(key.sign_raw(message))
     }
 
-    #[cfg(feature = "verify-signatures")]
     fn verify(key: &Box<SigningKey>, message: &[u8], signature: &Self::Signature) -> bool {
         key.verifying_key().verify_raw(signature, message).is_ok()
     }
