@@ -351,6 +351,8 @@ mod tests {
     use crate::crypto::tests::{attributes, hex};
     use alloc::vec::Vec;
 
+    const ECC_CASES: usize = 20;
+
     /// Every ECC algorithm's attributes as the spec and GnuPG write them, its `Debug` name,
     /// and whether this build has it (a build without a family refuses its attributes).
     fn ecc_cases() -> [(&'static str, &'static str, bool); ECC_CASES] {
@@ -403,7 +405,7 @@ mod tests {
                 continue;
             }
             let alg = parsed.unwrap();
-            assert_eq!(alloc::format!("{alg:?}"), name);
+            assert_eq!(alloc::format!("{alg:?}"), *name);
             // The last two are RFC 8410's OIDs: written back as OpenPGP's.
             if i < ECC_CASES - 2 {
                 assert_eq!(attributes(&alg), bytes);
@@ -552,8 +554,6 @@ mod tests {
                 );
             }
         }
-
-        const ECC_CASES: usize = 20;
 
         #[test]
         fn same_key_type_ignores_the_rsa_import_format() {

@@ -287,7 +287,7 @@ mod tests {
                 #[test]
                 #[cfg(feature = "verify-signatures")]
                 fn faulted_signatures_are_not_released() {
-                    super::super::weierstrass::tests::faulted_signatures_are_not_released::<$C>();
+                    crate::crypto::ecc::weierstrass::tests::faulted_signatures_are_not_released::<$C>();
                 }
 
                 #[test]

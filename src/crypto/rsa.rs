@@ -618,7 +618,10 @@ mod tests {
         let mut empty = vec![0x00, 0x02];
         empty.resize(255, 0x77);
         empty.push(0x00);
-        assert_eq!(decipher(&key, &raw_encrypt(&key, &empty)).unwrap(), []);
+        assert_eq!(
+            decipher(&key, &raw_encrypt(&key, &empty)).unwrap(),
+            [0u8; 0]
+        );
         // Invalid: seven padding bytes; no separator; wrong block type or first byte; a type 1
         // block (a signature, "decrypted"); a cryptogram of random bytes.
         let no_separator = type2(8, 0x01);

@@ -67,7 +67,7 @@ impl MontgomeryCurve for X448 {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{
-        assert_storage_round_trip, decipher, hex, public_key, public_point, stored,
+        assert_storage_round_trip, decipher, hex, public_point, stored,
     };
     use super::super::{Algorithm, PrivateKey};
     use crate::status::Error;
