@@ -85,8 +85,8 @@ use x509_cert::time::Validity;
 use x509_cert::{Certificate, TbsCertificate};
 use zeroize::Zeroize;
 
+use crate::error::Error;
 use crate::spec::{KeyStatus, Slot};
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 /// The attestation key's algorithm attributes (DA): ECDSA on P-256.

@@ -1,11 +1,11 @@
 //! Typed commands: one `match` on (INS, P1, P2) turns a [`Request`] into a [`Command`]
 //! (spec §7.2). Data fields are checked by the handlers, which know the state.
 
-use crate::apdu::Request;
+use crate::apdu::{self, Request};
+use crate::error::Error;
 use crate::spec::PinRef;
 #[cfg(feature = "attestation")]
 use crate::spec::Slot;
-use crate::status::Error;
 
 /// What VERIFY refers to (spec §7.2.2, P2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,7 +185,7 @@ impl<'a> Command<'a> {
                 (0xFB, 0x01..=0x03, 0x00) => Err(Error::WrongLength),
                 #[cfg(feature = "attestation")]
                 (0xFB, _, _) => Err(Error::P1P2),
-                _ => Err(Error::Class),
+                _ => Err(apdu::Error::Class.into()),
             };
         }
         let tag = u16::from_be_bytes([p1, p2]);

@@ -10,7 +10,7 @@
 //! objects are checked against it. Per-slot tags come from [`Slot`]'s methods.
 
 use crate::platform::RecordId;
-use crate::spec::{PinRef, Slot, MAX_ATTRIBUTES_LEN, MAX_KDF_LEN, MAX_NAME_LEN};
+use crate::spec::{tag, PinRef, Slot, MAX_ATTRIBUTES_LEN, MAX_KDF_LEN, MAX_NAME_LEN};
 
 /// Who may read or write a DO (spec §4.4.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,29 +134,42 @@ const DISCRETIONARY_AT: [u8; 12] = positions(&DISCRETIONARY);
 const CARDHOLDER_RELATED_AT: [u8; 3] = positions(&CARDHOLDER_RELATED);
 const SECURITY_SUPPORT_AT: [u8; 1] = positions(&SECURITY_SUPPORT);
 
-/// Where a DO's value lives.
+/// Where a DO's value lives, and so which code reads and writes it: GET DATA and PUT DATA
+/// dispatch on this alone, never on the tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backing {
-    /// Computed from the configuration and the other records.
-    Computed,
+    /// Computed from the configuration and the other records (read only).
+    Computed(Computed),
+    /// A constructed DO: nothing of its own, its children have it.
+    Children,
     /// A record of its own, holding the raw value (absent: empty).
     Record(RecordId),
     /// One of the three certificate records, by the current occurrence (SELECT DATA).
     Certificate,
-    /// A field of the cardholder record.
+    /// A field of the cardholder record (5B, 5F2D, 5F35).
     Cardholder,
-    /// The PIN record (PINs, Resetting Code, KDF-DO).
-    Security,
-    /// The settings record: C4 byte 1.
-    Settings,
+    /// The Resetting Code, in the security record (write only).
+    ResettingCode,
+    /// The KDF-DO, in the security record.
+    Kdf,
+    /// C4: its first byte in the settings record, the rest computed.
+    PwStatus,
     /// The settings record: a slot's user interaction flag.
     Uif(Slot),
-    /// A slot's key record (its attributes, fingerprint or generation time).
-    KeySlot(Slot),
-    /// The CA fingerprints record.
-    CaFingerprints,
+    /// A slot's algorithm attributes, in its key record.
+    Attributes(Slot),
+    /// A slot's fingerprint, in its key record (write only here; read through C5).
+    Fingerprint(Slot),
+    /// A slot's generation date, in its key record (write only here; read through CD).
+    GenerationTime(Slot),
+    /// A slot's CA fingerprint, in the CA fingerprints record (write only here; read through
+    /// C6).
+    CaFingerprint(Slot),
     /// The signature counter record.
     SignatureCounter,
+    /// The AES key's record (write only).
+    #[cfg(feature = "aes")]
+    AesKey,
     /// The attestation key's record (DA, DB, DD; read-only).
     #[cfg(feature = "attestation")]
     AttestationKey,
@@ -166,6 +179,31 @@ pub enum Backing {
     /// A value the firmware provisions and the user may override (DC, FC).
     #[cfg(feature = "attestation")]
     Overridable(Overridable),
+}
+
+/// The DOs whose value the applet computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Computed {
+    /// 4F: the AID.
+    Aid,
+    /// 5F52: the historical bytes.
+    HistoricalBytes,
+    /// 7F66: the extended length information.
+    ExtendedLength,
+    /// 7F74: the general feature management (a button).
+    GeneralFeatureManagement,
+    /// C0: the extended capabilities.
+    ExtendedCapabilities,
+    /// C5: the three fingerprints.
+    Fingerprints,
+    /// C6: the three CA fingerprints.
+    CaFingerprints,
+    /// CD: the three generation dates.
+    GenerationTimes,
+    /// DE: the key information.
+    KeyInformation,
+    /// FA: the algorithm information.
+    AlgorithmInformation,
 }
 
 /// A DO with two records: the firmware's provisioned value, which no command writes, and the
@@ -218,28 +256,32 @@ pub struct DataObject {
     pub backing: Backing,
 }
 
-const fn computed(tag: u16) -> DataObject {
+const fn read_only(tag: u16, backing: Backing) -> DataObject {
     DataObject {
         tag,
         read: Access::Always,
         write: Access::Never,
         length: Length::None,
         content: Content::Simple,
-        backing: Backing::Computed,
+        backing,
     }
+}
+
+const fn computed(tag: u16, value: Computed) -> DataObject {
+    read_only(tag, Backing::Computed(value))
 }
 
 const fn constructed(tag: u16, children: Children) -> DataObject {
     DataObject {
         content: Content::Constructed(children),
-        ..computed(tag)
+        ..read_only(tag, Backing::Children)
     }
 }
 
-const fn template(tag: u16) -> DataObject {
+const fn template(tag: u16, value: Computed) -> DataObject {
     DataObject {
         content: Content::Template,
-        ..computed(tag)
+        ..computed(tag, value)
     }
 }
 
@@ -264,7 +306,7 @@ const fn attributes(slot: Slot) -> DataObject {
         slot.attributes_tag(),
         Access::Always,
         Length::AtMost(MAX_ATTRIBUTES_LEN as u16),
-        Backing::KeySlot(slot),
+        Backing::Attributes(slot),
     )
 }
 
@@ -273,7 +315,7 @@ const fn fingerprint(slot: Slot) -> DataObject {
         slot.fingerprint_tag(),
         Access::Never,
         Length::Exactly(20),
-        Backing::KeySlot(slot),
+        Backing::Fingerprint(slot),
     )
 }
 
@@ -282,7 +324,7 @@ const fn ca_fingerprint(slot: Slot) -> DataObject {
         slot.ca_fingerprint_tag(),
         Access::Never,
         Length::Exactly(20),
-        Backing::CaFingerprints,
+        Backing::CaFingerprint(slot),
     )
 }
 
@@ -291,7 +333,7 @@ const fn generation_time(slot: Slot) -> DataObject {
         slot.generation_time_tag(),
         Access::Never,
         Length::Exactly(4),
-        Backing::KeySlot(slot),
+        Backing::GenerationTime(slot),
     )
 }
 
@@ -316,88 +358,91 @@ const fn private(tag: u16, read: Access, write: Access, record: RecordId) -> Dat
 }
 
 /// Children of the application related data 6E (spec §4.4.1).
-const APPLICATION_RELATED: [u16; 5] = [0x004F, 0x5F52, 0x7F66, 0x7F74, 0x0073];
+const APPLICATION_RELATED: [u16; 5] = [
+    tag::AID,
+    tag::HISTORICAL_BYTES,
+    tag::EXTENDED_LENGTH,
+    tag::GENERAL_FEATURE_MANAGEMENT,
+    tag::DISCRETIONARY,
+];
 /// Children of the discretionary data objects 73.
 const DISCRETIONARY: [u16; 12] = [
-    0x00C0,
+    tag::EXTENDED_CAPABILITIES,
     Slot::Sig.attributes_tag(),
     Slot::Dec.attributes_tag(),
     Slot::Aut.attributes_tag(),
-    0x00C4,
-    0x00C5,
-    0x00C6,
-    0x00CD,
-    0x00DE,
+    tag::PW_STATUS,
+    tag::FINGERPRINTS,
+    tag::CA_FINGERPRINTS,
+    tag::GENERATION_TIMES,
+    tag::KEY_INFORMATION,
     Slot::Sig.uif_tag(),
     Slot::Dec.uif_tag(),
     Slot::Aut.uif_tag(),
 ];
 /// Children of the cardholder related data 65: all three are always present (empty when
 /// unset), because `gpg --card-status` aborts on an error for any of them.
-const CARDHOLDER_RELATED: [u16; 3] = [0x005B, 0x5F2D, 0x5F35];
+const CARDHOLDER_RELATED: [u16; 3] = [tag::NAME, tag::LANGUAGE, tag::SEX];
 /// Children of the security support template 7A.
-const SECURITY_SUPPORT: [u16; 1] = [0x0093];
+const SECURITY_SUPPORT: [u16; 1] = [tag::SIGNATURE_COUNTER];
 
 /// Every data object of the applet, sorted by tag (so that [`find`] is a binary search).
 pub const DATA_OBJECTS: &[DataObject] = &[
-    computed(0x004F),
+    computed(tag::AID, Computed::Aid),
     admin(
-        0x005B,
+        tag::NAME,
         Access::Always,
         Length::AtMost(MAX_NAME_LEN as u16),
         Backing::Cardholder,
     ),
     admin(
-        0x005E,
+        tag::LOGIN_DATA,
         Access::Always,
         Length::UpTo(Limit::SpecialDo),
         Backing::Record(RecordId::LOGIN),
     ),
-    constructed(0x0065, Children::CardholderRelated),
-    constructed(0x006E, Children::ApplicationRelated),
+    constructed(tag::CARDHOLDER_RELATED, Children::CardholderRelated),
+    constructed(tag::APPLICATION_RELATED, Children::ApplicationRelated),
     DataObject {
         read: Access::Never,
-        ..constructed(0x0073, Children::Discretionary)
+        ..constructed(tag::DISCRETIONARY, Children::Discretionary)
     },
-    constructed(0x007A, Children::SecuritySupport),
-    DataObject {
-        backing: Backing::SignatureCounter,
-        ..computed(0x0093)
-    },
-    computed(0x00C0),
+    constructed(tag::SECURITY_SUPPORT, Children::SecuritySupport),
+    read_only(tag::SIGNATURE_COUNTER, Backing::SignatureCounter),
+    computed(tag::EXTENDED_CAPABILITIES, Computed::ExtendedCapabilities),
     attributes(Slot::Sig),
     attributes(Slot::Dec),
     attributes(Slot::Aut),
-    admin(
-        0x00C4,
-        Access::Always,
-        Length::Either(1, 4),
-        Backing::Settings,
-    ),
-    computed(0x00C5),
-    computed(0x00C6),
+    // C4 is computed, and its first byte writable.
+    DataObject {
+        write: Access::Pw3,
+        length: Length::Either(1, 4),
+        ..read_only(tag::PW_STATUS, Backing::PwStatus)
+    },
+    computed(tag::FINGERPRINTS, Computed::Fingerprints),
+    computed(tag::CA_FINGERPRINTS, Computed::CaFingerprints),
     fingerprint(Slot::Sig),
     fingerprint(Slot::Dec),
     fingerprint(Slot::Aut),
     ca_fingerprint(Slot::Sig),
     ca_fingerprint(Slot::Dec),
     ca_fingerprint(Slot::Aut),
-    computed(0x00CD),
+    computed(tag::GENERATION_TIMES, Computed::GenerationTimes),
     generation_time(Slot::Sig),
     generation_time(Slot::Dec),
     generation_time(Slot::Aut),
     admin(
-        0x00D3,
+        tag::RESETTING_CODE,
         Access::Never,
         Length::EmptyOrFits(Limit::Pin(PinRef::ResettingCode)),
-        Backing::Security,
+        Backing::ResettingCode,
     ),
     #[cfg(feature = "aes")]
     admin(
-        0x00D5,
+        tag::AES_KEY,
         Access::Never,
         Length::Either(16, 32),
-        Backing::Record(RecordId::AES_KEY),
+        Backing::AesKey,
     ),
     uif(Slot::Sig),
     uif(Slot::Dec),
@@ -405,93 +450,97 @@ pub const DATA_OBJECTS: &[DataObject] = &[
     // The attestation key's DOs (YubiKey's; key reference 81).
     #[cfg(feature = "attestation")]
     admin(
-        0x00D9,
+        tag::ATTESTATION_UIF,
         Access::Always,
         Length::Exactly(2),
         Backing::AttestationUif,
     ),
     #[cfg(feature = "attestation")]
-    DataObject {
-        backing: Backing::AttestationKey,
-        ..computed(0x00DA)
-    },
+    read_only(tag::ATTESTATION_ATTRIBUTES, Backing::AttestationKey),
     #[cfg(feature = "attestation")]
-    DataObject {
-        backing: Backing::AttestationKey,
-        ..computed(0x00DB)
-    },
+    read_only(tag::ATTESTATION_FINGERPRINT, Backing::AttestationKey),
     // The attestation CA fingerprint: PUT DATA overrides the provisioned one (empty: removes
     // the override).
     #[cfg(feature = "attestation")]
     admin(
-        0x00DC,
+        tag::ATTESTATION_CA_FINGERPRINT,
         Access::Always,
         Length::EmptyOrWithin(20, 20),
         Backing::Overridable(Overridable::AttestationCaFingerprint),
     ),
     #[cfg(feature = "attestation")]
-    DataObject {
-        backing: Backing::AttestationKey,
-        ..computed(0x00DD)
-    },
-    computed(0x00DE),
+    read_only(tag::ATTESTATION_GENERATION_TIME, Backing::AttestationKey),
+    computed(tag::KEY_INFORMATION, Computed::KeyInformation),
     admin(
-        0x00F9,
+        tag::KDF,
         Access::Always,
         Length::AtMost(MAX_KDF_LEN as u16),
-        Backing::Security,
+        Backing::Kdf,
     ),
-    computed(0x00FA),
+    computed(tag::ALGORITHM_INFORMATION, Computed::AlgorithmInformation),
     // The attestation certificate (YubiKey's), also the fourth occurrence of 7F21: PUT DATA
     // overrides the provisioned one (empty: removes the override).
     #[cfg(feature = "attestation")]
     admin(
-        0x00FC,
+        tag::ATTESTATION_CERTIFICATE,
         Access::Always,
         Length::UpTo(Limit::Certificate),
         Backing::Overridable(Overridable::AttestationCertificate),
     ),
     private(
-        0x0101,
+        tag::PRIVATE_USE[0],
         Access::Always,
         Access::Pw1Other,
         RecordId::PRIVATE[0],
     ),
-    private(0x0102, Access::Always, Access::Pw3, RecordId::PRIVATE[1]),
     private(
-        0x0103,
+        tag::PRIVATE_USE[1],
+        Access::Always,
+        Access::Pw3,
+        RecordId::PRIVATE[1],
+    ),
+    private(
+        tag::PRIVATE_USE[2],
         Access::Pw1Other,
         Access::Pw1Other,
         RecordId::PRIVATE[2],
     ),
-    private(0x0104, Access::Pw3, Access::Pw3, RecordId::PRIVATE[3]),
+    private(
+        tag::PRIVATE_USE[3],
+        Access::Pw3,
+        Access::Pw3,
+        RecordId::PRIVATE[3],
+    ),
     admin(
-        0x5F2D,
+        tag::LANGUAGE,
         Access::Always,
         Length::EmptyOrWithin(2, 8),
         Backing::Cardholder,
     ),
     admin(
-        0x5F35,
+        tag::SEX,
         Access::Always,
         Length::AtMost(1),
         Backing::Cardholder,
     ),
     admin(
-        0x5F50,
+        tag::URL,
         Access::Always,
         Length::UpTo(Limit::SpecialDo),
         Backing::Record(RecordId::URL),
     ),
-    computed(0x5F52),
+    computed(tag::HISTORICAL_BYTES, Computed::HistoricalBytes),
     admin(
-        0x7F21,
+        tag::CARDHOLDER_CERTIFICATE,
         Access::Always,
         Length::UpTo(Limit::Certificate),
         Backing::Certificate,
     ),
-    template(0x7F66),
-    template(0x7F74),
+    template(tag::EXTENDED_LENGTH, Computed::ExtendedLength),
+    template(
+        tag::GENERAL_FEATURE_MANAGEMENT,
+        Computed::GeneralFeatureManagement,
+    ),
 ];
 
 /// The entry for `tag`.

@@ -31,7 +31,7 @@ use rand_core::{TryCryptoRng, TryRng};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::status::Error;
+use crate::error::Error;
 
 /// Bytes tested and held ahead of what is served: every byte served was followed, in the
 /// source's output, by a whole block that passed the tests.

@@ -42,7 +42,8 @@
 //! - [`spec`]: the shared vocabulary of the specification (slots and their tags, PIN
 //!   references, key status, limits).
 //! - [`platform`]: the traits a device implements.
-//! - [`status`]: status words, and the one mapping from internal errors to them.
+//! - [`status`]: status words (the wire's).
+//! - [`error`]: the application's errors, and the one mapping from them to status words.
 //!
 //! [`embedding`] is the guide for firmware authors: the platform traits on real hardware, the
 //! transport, routing among applications, sizing and the storage contract.
@@ -103,7 +104,7 @@ pub mod crypto;
 pub mod embedding {}
 pub mod data_objects;
 mod entropy;
-pub mod pin;
+pub mod error;
 pub mod platform;
 pub mod spec;
 pub mod state;
@@ -112,8 +113,9 @@ pub mod tlv;
 
 pub use applet::{Applet, Platform};
 pub use config::{Config, PinPolicy, WrongPinStatus};
+pub use error::Error;
 pub use platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
-pub use status::{Error, Status};
+pub use status::Status;
 
 /// The README's code samples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

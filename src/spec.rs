@@ -4,8 +4,6 @@
 //! This module depends on nothing else in the crate, so `config`, `pin`, `state` and the
 //! handlers can all use it without depending on one another.
 
-use crate::platform::RecordId;
-
 /// The longest PIN the applet can store (and announce in C4: bits 1-7 of bytes 2-4).
 pub const MAX_PIN_LEN: usize = 64;
 /// The largest retry counter (`Config::max_tries`, SET PIN RETRIES): VERIFY's status query
@@ -23,6 +21,96 @@ pub const MAX_ATTRIBUTES_LEN: usize = 16;
 pub const SIGNATURE_COUNTER_MAX: u32 = 0x00FF_FFFF;
 /// Longest name (5B), spec §4.4.1.
 pub const MAX_NAME_LEN: usize = 39;
+
+/// The tags of the data objects and templates the applet reads or writes, named as in the
+/// spec (§4.4.1, §4.4.3; §7.2 for the command templates). Per-slot tags come from [`Slot`]'s
+/// methods.
+pub mod tag {
+    /// Application identifier (AID), §4.2.1.
+    pub const AID: u16 = 0x004F;
+    /// Name (of the cardholder), §4.4.3.3.
+    pub const NAME: u16 = 0x005B;
+    /// Login data.
+    pub const LOGIN_DATA: u16 = 0x005E;
+    /// Cardholder related data (template of 5B, 5F2D, 5F35).
+    pub const CARDHOLDER_RELATED: u16 = 0x0065;
+    /// Application related data (template).
+    pub const APPLICATION_RELATED: u16 = 0x006E;
+    /// Discretionary data objects (template inside 6E).
+    pub const DISCRETIONARY: u16 = 0x0073;
+    /// Security support template (of 93).
+    pub const SECURITY_SUPPORT: u16 = 0x007A;
+    /// Digital signature counter.
+    pub const SIGNATURE_COUNTER: u16 = 0x0093;
+    /// Extended capabilities, §4.4.3.7.
+    pub const EXTENDED_CAPABILITIES: u16 = 0x00C0;
+    /// PW status bytes, §4.4.3.8.
+    pub const PW_STATUS: u16 = 0x00C4;
+    /// Fingerprints of the three keys.
+    pub const FINGERPRINTS: u16 = 0x00C5;
+    /// CA fingerprints of the three slots.
+    pub const CA_FINGERPRINTS: u16 = 0x00C6;
+    /// Generation dates of the three keys.
+    pub const GENERATION_TIMES: u16 = 0x00CD;
+    /// Resetting Code (write only), §4.3.4.
+    pub const RESETTING_CODE: u16 = 0x00D3;
+    /// AES key for PSO:DECIPHER/ENCIPHER (write only).
+    pub const AES_KEY: u16 = 0x00D5;
+    /// User interaction flag of the attestation key (YubiKey's).
+    pub const ATTESTATION_UIF: u16 = 0x00D9;
+    /// Attestation key's algorithm attributes (YubiKey's).
+    pub const ATTESTATION_ATTRIBUTES: u16 = 0x00DA;
+    /// Attestation key's fingerprint (YubiKey's).
+    pub const ATTESTATION_FINGERPRINT: u16 = 0x00DB;
+    /// Attestation CA fingerprint (YubiKey's).
+    pub const ATTESTATION_CA_FINGERPRINT: u16 = 0x00DC;
+    /// Attestation key's generation date (YubiKey's).
+    pub const ATTESTATION_GENERATION_TIME: u16 = 0x00DD;
+    /// Key information, §4.4.3.13.
+    pub const KEY_INFORMATION: u16 = 0x00DE;
+    /// KDF-DO, §4.3.2.
+    pub const KDF: u16 = 0x00F9;
+    /// Algorithm information, §4.4.3.11.
+    pub const ALGORITHM_INFORMATION: u16 = 0x00FA;
+    /// Attestation certificate (YubiKey's; also the fourth occurrence of 7F21).
+    pub const ATTESTATION_CERTIFICATE: u16 = 0x00FC;
+    /// Private use DOs 1–4.
+    pub const PRIVATE_USE: [u16; 4] = [0x0101, 0x0102, 0x0103, 0x0104];
+    /// Language preference.
+    pub const LANGUAGE: u16 = 0x5F2D;
+    /// Sex (ISO 5218).
+    pub const SEX: u16 = 0x5F35;
+    /// URL (public keys).
+    pub const URL: u16 = 0x5F50;
+    /// Historical bytes, §6.
+    pub const HISTORICAL_BYTES: u16 = 0x5F52;
+    /// Cardholder certificate (three occurrences, §7.2.5).
+    pub const CARDHOLDER_CERTIFICATE: u16 = 0x7F21;
+    /// Extended length information, §4.1.3.1.
+    pub const EXTENDED_LENGTH: u16 = 0x7F66;
+    /// General feature management, §4.1.3.2.
+    pub const GENERAL_FEATURE_MANAGEMENT: u16 = 0x7F74;
+    /// Public key template (GENERATE's answer, ECDH's input), §7.2.14.
+    pub const PUBLIC_KEY: u16 = 0x7F49;
+    /// Extended header list (key import), §4.4.3.12.
+    pub const EXTENDED_HEADER_LIST: u16 = 0x004D;
+    /// Cardholder private key template (key import), §4.4.3.12.
+    pub const PRIVATE_KEY_TEMPLATE: u16 = 0x7F48;
+    /// Concatenation of the private key parts (key import), §4.4.3.12.
+    pub const PRIVATE_KEY_DATA: u16 = 0x5F48;
+    /// Key reference inside a control reference template, §7.2.14 and §7.2.18.
+    pub const KEY_REFERENCE: u16 = 0x0084;
+    /// Key reference of MANAGE SECURITY ENVIRONMENT's data, §7.2.18.
+    pub const MSE_KEY_REFERENCE: u16 = 0x0083;
+    /// Cipher DO of PSO:DECIPHER for ECDH, §7.2.11.
+    pub const CIPHER: u16 = 0x00A6;
+    /// External public key (the point in 7F49), §7.2.11.
+    pub const EXTERNAL_PUBLIC_KEY: u16 = 0x0086;
+    /// Tag list of SELECT DATA, §7.2.5.
+    pub const TAG_LIST: u16 = 0x005C;
+    /// Template of SELECT DATA's tag list, §7.2.5.
+    pub const SELECT_DATA: u16 = 0x0060;
+}
 
 /// A key slot (spec §4.4.3.9 ff.).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,15 +143,6 @@ impl Slot {
             Slot::Sig => 0x01,
             Slot::Dec => 0x02,
             Slot::Aut => 0x03,
-        }
-    }
-
-    /// The record that holds this slot's key and metadata.
-    pub const fn key_record(self) -> RecordId {
-        match self {
-            Slot::Sig => RecordId(0x31),
-            Slot::Dec => RecordId(0x32),
-            Slot::Aut => RecordId(0x33),
         }
     }
 

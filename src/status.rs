@@ -1,12 +1,6 @@
-//! Status words (ISO 7816-4 §5.1.3, OpenPGP card spec §7.1) and the one place where internal
-//! errors become them.
-//!
-//! Handlers return [`Error`], which says *why* something failed in the applet's own terms.
-//! [`Status`] is what goes on the wire. The only conversion between the two is
-//! `impl From<Error> for Status` below, so the mapping can be read (and reviewed) in one screen.
-//! Codec errors ([`DecodeError`]) enter it through `impl From<DecodeError> for Error`.
-
-use crate::tlv::DecodeError;
+//! Status words (ISO 7816-4 §5.1.3, OpenPGP card spec §7.1): what goes on the wire. The
+//! application's errors become them in one place, `impl From<Error> for Status` in
+//! [`error`](crate::error).
 
 /// A status word as the card answers it.
 ///
@@ -125,97 +119,6 @@ impl Status {
     }
 }
 
-/// Why a command failed, in the applet's terms. Converted to a [`Status`] in exactly one place.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Error {
-    /// The APDU's length fields disagree with its size, or a data field has the wrong length.
-    WrongLength,
-    /// CLA announces logical channels.
-    LogicalChannel,
-    /// CLA announces secure messaging.
-    SecureMessaging,
-    /// CLA is proprietary or reserved.
-    Class,
-    /// A chained block's INS/P1/P2 differ from the chain's first block.
-    ChainMismatch,
-    /// This instruction cannot be chained.
-    ChainingNotSupported,
-    /// The instruction is unknown or not implemented.
-    Instruction,
-    /// P1/P2 do not name a valid variant of the instruction.
-    P1P2,
-    /// The data field is malformed or has a value the command does not accept.
-    IncorrectData,
-    /// The AID is not ours.
-    ApplicationNotFound,
-    /// The data object or key does not exist.
-    NotFound,
-    /// The required PIN has not been verified in this session.
-    NotAuthorized,
-    /// The PIN (or resetting code) was wrong; this many tries remain. Answered 63Cx, or
-    /// 6982 by `Config::wrong_pin_status` (the dispatcher applies it).
-    WrongPin {
-        /// Tries remaining after this failure.
-        remaining: u8,
-    },
-    /// VERIFY's status query: the PIN is not verified, this many tries remain (63Cx).
-    NotVerified {
-        /// Tries remaining.
-        remaining: u8,
-    },
-    /// The PIN (or resetting code) is blocked or not set.
-    Blocked,
-    /// The command is valid but not allowed in the current state.
-    ConditionsOfUse,
-    /// The application is terminated.
-    Terminated,
-    /// Persistent storage failed, or a stored record did not decode.
-    Storage,
-    /// User presence was refused or timed out.
-    UserPresence,
-    /// An internal limit that is not the caller's fault (e.g. the response buffer is too small).
-    Internal,
-    /// The random number source failed its health tests (or reported an error) since
-    /// power-on: nothing that needs randomness is done until the next power-on (6F00).
-    RandomFailure,
-}
-
-impl From<Error> for Status {
-    fn from(error: Error) -> Status {
-        match error {
-            Error::WrongLength => Status::WrongLength,
-            Error::LogicalChannel => Status::LogicalChannelNotSupported,
-            Error::SecureMessaging => Status::SecureMessagingNotSupported,
-            Error::Class => Status::ClassNotSupported,
-            Error::ChainMismatch => Status::LastCommandOfChainExpected,
-            Error::ChainingNotSupported => Status::CommandChainingNotSupported,
-            Error::Instruction => Status::InstructionNotSupported,
-            Error::P1P2 => Status::IncorrectP1P2,
-            Error::IncorrectData => Status::IncorrectData,
-            Error::ApplicationNotFound => Status::FileNotFound,
-            Error::NotFound => Status::ReferencedDataNotFound,
-            Error::NotAuthorized => Status::SecurityStatusNotSatisfied,
-            Error::WrongPin { remaining } | Error::NotVerified { remaining } => {
-                Status::RemainingTries(remaining)
-            }
-            Error::Blocked => Status::AuthenticationMethodBlocked,
-            Error::ConditionsOfUse => Status::ConditionsOfUseNotSatisfied,
-            Error::Terminated => Status::Terminated,
-            Error::Storage => Status::MemoryFailure,
-            Error::UserPresence => Status::UserPresenceFailed,
-            Error::Internal | Error::RandomFailure => Status::Unknown,
-        }
-    }
-}
-
-/// Malformed TLV in command data is incorrect data (6A80, spec §7.1). Decoders of stored
-/// records map a [`DecodeError`] to [`Error::Storage`] themselves.
-impl From<DecodeError> for Error {
-    fn from(_: DecodeError) -> Error {
-        Error::IncorrectData
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,17 +132,5 @@ mod tests {
         }
         assert_eq!(Status::RemainingTries(2).to_bytes(), [0x63, 0xC2]);
         assert_eq!(Status::BytesRemaining(0).to_bytes(), [0x61, 0x00]);
-    }
-
-    #[test]
-    fn errors_map_to_spec_words() {
-        assert_eq!(
-            Status::from(Error::WrongPin { remaining: 1 }).to_u16(),
-            0x63C1
-        );
-        assert_eq!(Status::from(Error::NotFound).to_u16(), 0x6A88);
-        assert_eq!(Status::from(Error::Storage).to_u16(), 0x6581);
-        assert_eq!(Status::from(Error::ChainMismatch).to_u16(), 0x6883);
-        assert_eq!(Status::from(Error::RandomFailure).to_u16(), 0x6F00);
     }
 }

@@ -6,7 +6,7 @@
 //! and none can panic. [`Writer`] writes into a caller's buffer and back-patches the length of a
 //! constructed object when it is closed, so nested templates are built in one pass.
 
-use crate::status::Error;
+use crate::error::Error;
 
 /// Why TLV input did not decode: a codec error, kept apart from status words (as rustls keeps
 /// its codec errors apart from alerts). Its one mapping to the wire is

@@ -101,7 +101,7 @@ fn rewrite(card: &mut Card, id: RecordId, f: impl FnOnce(&mut Vec<u8>)) {
     damage(card, id, |bytes| {
         bytes.truncate(bytes.len() - 4);
         f(bytes);
-        let crc = openpgp_card_applet::state::record::crc32(bytes);
+        let crc = openpgp_card_applet::state::records::envelope::crc32(bytes);
         bytes.extend_from_slice(&crc.to_le_bytes());
     });
 }

@@ -143,7 +143,7 @@ fn generate_leaves_no_private_key_in_freed_heap_memory() {
         let record = card
             .applet
             .storage()
-            .record(slot.key_record())
+            .record(openpgp_card_applet::RecordId::key(slot))
             .unwrap()
             .to_vec();
         let mut secrets = Vec::new();

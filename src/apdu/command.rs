@@ -14,7 +14,7 @@
 //! `00 00` means 65536. Anything else (a short Lc of 0, an extended Lc of 0, a body whose size
 //! disagrees with Lc) is inconsistent and answered with 6700 by the applet.
 
-use crate::status::Error;
+use super::Error;
 
 /// The CLA bit that announces command chaining (ISO 7816-4 §5.4.1).
 pub const CLA_CHAINING: u8 = 0x10;

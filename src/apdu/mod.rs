@@ -18,14 +18,17 @@
 //! - Without Le the applet assumes a short Le (256).
 
 mod command;
+mod error;
 
 pub use command::{Class, CommandApdu, CLA_CHAINING};
+pub use error::Error;
 
 use alloc::boxed::Box;
 use alloc::vec;
+use core::marker::PhantomData;
 use zeroize::Zeroize;
 
-use crate::status::{Error, Status};
+use crate::status::Status;
 use crate::tlv::Writer;
 
 /// INS of GET RESPONSE.
@@ -63,30 +66,40 @@ impl<'a> Request<'a> {
 }
 
 /// What runs a complete command: the application below the exchange. It writes its answer's
-/// data into `reply`; an error becomes the response's status word.
+/// data into `reply`; an error becomes the response's status word through the application's
+/// own mapping, and so do the exchange's errors, converted into the application's first.
 pub trait Handler {
+    /// The application's error: the exchange's [`Error`]s convert into it, and it into a
+    /// [`Status`].
+    type Error: From<Error> + Into<Status>;
+
     /// Runs one complete command (after chaining).
-    fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), Error>;
+    fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), Self::Error>;
 }
 
-/// A [`Handler`] made of a closure (as `core::iter::from_fn` makes an iterator of one): for
-/// tests, fuzzing and a caller without an application type of its own.
-pub fn from_fn<F>(handle: F) -> FromFn<F>
+/// A [`Handler`] made of a closure (as `core::iter::from_fn` makes an iterator of one), whose
+/// error type `E` is the application's: for tests, fuzzing and a caller without an application
+/// type of its own.
+pub fn from_fn<F, E>(handle: F) -> FromFn<F, E>
 where
-    F: FnMut(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
+    F: FnMut(Request<'_>, &mut Writer<'_>) -> Result<(), E>,
+    E: From<Error> + Into<Status>,
 {
-    FromFn(handle)
+    FromFn(handle, PhantomData)
 }
 
 /// The handler [`from_fn`] makes.
 #[derive(Clone, Debug)]
-pub struct FromFn<F>(F);
+pub struct FromFn<F, E>(F, PhantomData<fn() -> E>);
 
-impl<F> Handler for FromFn<F>
+impl<F, E> Handler for FromFn<F, E>
 where
-    F: FnMut(Request<'_>, &mut Writer<'_>) -> Result<(), Error>,
+    F: FnMut(Request<'_>, &mut Writer<'_>) -> Result<(), E>,
+    E: From<Error> + Into<Status>,
 {
-    fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), Error> {
+    type Error = E;
+
+    fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), E> {
         (self.0)(request, reply)
     }
 }
@@ -164,7 +177,7 @@ impl Exchange {
         }
         match self.exchange(input, output, handler) {
             Ok(len) => len,
-            Err(error) => write_status(output, 0, Status::from(error)),
+            Err(error) => write_status(output, 0, error.into()),
         }
     }
 
@@ -173,25 +186,25 @@ impl Exchange {
         input: &[u8],
         output: &mut [u8],
         handler: &mut H,
-    ) -> Result<usize, Error> {
+    ) -> Result<usize, H::Error> {
         let apdu = match CommandApdu::parse(input) {
             Ok(apdu) => apdu,
             Err(error) => {
                 self.reset();
-                return Err(error);
+                return Err(error.into());
             }
         };
         let class = match Class::parse(apdu.cla) {
             Ok(class) => class,
             Err(error) => {
                 self.reset();
-                return Err(error);
+                return Err(error.into());
             }
         };
 
         if apdu.ins == INS_GET_RESPONSE && !class.chaining && !class.proprietary && !self.in_chain()
         {
-            return self.get_response(&apdu, output);
+            return self.get_response(&apdu, output).map_err(H::Error::from);
         }
         self.drop_reply();
 
@@ -202,7 +215,7 @@ impl Exchange {
             if chain_header != header {
                 self.drop_chain();
                 if class.chaining {
-                    return Err(Error::ChainMismatch);
+                    return Err(Error::ChainMismatch.into());
                 }
                 // Fall through: a plain command after an abandoned chain.
             } else {
@@ -221,14 +234,14 @@ impl Exchange {
 
         if class.chaining {
             if apdu.ins == INS_GET_RESPONSE {
-                return Err(Error::ChainingNotSupported);
+                return Err(Error::ChainingNotSupported.into());
             }
             self.chain_header = Some(header);
             self.append(apdu.data)?;
             return Ok(write_status(output, 0, Status::Success));
         }
         if apdu.data.len() > self.chain.len() {
-            return Err(Error::WrongLength);
+            return Err(Error::WrongLength.into());
         }
         let result = run(handler, Request::of(&apdu, apdu.data), &mut self.reply);
         self.finish(result, apdu.le, output)
@@ -248,13 +261,13 @@ impl Exchange {
         &mut self,
         command: &CommandApdu<'_>,
         handler: &mut H,
-    ) -> Result<&[u8], Error> {
+    ) -> Result<&[u8], H::Error> {
         self.reset();
         if Class::parse(command.cla)?.chaining {
-            return Err(Error::ChainingNotSupported);
+            return Err(Error::ChainingNotSupported.into());
         }
         if command.data.len() > self.chain.len() {
-            return Err(Error::WrongLength);
+            return Err(Error::WrongLength.into());
         }
         match run(handler, Request::of(command, command.data), &mut self.reply) {
             Ok(len) => {
@@ -285,12 +298,12 @@ impl Exchange {
         }
     }
 
-    fn finish(
+    fn finish<E>(
         &mut self,
-        result: Result<usize, Error>,
+        result: Result<usize, E>,
         le: Option<u32>,
         output: &mut [u8],
-    ) -> Result<usize, Error> {
+    ) -> Result<usize, E> {
         match result {
             Ok(len) => {
                 self.reply_len = len;
@@ -314,14 +327,14 @@ impl Exchange {
     fn get_response(&mut self, apdu: &CommandApdu<'_>, output: &mut [u8]) -> Result<usize, Error> {
         if (apdu.p1, apdu.p2) != (0, 0) {
             self.drop_reply();
-            return Err(Error::P1P2);
+            return Err(Error::GetResponseP1P2);
         }
         if !apdu.data.is_empty() {
             self.drop_reply();
             return Err(Error::WrongLength);
         }
         if !self.has_pending_response() {
-            return Err(Error::ConditionsOfUse);
+            return Err(Error::NoResponsePending);
         }
         Ok(self.deliver(apdu.le, output))
     }
@@ -352,7 +365,7 @@ fn run<H: Handler>(
     handler: &mut H,
     request: Request<'_>,
     reply: &mut [u8],
-) -> Result<usize, Error> {
+) -> Result<usize, H::Error> {
     let mut w = Writer::new(reply);
     handler.handle(request, &mut w)?;
     Ok(w.len())

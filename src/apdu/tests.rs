@@ -1,6 +1,7 @@
 //! Unit tests of the APDU layer with a fake handler: chaining, GET RESPONSE, misuse, classes.
 
 use super::*;
+use crate::Error as AppError;
 use alloc::vec::Vec;
 use proptest::prelude::*;
 
@@ -11,7 +12,7 @@ fn echo(reply_len: usize, seen: &mut Vec<(u8, u8, u8, Vec<u8>)>) -> impl Handler
         for i in 0..reply_len {
             w.raw(&[i as u8])?;
         }
-        Ok(())
+        Ok::<(), AppError>(())
     })
 }
 
@@ -213,7 +214,7 @@ fn small_output_buffer_defers_to_get_response() {
         ex.process(
             &[0x00, 0xCA, 0, 0x6E, 0x00],
             &mut [0u8; 1],
-            &mut from_fn(|_, _| Ok(()))
+            &mut from_fn(|_, _| Ok::<(), AppError>(()))
         ),
         0
     );
@@ -258,7 +259,7 @@ fn handler_errors_become_status_words_and_leave_no_data() {
         &mut out,
         &mut from_fn(|_, w| {
             w.raw(b"secret")?;
-            Err(Error::WrongPin { remaining: 2 })
+            Err(AppError::WrongPin { remaining: 2 })
         }),
     );
     assert_eq!(&out[..n], &[0x63, 0xC2]);
@@ -376,7 +377,8 @@ fn respond_returns_the_whole_answer_and_wipes_it_at_the_next_command() {
     assert!(!io.has_pending_response(), "nothing for GET RESPONSE");
     let next = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00]).unwrap();
     assert_eq!(
-        io.respond(&next, &mut from_fn(|_, _| Ok(()))).unwrap(),
+        io.respond(&next, &mut from_fn(|_, _| Ok::<(), AppError>(())))
+            .unwrap(),
         &[] as &[u8]
     );
     assert!(io.reply.iter().all(|&b| b == 0), "the old answer is wiped");
@@ -390,27 +392,30 @@ fn respond_wipes_a_partial_answer_of_a_failing_handler() {
         &command,
         &mut from_fn(|_, w| {
             w.raw(&[0x77; 32])?;
-            Err(Error::NotAuthorized)
+            Err(AppError::NotAuthorized)
         }),
     );
-    assert_eq!(result, Err(Error::NotAuthorized));
+    assert_eq!(result, Err(AppError::NotAuthorized));
     assert!(io.reply.iter().all(|&b| b == 0));
 }
 
 #[test]
 fn respond_refuses_what_a_dispatcher_should_not_pass() {
     let mut io = Exchange::new(4, 64);
-    let mut handler = from_fn(|_, _| Ok(()));
+    let mut handler = from_fn(|_, _| Ok::<(), AppError>(()));
     let chained = CommandApdu::parse(&[0x10, 0x10, 0x00, 0x00, 0x01, 0x00]).unwrap();
     assert_eq!(
         io.respond(&chained, &mut handler),
-        Err(Error::ChainingNotSupported)
+        Err(Error::ChainingNotSupported.into())
     );
     let long = CommandApdu::parse(&[0x00, 0x10, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5]).unwrap();
-    assert_eq!(io.respond(&long, &mut handler), Err(Error::WrongLength));
+    assert_eq!(
+        io.respond(&long, &mut handler),
+        Err(Error::WrongLength.into())
+    );
     let secure = CommandApdu::parse(&[0x0C, 0x10, 0x00, 0x00]).unwrap();
     assert_eq!(
         io.respond(&secure, &mut handler),
-        Err(Error::SecureMessaging)
+        Err(Error::SecureMessaging.into())
     );
 }

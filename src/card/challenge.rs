@@ -2,7 +2,7 @@
 
 use rand_core::TryCryptoRng;
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 use super::Card;

@@ -19,12 +19,12 @@
 use super::select::CERTIFICATE_OCCURRENCES;
 #[cfg(feature = "attestation")]
 use crate::data_objects::Overridable;
-use crate::data_objects::{self, Access, Backing, Content, DataObject, Limit};
+use crate::data_objects::{self, Access, Backing, Computed, Content, DataObject, Limit};
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
-use crate::spec::{PinRef, Slot, MAX_NAME_LEN};
-use crate::state::{usable, usable_mut};
-use crate::status::Error;
-use crate::tlv::{Reader, Writer};
+use crate::spec::{tag, PinRef, Slot};
+use crate::state::{usable, usable_mut, Cardholder};
+use crate::tlv::Writer;
 
 use super::Card;
 
@@ -37,6 +37,15 @@ enum Occurrence {
     #[cfg(feature = "attestation")]
     Attestation,
 }
+
+/// The KDF-DO before it is written: algorithm NONE (spec §4.3.2).
+const KDF_NONE: [u8; 3] = [0x81, 0x01, 0x00];
+
+/// The INTEGER tag of 7F66's two lengths (spec §4.1.3.1).
+const INTEGER: u16 = 0x02;
+
+/// 7F74's and the UIF DOs' feature byte: a button (spec §4.1.3.2).
+const BUTTON: u8 = 0x20;
 
 /// The values of sex (5F35) that ISO 5218 defines, as ASCII digits.
 const SEX_VALUES: [u8; 4] = [b'0', b'1', b'2', b'9'];
@@ -100,49 +109,61 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         })
     }
 
-    /// The value of a simple DO, or the body of a [`Content::Template`].
+    /// The value of a simple DO, or the body of a [`Content::Template`], by its backing.
     fn write_value(&mut self, object: &DataObject, w: &mut Writer<'_>) -> Result<(), Error> {
-        let tag = object.tag;
-        match (tag, object.backing) {
-            // The only readable DOs of a key record are the attributes (C1-C3).
-            (_, Backing::KeySlot(slot)) => w.raw(&self.key_slot(slot)?.attributes),
-            (_, Backing::Uif(slot)) => w.raw(&self.uif(slot)?),
-            #[cfg(feature = "attestation")]
-            (_, Backing::AttestationKey) => self.write_attestation_do(tag, w),
-            #[cfg(feature = "attestation")]
-            (_, Backing::AttestationUif) => w.raw(&self.attestation_uif()?),
-            #[cfg(feature = "attestation")]
-            (_, Backing::Overridable(value)) => self.read_overridable(value, w),
-            (_, Backing::Record(id)) => self.read_simple(id, w),
-            (_, Backing::Certificate) => self.read_certificate(w),
-            (_, Backing::Cardholder) => self.write_cardholder_field(tag, w),
-            (0x004F, _) => w.raw(&self.aid()),
-            (0x5F52, _) => w.raw(&self.historical_bytes()),
-            (0x7F66, _) => {
-                w.put(0x02, &self.config.max_command_len.to_be_bytes())?;
-                w.put(0x02, &self.config.max_response_len.to_be_bytes())
-            }
-            // A button (spec §4.1.3.2).
-            (0x7F74, _) => w.put(0x81, &[0x20]),
-            (0x00C0, _) => w.raw(&self.extended_capabilities()),
-            (0x00C4, _) => w.raw(&self.pw_status_bytes()?),
-            (0x0093, _) => w.raw(&self.signature_counter()?),
-            (0x00C5, _) => self.write_fingerprints(w),
-            (0x00C6, _) => w.raw(usable(&self.state.ca_fingerprints)?),
-            (0x00CD, _) => self.write_dates(w),
-            (0x00DE, _) => w.raw(&self.key_information()?),
-            (0x00FA, _) => self.write_algorithm_information(w),
-            (0x00F9, _) => {
+        match object.backing {
+            Backing::Computed(value) => self.write_computed(value, w),
+            Backing::Attributes(slot) => w.raw(&self.key_slot(slot)?.attributes),
+            Backing::Uif(slot) => w.raw(&self.uif(slot)?),
+            Backing::PwStatus => w.raw(&self.pw_status_bytes()?),
+            Backing::SignatureCounter => w.raw(&self.signature_counter()?),
+            Backing::Kdf => {
                 // Spec §4.3.2: when KDF is announced the DO "shall be present"; before it is
                 // written it reads as algorithm NONE.
                 let kdf = &usable(&self.state.security)?.kdf;
                 if kdf.is_empty() {
-                    w.raw(&[0x81, 0x01, 0x00])
+                    w.raw(&KDF_NONE)
                 } else {
                     w.raw(kdf)
                 }
             }
-            _ => Err(Error::NotFound),
+            #[cfg(feature = "attestation")]
+            Backing::AttestationKey => self.write_attestation_do(object.tag, w),
+            #[cfg(feature = "attestation")]
+            Backing::AttestationUif => w.raw(&self.attestation_uif()?),
+            #[cfg(feature = "attestation")]
+            Backing::Overridable(value) => self.read_overridable(value, w),
+            Backing::Record(id) => self.read_simple(id, w),
+            Backing::Certificate => self.read_certificate(w),
+            Backing::Cardholder => self.write_cardholder_field(object.tag, w),
+            // Write-only, or read through another DO: the table's access says Never.
+            Backing::Children
+            | Backing::ResettingCode
+            | Backing::Fingerprint(_)
+            | Backing::GenerationTime(_)
+            | Backing::CaFingerprint(_) => Err(Error::NotFound),
+            #[cfg(feature = "aes")]
+            Backing::AesKey => Err(Error::NotFound),
+        }
+    }
+
+    /// The value of a computed DO.
+    fn write_computed(&mut self, value: Computed, w: &mut Writer<'_>) -> Result<(), Error> {
+        match value {
+            Computed::Aid => w.raw(&self.aid()),
+            Computed::HistoricalBytes => w.raw(&self.historical_bytes()),
+            Computed::ExtendedLength => {
+                w.put(INTEGER, &self.config.max_command_len.to_be_bytes())?;
+                w.put(INTEGER, &self.config.max_response_len.to_be_bytes())
+            }
+            // A button (spec §4.1.3.2).
+            Computed::GeneralFeatureManagement => w.put(0x81, &[BUTTON]),
+            Computed::ExtendedCapabilities => w.raw(&self.extended_capabilities()),
+            Computed::Fingerprints => self.write_fingerprints(w),
+            Computed::CaFingerprints => w.raw(usable(&self.state.ca_fingerprints)?),
+            Computed::GenerationTimes => self.write_dates(w),
+            Computed::KeyInformation => w.raw(&self.key_information()?),
+            Computed::AlgorithmInformation => self.write_algorithm_information(w),
         }
     }
 
@@ -150,7 +171,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// with `attestation` the attestation certificate FC, as Yubico documents) the answer is
     /// 6A88 and the pointer stays.
     pub(crate) fn get_next_data(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
-        if tag != 0x7F21 {
+        if tag != tag::CARDHOLDER_CERTIFICATE {
             return Err(Error::NotFound);
         }
         let next = self.session.certificate.saturating_add(1);
@@ -170,49 +191,47 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         if !object.length.accepts(data.len(), |limit| self.limit(limit)) {
             return Err(Error::WrongLength);
         }
-        if let Some(slot) = Slot::of_tag(tag, Slot::attributes_tag) {
-            return self.put_algorithm_attributes(slot, data);
-        }
-        if let Some(slot) = Slot::of_tag(tag, Slot::ca_fingerprint_tag) {
-            return self.put_ca_fingerprint(slot, data);
-        }
-        if let Some(slot) = Slot::of_tag(tag, Slot::fingerprint_tag) {
-            let fingerprint: [u8; 20] = data.try_into().map_err(|_| Error::WrongLength)?;
-            return self.update_key_slot(slot, |key| key.fingerprint = fingerprint);
-        }
-        if let Some(slot) = Slot::of_tag(tag, Slot::generation_time_tag) {
-            let date: [u8; 4] = data.try_into().map_err(|_| Error::WrongLength)?;
-            return self.update_key_slot(slot, |key| key.date = date);
-        }
-        match (tag, object.backing) {
+        match object.backing {
+            Backing::Attributes(slot) => self.put_algorithm_attributes(slot, data),
+            Backing::CaFingerprint(slot) => self.put_ca_fingerprint(slot, data),
+            Backing::Fingerprint(slot) => {
+                let fingerprint: [u8; 20] = data.try_into().map_err(|_| Error::WrongLength)?;
+                self.update_key_slot(slot, |key| key.fingerprint = fingerprint)
+            }
+            Backing::GenerationTime(slot) => {
+                let date: [u8; 4] = data.try_into().map_err(|_| Error::WrongLength)?;
+                self.update_key_slot(slot, |key| key.date = date)
+            }
             #[cfg(feature = "aes")]
-            (0x00D5, _) => self.put_aes_key(data),
+            Backing::AesKey => self.put_aes_key(data),
             // The user's override of a provisioned value; the provisioned one stays.
             #[cfg(feature = "attestation")]
-            (_, Backing::Overridable(Overridable::AttestationCertificate)) => {
+            Backing::Overridable(Overridable::AttestationCertificate) => {
                 self.put_attestation_certificate(data)
             }
             #[cfg(feature = "attestation")]
-            (_, Backing::Overridable(Overridable::AttestationCaFingerprint)) => {
+            Backing::Overridable(Overridable::AttestationCaFingerprint) => {
                 self.put_attestation_ca_fingerprint(data)
             }
-            (_, Backing::Uif(slot)) => self.put_uif(slot, data),
+            Backing::Uif(slot) => self.put_uif(slot, data),
             #[cfg(feature = "attestation")]
-            (_, Backing::AttestationUif) => self.put_attestation_uif(data),
-            (_, Backing::Record(id)) => self.write_simple(id, data),
-            (_, Backing::Certificate) => match self.current_certificate()? {
+            Backing::AttestationUif => self.put_attestation_uif(data),
+            Backing::Record(id) => self.write_simple(id, data),
+            Backing::Certificate => match self.current_certificate()? {
                 Occurrence::Cardholder(id) => self.write_simple(id, data),
                 #[cfg(feature = "attestation")]
                 Occurrence::Attestation => self.put_attestation_certificate(data),
             },
-            (0x5F35, _) if data.first().is_some_and(|v| !SEX_VALUES.contains(v)) => {
-                Err(Error::IncorrectData)
+            Backing::Cardholder => self.put_cardholder_field(tag, data),
+            Backing::PwStatus => self.put_pw_status(data),
+            Backing::ResettingCode => self.put_resetting_code(data),
+            Backing::Kdf => self.put_kdf(data),
+            // Not writable: the table says so, and the lookup above answered 6A88.
+            Backing::Computed(_) | Backing::Children | Backing::SignatureCounter => {
+                Err(Error::NotFound)
             }
-            (_, Backing::Cardholder) => self.put_cardholder_field(tag, data),
-            (0x00C4, _) => self.put_pw_status(data),
-            (0x00D3, _) => self.put_resetting_code(data),
-            (0x00F9, _) => self.put_kdf(data),
-            _ => Err(Error::NotFound),
+            #[cfg(feature = "attestation")]
+            Backing::AttestationKey => Err(Error::NotFound),
         }
     }
 
@@ -317,7 +336,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn uif(&self, slot: Slot) -> Result<[u8; 2], Error> {
         let settings = usable(&self.state.settings)?;
         let mode = settings.uif.get(slot.index()).copied().unwrap_or(0);
-        Ok([mode, 0x20])
+        Ok([mode, BUTTON])
     }
 
     fn signature_counter(&self) -> Result<[u8; 3], Error> {
@@ -334,8 +353,12 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         })
     }
 
-    /// Rewrites one field of the cardholder record (length checked by the table).
+    /// Rewrites one field of the cardholder record (length checked by the table); the sex
+    /// (5F35) must be one of ISO 5218's values.
     fn put_cardholder_field(&mut self, tag: u16, data: &[u8]) -> Result<(), Error> {
+        if tag == tag::SEX && data.first().is_some_and(|v| !SEX_VALUES.contains(v)) {
+            return Err(Error::IncorrectData);
+        }
         let mut fields = self.store.read(RecordId::CARDHOLDER, |payload| {
             Cardholder::decode(payload)?.to_owned()
         })?;
@@ -477,83 +500,5 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             *last = None;
         }
         self.save_settings()
-    }
-}
-
-/// The cardholder record's three fields, borrowed from the stored payload.
-struct Cardholder<'a> {
-    name: &'a [u8],
-    language: &'a [u8],
-    sex: &'a [u8],
-}
-
-/// The same, owned (for PUT DATA), in fixed-size buffers.
-struct CardholderOwned {
-    name: heapless::Vec<u8, MAX_NAME_LEN>,
-    language: heapless::Vec<u8, 8>,
-    sex: heapless::Vec<u8, 1>,
-}
-
-impl<'a> Cardholder<'a> {
-    fn decode(payload: Option<&'a [u8]>) -> Result<Cardholder<'a>, Error> {
-        let Some(payload) = payload else {
-            return Ok(Cardholder {
-                name: &[],
-                language: &[],
-                sex: &[],
-            });
-        };
-        let mut r = Reader::new(payload);
-        let mut field = |tag| r.expect(tag).map_err(|_| Error::Storage);
-        let fields = Cardholder {
-            name: field(0x5B)?,
-            language: field(0x5F2D)?,
-            sex: field(0x5F35)?,
-        };
-        r.finish().map_err(|_| Error::Storage)?;
-        Ok(fields)
-    }
-
-    fn get(&self, tag: u16) -> &'a [u8] {
-        match tag {
-            0x5B => self.name,
-            0x5F2D => self.language,
-            _ => self.sex,
-        }
-    }
-
-    fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.put(0x5B, self.name)?;
-        w.put(0x5F2D, self.language)?;
-        w.put(0x5F35, self.sex)
-    }
-
-    fn to_owned(&self) -> Result<CardholderOwned, Error> {
-        let stored = |_| Error::Storage;
-        Ok(CardholderOwned {
-            name: heapless::Vec::from_slice(self.name).map_err(stored)?,
-            language: heapless::Vec::from_slice(self.language).map_err(stored)?,
-            sex: heapless::Vec::from_slice(self.sex).map_err(stored)?,
-        })
-    }
-}
-
-impl CardholderOwned {
-    fn set(&mut self, tag: u16, value: &[u8]) -> Result<(), Error> {
-        let too_long = |_| Error::WrongLength;
-        match tag {
-            0x5B => self.name = heapless::Vec::from_slice(value).map_err(too_long)?,
-            0x5F2D => self.language = heapless::Vec::from_slice(value).map_err(too_long)?,
-            _ => self.sex = heapless::Vec::from_slice(value).map_err(too_long)?,
-        }
-        Ok(())
-    }
-
-    fn as_ref(&self) -> Cardholder<'_> {
-        Cardholder {
-            name: &self.name,
-            language: &self.language,
-            sex: &self.sex,
-        }
     }
 }

@@ -4,7 +4,7 @@
 //! [`PublicKey`], and nowhere else.
 
 use crate::crypto::{Output, PrivateKey, PublicKey, MAX_POINT_LEN};
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// The public key DO.

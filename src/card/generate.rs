@@ -4,9 +4,9 @@
 use rand_core::TryCryptoRng;
 
 use crate::crypto::{Algorithm, PrivateKey};
+use crate::error::Error;
 use crate::platform::Storage;
-use crate::spec::{KeyStatus, Slot};
-use crate::status::Error;
+use crate::spec::{tag, KeyStatus, Slot};
 use crate::tlv::{Reader, Writer};
 
 use super::encode::write_public_key;
@@ -58,18 +58,16 @@ pub(crate) fn parse_control_reference(crt: &[u8]) -> Result<Slot, Error> {
 
 /// The slot a control reference template names (also used inside key import's 4D).
 pub(crate) fn control_reference_slot(tag: u16, value: &[u8]) -> Result<Slot, Error> {
-    let slot = match tag {
-        0xB6 => Slot::Sig,
-        0xB8 => Slot::Dec,
-        0xA4 => Slot::Aut,
-        _ => return Err(Error::IncorrectData),
-    };
+    let slot = u8::try_from(tag)
+        .ok()
+        .and_then(Slot::from_crt_tag)
+        .ok_or(Error::IncorrectData)?;
     if !value.is_empty() {
         // Spec §4.4.3.12 and §7.2.14: `B6 03 84 01 01`, `B8 03 84 01 02`, `A4 03 84 01 03`.
         // Any other key reference is refused, above all YubiKey's attestation key
         // (`B6 03 84 01 81`, yubikit's ATT slot): it must never land in SIG.
         let mut inner = Reader::new(value);
-        let reference = inner.expect(0x84)?;
+        let reference = inner.expect(tag::KEY_REFERENCE)?;
         inner.finish()?;
         if reference != [slot.key_reference()] {
             return Err(Error::IncorrectData);

@@ -17,12 +17,36 @@ use rand_core::TryCryptoRng;
 use super::generate::control_reference_slot;
 use super::key_slots::KeyChange;
 use crate::crypto::{Algorithm, PrivateKey};
+use crate::error::Error;
 use crate::platform::Storage;
-use crate::spec::{KeyStatus, Slot};
-use crate::status::Error;
+use crate::spec::{tag, KeyStatus, Slot};
 use crate::tlv::Reader;
 
 use super::Card;
+
+/// The tags of the private key components in 7F48 (spec §4.4.3.12).
+mod component {
+    /// The first component tag: 91, the RSA public exponent e.
+    pub const FIRST: u8 = E;
+    /// RSA public exponent.
+    pub const E: u8 = 0x91;
+    /// RSA prime p, or the ECC private scalar.
+    pub const P: u8 = 0x92;
+    /// RSA prime q.
+    pub const Q: u8 = 0x93;
+    /// RSA 1/q mod p (PQ).
+    pub const PQ: u8 = 0x94;
+    /// RSA d mod (p−1) (DP1).
+    pub const DP1: u8 = 0x95;
+    /// RSA d mod (q−1) (DQ1).
+    pub const DQ1: u8 = 0x96;
+    /// RSA modulus n.
+    pub const N: u8 = 0x97;
+    /// ECC public key.
+    pub const PUBLIC_KEY: u8 = 0x99;
+    /// The ECC private scalar (the tag of RSA's p).
+    pub const SCALAR: u8 = P;
+}
 
 /// The components of an import, borrowed from the command.
 #[derive(Default)]
@@ -33,7 +57,7 @@ struct Components<'a> {
 
 impl<'a> Components<'a> {
     fn get(&self, tag: u8) -> Option<&'a [u8]> {
-        let index = usize::from(tag.checked_sub(0x91)?);
+        let index = usize::from(tag.checked_sub(component::FIRST)?);
         self.values.get(index).copied().flatten()
     }
 }
@@ -48,13 +72,13 @@ struct Import<'a> {
 /// (lengths that do not add up).
 fn parse(data: &[u8]) -> Result<Import<'_>, Error> {
     let mut outer = Reader::new(data);
-    let template = outer.expect(0x4D)?;
+    let template = outer.expect(tag::EXTENDED_HEADER_LIST)?;
     outer.finish()?;
     let mut r = Reader::new(template);
     let crt = r.tlv().ok_or(Error::IncorrectData)?;
     let slot = control_reference_slot(crt.tag, crt.value)?;
-    let header = r.expect(0x7F48)?;
-    let values = r.expect(0x5F48)?;
+    let header = r.expect(tag::PRIVATE_KEY_TEMPLATE)?;
+    let values = r.expect(tag::PRIVATE_KEY_DATA)?;
     r.finish()?;
 
     let mut components = Components::default();
@@ -65,7 +89,7 @@ fn parse(data: &[u8]) -> Result<Import<'_>, Error> {
         let len = list.length().ok_or(Error::IncorrectData)?;
         let slot_for_tag = u8::try_from(tag)
             .ok()
-            .and_then(|t| t.checked_sub(0x91))
+            .and_then(|t| t.checked_sub(component::FIRST))
             .and_then(|i| components.values.get_mut(usize::from(i)))
             .ok_or(Error::IncorrectData)?;
         if slot_for_tag.is_some() {
@@ -96,21 +120,32 @@ impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
         let c = &import.components;
         let key = match algorithm.rsa_bits() {
             Some(bits) => {
-                let (Some(e), Some(p), Some(q)) = (c.get(0x91), c.get(0x92), c.get(0x93)) else {
+                let (Some(e), Some(p), Some(q)) = (
+                    c.get(component::E),
+                    c.get(component::P),
+                    c.get(component::Q),
+                ) else {
                     return Err(Error::IncorrectData);
                 };
-                if c.get(0x99).is_some() {
+                if c.get(component::PUBLIC_KEY).is_some() {
                     return Err(Error::IncorrectData);
                 }
-                PrivateKey::from_rsa_components(bits, e, p, q, c.get(0x97))?
+                PrivateKey::from_rsa_components(bits, e, p, q, c.get(component::N))?
             }
             None => {
-                let scalar = c.get(0x92).ok_or(Error::IncorrectData)?;
-                let rsa_only = [0x91, 0x93, 0x94, 0x95, 0x96, 0x97];
+                let scalar = c.get(component::SCALAR).ok_or(Error::IncorrectData)?;
+                let rsa_only = [
+                    component::E,
+                    component::Q,
+                    component::PQ,
+                    component::DP1,
+                    component::DQ1,
+                    component::N,
+                ];
                 if rsa_only.iter().any(|tag| c.get(*tag).is_some()) {
                     return Err(Error::IncorrectData);
                 }
-                PrivateKey::from_ec_scalar(&algorithm, scalar, c.get(0x99))?
+                PrivateKey::from_ec_scalar(&algorithm, scalar, c.get(component::PUBLIC_KEY))?
             }
         };
         let meta = current.for_new_key(KeyStatus::Imported);

@@ -16,10 +16,10 @@
 //! forgotten afterwards.
 
 use super::pin_commands::fits;
-use crate::pin::Pin;
+use crate::error::Error;
 use crate::platform::Storage;
 use crate::spec::PinRef;
-use crate::status::Error;
+use crate::state::pin::Pin;
 use crate::tlv::Reader;
 
 use super::Card;

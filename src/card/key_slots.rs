@@ -10,10 +10,10 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{Algorithm, PrivateKey};
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
-use crate::spec::{KeyStatus, Slot};
-use crate::state::{loaded, KeySlot, KeySlotState};
-use crate::status::Error;
+use crate::spec::{tag, KeyStatus, Slot};
+use crate::state::{loaded, KeySlot, KeySlotState, KEY_FIELD};
 use crate::tlv::Writer;
 
 use super::Card;
@@ -45,7 +45,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         meta: KeySlot,
         change: KeyChange,
     ) -> Result<(), Error> {
-        let id = slot.key_record();
+        let id = RecordId::key(slot);
         let decoded = self.slot_state_mut(slot)?.take_key();
         if !matches!(change, KeyChange::Keep) {
             // A touch confirmed for the old key, and an MSE binding checked against its
@@ -94,9 +94,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         self.store.write(id, |w| {
             meta.encode(w)?;
             match (change, &kept) {
-                (KeyChange::Keep, Some(key)) => w.put(0x06, key),
+                (KeyChange::Keep, Some(key)) => w.put(KEY_FIELD, key),
                 (KeyChange::New(key), _) => {
-                    let open = w.open(0x06)?;
+                    let open = w.open(KEY_FIELD)?;
                     key.write_stored(w)?;
                     w.close(open)
                 }
@@ -134,7 +134,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// The slot's key, decoded from its record (on first use since the record was loaded or
     /// written); 6A88 when the slot has no key, 6581 when the record cannot be read.
     pub(crate) fn slot_key(&mut self, slot: Slot) -> Result<&PrivateKey, Error> {
-        let id = slot.key_record();
+        let id = RecordId::key(slot);
         let state = self.state.keys.get(slot.index()).ok_or(Error::Internal)?;
         if state.key().is_none() {
             let meta = state.meta().map_err(|_| Error::Storage)?;
@@ -198,7 +198,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// it fits, as complete C1/C2/C3 TLVs; RSA in the 17-bit exponent form yubikit needs
     /// (see [`Algorithm::write_announced`]).
     pub(crate) fn write_algorithm_information(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        let open = w.open(0xFA)?;
+        let open = w.open(tag::ALGORITHM_INFORMATION)?;
         for slot in Slot::ALL {
             for algorithm in Algorithm::supported().filter(|a| a.fits_slot(slot)) {
                 let entry = w.open(slot.attributes_tag())?;

@@ -6,9 +6,9 @@
 //! 2. ACTIVATE FILE removes every other record, then the `LIFECYCLE` record last. Until that
 //!    final removal the card is still terminated, and ACTIVATE FILE can simply be sent again.
 
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
 use crate::state::{loaded, Lifecycle, Persistent, Session};
-use crate::status::Error;
 
 use super::Card;
 

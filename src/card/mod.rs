@@ -48,9 +48,9 @@ use crate::apdu::{Handler, Request};
 use crate::command::Command;
 use crate::config::{Config, WrongPinStatus};
 use crate::entropy::Entropy;
+use crate::error::Error;
 use crate::platform::{Clock, Storage, Transport, UserPresence};
 use crate::state::{usable, Lifecycle, Persistent, Session, Store};
-use crate::status::Error;
 use crate::tlv::Writer;
 
 /// The OpenPGP application: everything the command handlers work on.
@@ -104,6 +104,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 }
 
 impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Handler for Card<S, R, C, U> {
+    type Error = Error;
+
     fn handle(&mut self, request: Request<'_>, reply: &mut Writer<'_>) -> Result<(), Error> {
         self.dispatch(request, reply)
     }

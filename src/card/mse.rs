@@ -1,9 +1,9 @@
 //! MANAGE SECURITY ENVIRONMENT (§7.2.18): which key DECIPHER and INTERNAL AUTHENTICATE use.
 
 use crate::crypto::Algorithm;
+use crate::error::Error;
 use crate::platform::Storage;
-use crate::spec::Slot;
-use crate::status::Error;
+use crate::spec::{tag, Slot};
 use crate::tlv::Reader;
 
 use super::Card;
@@ -19,18 +19,18 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         data: &[u8],
     ) -> Result<(), Error> {
         let mut r = Reader::new(data);
-        let reference = r.expect(0x83)?;
+        let reference = r.expect(tag::MSE_KEY_REFERENCE)?;
         r.finish()?;
         let slot = match reference {
-            [0x02] => Slot::Dec,
-            [0x03] => Slot::Aut,
+            [reference] if *reference == Slot::Dec.key_reference() => Slot::Dec,
+            [reference] if *reference == Slot::Aut.key_reference() => Slot::Aut,
             _ => return Err(Error::IncorrectData),
         };
         let algorithm =
             Algorithm::parse(&self.key_slot(slot)?.attributes).map_err(|_| Error::Storage)?;
         let signs = algorithm.can_sign();
         let deciphers = algorithm.can_decipher();
-        if template == 0xA4 {
+        if template == Slot::Aut.crt_tag() {
             if !signs {
                 return Err(Error::ConditionsOfUse);
             }

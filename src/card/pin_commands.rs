@@ -6,11 +6,11 @@
 
 use crate::command::{ResetMode, VerifyRef};
 use crate::config::PinPolicy;
-use crate::pin::Attempt;
+use crate::error::Error;
 use crate::platform::Storage;
 use crate::spec::PinRef;
+use crate::state::pin::Attempt;
 use crate::state::{usable, Persisted};
-use crate::status::Error;
 
 use super::Card;
 

@@ -6,10 +6,10 @@ use rand_core::TryCryptoRng;
 use crate::entropy::Entropy;
 
 use crate::crypto::PrivateKey;
+use crate::error::Error;
 use crate::platform::{Clock, RecordId, Storage, UserPresence};
-use crate::spec::{Slot, SIGNATURE_COUNTER_MAX};
+use crate::spec::{tag, Slot, SIGNATURE_COUNTER_MAX};
 use crate::state::{usable, usable_mut, KeySlotState, SignatureCounter};
-use crate::status::Error;
 use crate::tlv::{Reader, Writer};
 
 use super::Card;
@@ -19,7 +19,7 @@ const PADDING_RSA: u8 = 0x00;
 /// DECIPHER's padding indicator for AES.
 const PADDING_AES: u8 = 0x02;
 /// DECIPHER's template tag for ECDH ("cipher DO").
-const TEMPLATE_ECDH: u8 = 0xA6;
+const TEMPLATE_ECDH: u8 = tag::CIPHER as u8;
 
 impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
     /// PSO: COMPUTE DIGITAL SIGNATURE, spec §7.2.10, with the SIG key. Needs PW1 verified with
@@ -176,13 +176,13 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
 /// Extracts the public point from `A6 { 7F49 { 86 point } }` (spec §7.2.11).
 fn ecdh_point(data: &[u8]) -> Result<&[u8], Error> {
     let mut r = Reader::new(data);
-    let template = r.expect(u16::from(TEMPLATE_ECDH))?;
+    let template = r.expect(tag::CIPHER)?;
     r.finish()?;
     let mut r = Reader::new(template);
-    let public_key = r.expect(0x7F49)?;
+    let public_key = r.expect(tag::PUBLIC_KEY)?;
     r.finish()?;
     let mut r = Reader::new(public_key);
-    let point = r.expect(0x86)?;
+    let point = r.expect(tag::EXTERNAL_PUBLIC_KEY)?;
     r.finish()?;
     Ok(point)
 }

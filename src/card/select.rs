@@ -1,7 +1,8 @@
 //! SELECT (§7.2.1) and SELECT DATA (§7.2.5).
 
+use crate::error::Error;
 use crate::platform::Storage;
-use crate::status::Error;
+use crate::spec::tag;
 use crate::tlv::Reader;
 
 use super::Card;
@@ -36,27 +37,30 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// accepted as the spec asks and changes nothing.
     pub(crate) fn select_data(&mut self, occurrence: u8, data: &[u8]) -> Result<(), Error> {
         let data = match data {
-            [len, rest @ ..] if usize::from(*len) == rest.len() && rest.first() == Some(&0x60) => {
+            [len, rest @ ..]
+                if usize::from(*len) == rest.len()
+                    && rest.first() == Some(&(tag::SELECT_DATA as u8)) =>
+            {
                 rest
             }
             _ => data,
         };
         let mut outer = Reader::new(data);
-        let reference = outer.expect(0x60)?;
+        let reference = outer.expect(tag::SELECT_DATA)?;
         outer.finish()?;
         let mut inner = Reader::new(reference);
-        let tag = match inner.expect(0x5C)? {
+        let tag = match inner.expect(tag::TAG_LIST)? {
             [one] => u16::from(*one),
             [hi, lo] => u16::from_be_bytes([*hi, *lo]),
             _ => return Err(Error::IncorrectData),
         };
         inner.finish()?;
         match tag {
-            0x7F21 if occurrence < CERTIFICATE_OCCURRENCES => {
+            tag::CARDHOLDER_CERTIFICATE if occurrence < CERTIFICATE_OCCURRENCES => {
                 self.session.certificate = occurrence;
                 Ok(())
             }
-            0x7F21 => Err(Error::P1P2),
+            tag::CARDHOLDER_CERTIFICATE => Err(Error::P1P2),
             _ if occurrence == 0 => Ok(()),
             _ => Err(Error::NotFound),
         }

@@ -10,10 +10,10 @@
 //! asks), measured with the [`Clock`]. Touch applies on the contact/USB interface only: on
 //! contactless the operation proceeds without asking.
 
+use crate::error::Error;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
 use crate::spec::Slot;
 use crate::state::usable;
-use crate::status::Error;
 
 use super::Card;
 

@@ -1,9 +1,9 @@
 //! Writes that keep the records in RAM and in storage in step: the new value is written first
 //! and only then becomes the state in RAM; after a failed write RAM reads the record back.
 
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
 use crate::state::{loaded, usable, usable_mut, Persisted, Security, Settings};
-use crate::status::Error;
 
 use super::Card;
 

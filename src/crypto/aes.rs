@@ -4,7 +4,7 @@
 use aes::cipher::block_padding::NoPadding;
 use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 
-use crate::status::Error;
+use crate::error::Error;
 
 /// AES block size.
 pub const BLOCK: usize = 16;

@@ -11,8 +11,8 @@
 
 use super::families::families;
 use super::Output;
+use crate::error::Error;
 use crate::spec::Slot;
-use crate::status::Error;
 
 /// Algorithm ID byte of RSA attributes (spec §4.4.3.10).
 #[cfg(feature = "rsa")]

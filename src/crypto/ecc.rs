@@ -15,7 +15,7 @@ use rand_core::CryptoRng;
 
 use super::families::families;
 use super::{Curve, EcPoint, Output};
-use crate::status::Error;
+use crate::error::Error;
 
 // The generic code, for every curve (P-256 on the Cortex-M4 has `p256_m4` instead).
 #[cfg(feature = "_weierstrass")]
@@ -258,7 +258,7 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_key, public_point, sign, stored, written,
     };
     use super::super::{Algorithm, Curve, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     /// The tests every curve runs, against the host side of the generic `ecdsa` and

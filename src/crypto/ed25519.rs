@@ -5,7 +5,7 @@ use ed25519_dalek::{Signer, SigningKey};
 
 use super::edwards::{EdwardsCurve, EdwardsKey};
 use super::{EcPoint, Output};
-use crate::status::Error;
+use crate::error::Error;
 
 /// Ed25519.
 pub(crate) enum Ed25519 {}
@@ -52,7 +52,7 @@ impl EdwardsCurve for Ed25519 {
 mod tests {
     use super::super::tests::{assert_storage_round_trip, hex, public_key, public_point, sign};
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use ed25519_dalek::{Signature, VerifyingKey};
     use openpgp_card_applet_testkit::TestRng;
 

@@ -14,7 +14,7 @@ use ed448_goldilocks::{SecretKey, SigningKey};
 
 use super::edwards::{EdwardsCurve, EdwardsKey};
 use super::{EcPoint, Output};
-use crate::status::Error;
+use crate::error::Error;
 
 /// Ed448.
 pub(crate) enum Ed448 {}
@@ -62,7 +62,7 @@ impl EdwardsCurve for Ed448 {
 mod tests {
     use super::super::tests::{assert_storage_round_trip, hex, public_key, public_point, sign};
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use ed448_goldilocks::{Signature, VerifyingKey};
     use openpgp_card_applet_testkit::TestRng;
 

@@ -12,7 +12,7 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{copy_right_aligned, CfrgKey, EcPoint, Output};
-use crate::status::Error;
+use crate::error::Error;
 
 /// An EdDSA curve's implementation.
 pub(crate) trait EdwardsCurve {

@@ -59,7 +59,7 @@ use core::fmt;
 use rand_core::{CryptoRng, TryCryptoRng};
 
 use crate::entropy::Entropy;
-use crate::status::Error;
+use crate::error::Error;
 
 #[cfg(feature = "aes")]
 pub mod aes;

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use super::{without_prefix, CfrgKey, EcPoint, Output};
-use crate::status::Error;
+use crate::error::Error;
 
 /// A Montgomery curve's implementation.
 pub(crate) trait MontgomeryCurve {

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 use super::rsa_prime::random_prime;
 use super::{Algorithm, Output, PublicKey, RsaImportFormat};
 use crate::entropy::Entropy;
-use crate::status::Error;
+use crate::error::Error;
 
 /// The only public exponent the card uses and accepts.
 const E: u64 = 65_537;
@@ -399,7 +399,7 @@ mod tests {
     use super::super::tests::{assert_storage_round_trip, decipher, public_key, sign, stored};
     use super::super::{Algorithm, PrivateKey, PublicKey, RsaImportFormat};
     use super::far_apart;
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     const E: [u8; 4] = [0x00, 0x01, 0x00, 0x01];

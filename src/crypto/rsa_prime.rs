@@ -31,7 +31,7 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::entropy::Entropy;
-use crate::status::Error;
+use crate::error::Error;
 use rand_core::TryCryptoRng;
 
 /// The odd primes below 8,192 (1,027 of them): trial division by them leaves about one

@@ -94,7 +94,7 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_key, public_point, stored,
     };
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     const ALICE: &str = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";

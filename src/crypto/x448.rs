@@ -70,7 +70,7 @@ mod tests {
         assert_storage_round_trip, decipher, hex, public_point, stored,
     };
     use super::super::{Algorithm, PrivateKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
 
     // RFC 7748 §6.2 (checked against OpenSSL 3 as well).

@@ -3,33 +3,24 @@
 //! [`Storage::write`]: crate::platform::Storage::write
 //!
 //! # Records
-//! Persistent state is split into records (see [`RecordId`]'s constants), each written in one
-//! atomic [`Storage::write`]. The split follows what must change
-//! together:
+//! Persistent state is split into records ([`records`], which lists every [`RecordId`] and holds
+//! each record's codec), each written in one atomic [`Storage::write`]. Small records the applet
+//! needs on every command are read once at power-on into [`Persistent`]; large ones
+//! (certificates, private DOs, name, URL, login) are read from storage when asked for, straight
+//! into the response.
 //!
-//! | record | holds | why one record |
-//! |---|---|---|
-//! | `LIFECYCLE` | operational / terminated | the factory reset protocol: written first by TERMINATE, removed last by ACTIVATE |
-//! | `SECURITY` | PW1, Resetting Code, PW3 (values, counters and their maxima), KDF-DO | a KDF change, an unblock or SET PIN RETRIES changes several PINs at once |
-//! | `SETTINGS` | C4 byte 1 (forcesig), UIF D6–D8 and D9 | small, rarely written |
-//! | `KEY_*` | per slot: attributes, key status, fingerprint, date, key epoch | a key never pairs with another key's metadata |
-//! | `SIGNATURE_COUNTER` | counter and the SIG key epoch it counts for | a new SIG key resets it without a second write |
-//! | `CA_FINGERPRINTS`, `CARDHOLDER`, `LOGIN`, `URL`, `PRIVATE_*`, `CERTIFICATE_*` | one data object (family) each | independent |
-//! | `USER_ATTESTATION_*` | the user's attestation certificate (FC) and CA fingerprint (DC), written by PUT DATA | each overrides its provisioned record while it exists; the factory reset removes them, so the provisioned ones show again |
-//! | `TOUCH_CACHE_TIME`, `RETRY_DEFAULTS`, `ATTESTATION_KEY`, `ATTESTATION_CERTIFICATE`, `ATTESTATION_CA_FINGERPRINT` | the firmware's settings and the device's attestation identity ([`RecordId::FIRMWARE`]), written only through the firmware API | outside the OpenPGP application: no command writes them, the factory reset keeps them |
-//!
-//! An absent record means "factory default". Small records the applet needs on every command
-//! are read once at power-on into [`Persistent`]; large ones (certificates, private DOs, name,
-//! URL, login) are read from storage when asked for, straight into the response.
+//! [`pin`] holds the PIN values, their retry counters and the constant-time comparison.
 
 mod derived;
 mod persistent;
-pub mod record;
+pub mod pin;
+pub mod records;
 mod store;
 mod volatile;
 
 pub use derived::{AesKeyState, KeySlotState};
 pub use persistent::*;
+pub use records::*;
 pub use store::{Persisted, Store};
 pub use volatile::Session;
 
@@ -68,8 +59,9 @@ impl Persistent {
     /// Reads the records kept in RAM. A record that cannot be read or decoded is kept as
     /// [`Corrupt`]: the commands that need it answer 6581, the others work.
     pub fn load<S: Storage>(store: &mut Store<S>, config: &crate::config::Config) -> Persistent {
-        let mut key =
-            |slot: Slot| KeySlotState::new(loaded(store.read(slot.key_record(), KeySlot::decode)));
+        let mut key = |slot: Slot| {
+            KeySlotState::new(loaded(store.read(RecordId::key(slot), KeySlot::decode)))
+        };
         let keys = [key(Slot::Sig), key(Slot::Dec), key(Slot::Aut)];
         let retry_defaults = loaded(store.read(RecordId::RETRY_DEFAULTS, |p| {
             decode_retry_defaults(p, config)

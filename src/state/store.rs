@@ -5,12 +5,12 @@ use alloc::boxed::Box;
 use alloc::vec;
 use zeroize::Zeroize;
 
+use crate::error::Error;
 use crate::platform::{RecordId, Storage, MAX_RECORD_LEN};
-use crate::state::record;
-use crate::status::Error;
+use crate::state::records::envelope as record;
 use crate::tlv::Writer;
 
-/// Proof that a record write completed: what [`Attempt::compare`](crate::pin::Attempt::compare)
+/// Proof that a record write completed: what [`Attempt::compare`](crate::state::pin::Attempt::compare)
 /// needs before it compares a PIN.
 ///
 /// Only [`Store::write`] makes one (the field is private to this module), so no code path can

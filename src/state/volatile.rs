@@ -1,8 +1,8 @@
 //! Volatile state: what a power cycle forgets (spec §4.3 access status, §7.2.5 curDO).
 
+use crate::error::Error;
 use crate::platform::Transport;
 use crate::spec::Slot;
-use crate::status::Error;
 
 /// Security status and pointers of one power-on session.
 #[derive(Clone, Debug, PartialEq, Eq)]

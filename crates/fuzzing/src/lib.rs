@@ -26,11 +26,11 @@ use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
 
-use openpgp_card_applet::apdu::{self, Class, CommandApdu, Exchange};
+use openpgp_card_applet::apdu::{from_fn, Class, CommandApdu, Exchange};
 use openpgp_card_applet::crypto::Curve;
 use openpgp_card_applet::spec::Slot;
-use openpgp_card_applet::status::Error;
 use openpgp_card_applet::tlv::{Reader, Writer};
+use openpgp_card_applet::Error;
 use openpgp_card_applet::{
     Applet, Config, Platform, Presence, RecordId, Status, Storage, Transport,
 };
@@ -59,7 +59,11 @@ pub fn apdu(data: &[u8]) {
             }
             let _ = Class::parse(apdu.cla);
         }
-        Err(error) => assert_eq!(error, Error::WrongLength, "parse error"),
+        Err(error) => assert_eq!(
+            error,
+            openpgp_card_applet::apdu::Error::WrongLength,
+            "parse error"
+        ),
     }
     let mut exchange = Exchange::new(256, 512);
     let mut out = [0u8; 300];
@@ -67,7 +71,7 @@ pub fn apdu(data: &[u8]) {
         let n = exchange.process(
             command,
             &mut out,
-            &mut apdu::from_fn(|request, w| {
+            &mut from_fn(|request, w| {
                 // Echo the data twice: long answers exercise GET RESPONSE.
                 w.raw(request.data)?;
                 w.raw(request.data)

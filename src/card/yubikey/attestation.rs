@@ -16,10 +16,10 @@ use rand_core::TryCryptoRng;
 
 use crate::attestation::{self, AttestationKey, Facts};
 use crate::data_objects::Overridable;
+use crate::error::Error;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
-use crate::spec::{KeyStatus, Slot};
+use crate::spec::{tag, KeyStatus, Slot};
 use crate::state::{usable, usable_mut};
-use crate::status::Error;
 use crate::tlv::Writer;
 
 use crate::card::encode::{write_public_key, MAX_PUBLIC_KEY_LEN};
@@ -164,8 +164,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             return Ok(());
         };
         match tag {
-            0x00DA => w.raw(&attestation::ATTRIBUTES),
-            0x00DB => w.raw(&key.fingerprint),
+            tag::ATTESTATION_ATTRIBUTES => w.raw(&attestation::ATTRIBUTES),
+            tag::ATTESTATION_FINGERPRINT => w.raw(&key.fingerprint),
             _ => w.raw(&key.date),
         }
     }

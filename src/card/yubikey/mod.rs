@@ -5,10 +5,10 @@
 #[cfg(feature = "attestation")]
 mod attestation;
 
+use crate::error::Error;
 use crate::platform::{RecordId, Storage};
 use crate::spec::PinRef;
 use crate::state::{decode_retry_defaults, loaded, valid_max_tries, Security};
-use crate::status::Error;
 use crate::tlv::Writer;
 
 use super::Card;

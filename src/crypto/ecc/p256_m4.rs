@@ -20,7 +20,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::WeierstrassKey;
 use crate::crypto::{copy_right_aligned, EcPoint, Output, SCALAR_ATTEMPTS};
-use crate::status::Error;
+use crate::error::Error;
 
 /// Bytes of a field element and of a scalar.
 const LEN: usize = 32;

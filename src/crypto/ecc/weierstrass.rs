@@ -20,7 +20,7 @@ use elliptic_curve::{
 
 use super::WeierstrassKey;
 use crate::crypto::{copy_right_aligned, EcPoint, Output, SCALAR_ATTEMPTS};
-use crate::status::Error;
+use crate::error::Error;
 
 /// A short-Weierstrass curve with its ECDSA implementation.
 pub(crate) trait WeierstrassCurve:
@@ -216,7 +216,7 @@ impl<C: WeierstrassCurve> WeierstrassKey for CurveKey<C> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::{CurveKey, WeierstrassCurve, WeierstrassKey};
-    use crate::status::Error;
+    use crate::error::Error;
     use alloc::vec::Vec;
     use elliptic_curve::FieldBytes;
     use openpgp_card_applet_testkit::TestRng;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! record  = version (1 byte) ‖ kind (1 byte) ‖ payload ‖ crc32 (4 bytes, little-endian)
-//! payload = BER-TLV fields, defined per record kind in `state::persistent`
+//! payload = BER-TLV fields, defined per record kind in `state::records`
 //! ```
 //!
 //! The CRC (IEEE 802.3, over version ‖ kind ‖ payload) catches bit flips and truncation that the
@@ -11,7 +11,7 @@
 //! [`Error::Storage`], which the applet answers with 6581: it never panics and never falls
 //! back to defaults on its own.
 
-use crate::status::Error;
+use crate::error::Error;
 use crate::tlv::Writer;
 
 /// The record format this release writes.
