@@ -5,16 +5,8 @@
 
 use crate::crypto::{Output, PrivateKey, PublicKey, MAX_POINT_LEN};
 use crate::error::Error;
+use crate::spec::tag;
 use crate::tlv::Writer;
-
-/// The public key DO.
-const TAG_PUBLIC_KEY: u16 = 0x7F49;
-/// RSA's modulus in 7F49.
-const TAG_MODULUS: u16 = 0x81;
-/// RSA's public exponent in 7F49.
-const TAG_EXPONENT: u16 = 0x82;
-/// An elliptic-curve public key (the point, or RFC 7748/8032's bytes) in 7F49.
-const TAG_POINT: u16 = 0x86;
 
 /// The largest public key DO: `7F49 82 0209 { 81 82 0200 n, 82 03 e }` of an RSA-4096 key (an
 /// EC point, at most [`MAX_POINT_LEN`] bytes, is far shorter).
@@ -44,13 +36,13 @@ pub(crate) fn write_public_key(w: &mut Writer<'_>, key: &PrivateKey) -> Result<(
 /// short-Weierstrass curves, the 32, 56 or 57 bytes of X25519, X448, Ed25519 and Ed448). At
 /// most [`MAX_PUBLIC_KEY_LEN`] bytes.
 fn write_public_key_do(w: &mut Writer<'_>, public: &PublicKey<'_>) -> Result<(), Error> {
-    let open = w.open(TAG_PUBLIC_KEY)?;
+    let open = w.open(tag::PUBLIC_KEY)?;
     match public {
         PublicKey::Rsa { modulus, exponent } => {
-            w.put(TAG_MODULUS, modulus)?;
-            w.put(TAG_EXPONENT, exponent)?;
+            w.put(tag::MODULUS, modulus)?;
+            w.put(tag::PUBLIC_EXPONENT, exponent)?;
         }
-        PublicKey::Ec(point) => w.put(TAG_POINT, point.as_ref())?,
+        PublicKey::Ec(point) => w.put(tag::EC_PUBLIC_KEY, point.as_ref())?,
     }
     w.close(open)
 }

@@ -30,6 +30,12 @@ use p256_m4::P256Key;
 #[cfg(all(feature = "p256", not(all(feature = "cortex-m4", target_arch = "arm"))))]
 type P256Key = weierstrass::CurveKey<p256::NistP256>;
 
+/// Draws of a secret scalar by rejection sampling at most (ECC key generation): each is refused
+/// with a probability below ½ (below 2⁻³² on the NIST curves and secp256k1), so a healthy source
+/// runs out with a probability below 2⁻⁶⁴, and a stuck one ends in an error, never in a loop
+/// without end.
+pub(crate) const SCALAR_ATTEMPTS: usize = 64;
+
 /// SEC 1 tag of an uncompressed point.
 const UNCOMPRESSED: u8 = 0x04;
 
@@ -42,7 +48,7 @@ pub(crate) trait WeierstrassKey: Sized {
     type FieldBytes: Default + AsRef<[u8]> + AsMut<[u8]>;
 
     /// A uniformly random key (scalar in [1, n-1]), by rejection sampling: at most
-    /// [`SCALAR_ATTEMPTS`](super::SCALAR_ATTEMPTS) draws, then [`Error::RandomFailure`].
+    /// [`SCALAR_ATTEMPTS`] draws, then [`Error::RandomFailure`].
     fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error>;
 
     /// A big-endian scalar, left-padded if short; [`Error::IncorrectData`] unless in [1, n-1].

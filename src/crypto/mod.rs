@@ -52,8 +52,6 @@
 // arms of every dispatch are (correctly) unreachable.
 #![cfg_attr(not(feature = "_weierstrass"), allow(unreachable_code))]
 
-#[cfg(feature = "rsa")]
-use alloc::boxed::Box;
 use core::fmt;
 
 use rand_core::{CryptoRng, TryCryptoRng};
@@ -92,13 +90,6 @@ pub const MAX_STORED_LEN: usize = 512;
 /// The largest output of [`PrivateKey::sign`] and [`PrivateKey::decipher`]: an RSA-4096
 /// signature.
 pub const MAX_OUTPUT_LEN: usize = 512;
-
-/// Draws of a secret scalar by rejection sampling at most (ECC key generation): each is refused
-/// with a probability below ½ (below 2⁻³² on the NIST curves and secp256k1), so a healthy source
-/// runs out with a probability below 2⁻⁶⁴, and a stuck one ends in an error, never in a loop
-/// without end.
-#[cfg(feature = "_weierstrass")]
-pub(crate) const SCALAR_ATTEMPTS: usize = 64;
 
 /// Where this module writes what it computes (signatures, shared secrets, decrypted messages,
 /// stored keys, attributes): plain bytes, appended. The card layer implements it for its
@@ -257,7 +248,7 @@ macro_rules! keys {
             /// Boxed: the key is large (the CRT values and Montgomery parameters), the others
             /// small.
             #[cfg(feature = "rsa")]
-            Rsa(Box<rsa::RsaKey>),
+            Rsa(alloc::boxed::Box<rsa::RsaKey>),
             Ecdsa(ecc::EcKey),
             Ecdh(ecc::EcKey),
             $( $(#[$single_doc])* #[cfg(feature = $single_feature)] $single($module::$key), )*
@@ -271,7 +262,7 @@ macro_rules! keys {
                 Ok(match *alg {
                     #[cfg(feature = "rsa")]
                     Algorithm::Rsa { bits, format } => {
-                        Key::Rsa(Box::new(rsa::RsaKey::generate(bits, format, rng)?))
+                        Key::Rsa(alloc::boxed::Box::new(rsa::RsaKey::generate(bits, format, rng)?))
                     }
                     Algorithm::Ecdsa(curve) => Key::Ecdsa(ecc::EcKey::generate(curve, rng)?),
                     Algorithm::Ecdh(curve) => Key::Ecdh(ecc::EcKey::generate(curve, rng)?),
@@ -288,7 +279,7 @@ macro_rules! keys {
                 match *alg {
                     #[cfg(feature = "rsa")]
                     Algorithm::Rsa { bits, format } => rsa::RsaKey::from_stored(bits, format, bytes)
-                        .map(|key| Key::Rsa(Box::new(key))),
+                        .map(|key| Key::Rsa(alloc::boxed::Box::new(key))),
                     Algorithm::Ecdsa(curve) => ecc::EcKey::from_stored(curve, bytes).map(Key::Ecdsa),
                     Algorithm::Ecdh(curve) => ecc::EcKey::from_stored(curve, bytes).map(Key::Ecdh),
                     $(
@@ -475,7 +466,7 @@ impl PrivateKey {
     ) -> Result<PrivateKey, Error> {
         #[cfg(feature = "rsa")]
         return rsa::RsaKey::from_components(bits, RsaImportFormat::Standard, e, p, q, n)
-            .map(|key| PrivateKey::new(Key::Rsa(Box::new(key))));
+            .map(|key| PrivateKey::new(Key::Rsa(alloc::boxed::Box::new(key))));
         #[cfg(not(feature = "rsa"))]
         {
             let _ = (bits, e, p, q, n);

@@ -57,35 +57,44 @@ impl MontgomeryCurve for X25519 {
     }
 }
 
-/// X25519(k, u) of RFC 7748 §5: x25519-dalek's Montgomery ladder.
+pub(super) use ladder::scalar_mult;
+use ladder::public_key;
+
+/// X25519 through x25519-dalek's Montgomery ladder.
 #[cfg(not(feature = "cortex-m4"))]
-fn scalar_mult(secret: &StaticSecret, u: [u8; 32]) -> [u8; 32] {
-    secret
-        .diffie_hellman(&x25519_dalek::PublicKey::from(u))
-        .to_bytes()
+mod ladder {
+    use x25519_dalek::{PublicKey, StaticSecret};
+
+    /// X25519(k, u) of RFC 7748 §5.
+    pub(in crate::crypto) fn scalar_mult(secret: &StaticSecret, u: [u8; 32]) -> [u8; 32] {
+        secret.diffie_hellman(&PublicKey::from(u)).to_bytes()
+    }
+
+    /// X25519(k, 9), the public key (RFC 7748 §6.1).
+    pub(super) fn public_key(secret: &StaticSecret) -> [u8; 32] {
+        PublicKey::from(secret).to_bytes()
+    }
 }
 
-/// X25519(k, u) of RFC 7748 §5: salty's Montgomery ladder (constant-time conditional
-/// swaps, `subtle`) over Haase's Cortex-M4 field arithmetic. salty takes the scalar by
-/// value: the copy it clamps lives in its frames, as x25519-dalek's does in its own.
+/// X25519 through salty's Montgomery ladder (constant-time conditional swaps, `subtle`) over
+/// Haase's Cortex-M4 field arithmetic (feature `cortex-m4`). salty takes the scalar by value:
+/// the copy it clamps lives in its frames, as x25519-dalek's does in its own.
 #[cfg(feature = "cortex-m4")]
-fn scalar_mult(secret: &StaticSecret, u: [u8; 32]) -> [u8; 32] {
-    salty::agreement::x25519(secret.to_bytes(), u)
-}
+mod ladder {
+    use x25519_dalek::StaticSecret;
 
-/// X25519(k, 9), the public key (RFC 7748 §6.1).
-#[cfg(not(feature = "cortex-m4"))]
-fn public_key(secret: &StaticSecret) -> [u8; 32] {
-    x25519_dalek::PublicKey::from(secret).to_bytes()
-}
+    /// X25519(k, u) of RFC 7748 §5.
+    pub(in crate::crypto) fn scalar_mult(secret: &StaticSecret, u: [u8; 32]) -> [u8; 32] {
+        salty::agreement::x25519(secret.to_bytes(), u)
+    }
 
-/// X25519(k, 9), the public key (RFC 7748 §6.1), with salty's ladder as for [`scalar_mult`]
-/// (one implementation of the multiplication in the image, not two).
-#[cfg(feature = "cortex-m4")]
-fn public_key(secret: &StaticSecret) -> [u8; 32] {
-    let mut nine = [0u8; 32];
-    nine[0] = 9;
-    salty::agreement::x25519(secret.to_bytes(), nine)
+    /// X25519(k, 9), the public key (RFC 7748 §6.1), with the same ladder (one implementation
+    /// of the multiplication in the image, not two).
+    pub(super) fn public_key(secret: &StaticSecret) -> [u8; 32] {
+        let mut nine = [0u8; 32];
+        nine[0] = 9;
+        salty::agreement::x25519(secret.to_bytes(), nine)
+    }
 }
 
 #[cfg(test)]

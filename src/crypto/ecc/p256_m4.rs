@@ -18,8 +18,8 @@
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::WeierstrassKey;
-use crate::crypto::{copy_right_aligned, EcPoint, Output, SCALAR_ATTEMPTS};
+use super::{WeierstrassKey, SCALAR_ATTEMPTS};
+use crate::crypto::{copy_right_aligned, EcPoint, Output};
 use crate::error::Error;
 
 /// Bytes of a field element and of a scalar.

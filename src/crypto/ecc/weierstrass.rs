@@ -18,8 +18,8 @@ use elliptic_curve::{
     AffinePoint, CurveArithmetic, FieldBytes, NonZeroScalar, PrimeField, PublicKey,
 };
 
-use super::WeierstrassKey;
-use crate::crypto::{copy_right_aligned, EcPoint, Output, SCALAR_ATTEMPTS};
+use super::{WeierstrassKey, SCALAR_ATTEMPTS};
+use crate::crypto::{copy_right_aligned, EcPoint, Output};
 use crate::error::Error;
 
 /// A short-Weierstrass curve with its ECDSA implementation.
