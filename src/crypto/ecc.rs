@@ -249,16 +249,7 @@ impl EcKey {
     }
 }
 
-#[cfg(all(
-    test,
-    any(
-        feature = "p256",
-        feature = "p384",
-        feature = "k256",
-        feature = "p521",
-        feature = "brainpool"
-    )
-))]
+#[cfg(all(test, feature = "_weierstrass"))]
 mod tests {
     use super::super::tests::{
         assert_storage_round_trip, decipher, hex, public_key, public_point, sign, stored, written,

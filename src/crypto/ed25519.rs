@@ -4,7 +4,7 @@
 use ed25519_dalek::{Signer, SigningKey};
 
 use super::edwards::{EdwardsCurve, EdwardsKey};
-use super::{EcPoint, Output};
+use super::EcPoint;
 use crate::error::Error;
 
 /// Ed25519.
@@ -40,11 +40,8 @@ impl EdwardsCurve for Ed25519 {
         key.verify_strict(message, signature).is_ok()
     }
 
-    fn write_signature<O: Output + ?Sized>(
-        signature: &Self::Signature,
-        out: &mut O,
-    ) -> Result<(), Error> {
-        out.put(&signature.to_bytes())
+    fn signature_bytes(signature: &Self::Signature) -> impl AsRef<[u8]> {
+        signature.to_bytes()
     }
 }
 

@@ -13,7 +13,7 @@ use alloc::boxed::Box;
 use ed448_goldilocks::{SecretKey, SigningKey};
 
 use super::edwards::{EdwardsCurve, EdwardsKey};
-use super::{EcPoint, Output};
+use super::EcPoint;
 use crate::error::Error;
 
 /// Ed448.
@@ -50,11 +50,8 @@ impl EdwardsCurve for Ed448 {
         key.verifying_key().verify_raw(signature, message).is_ok()
     }
 
-    fn write_signature<O: Output + ?Sized>(
-        signature: &Self::Signature,
-        out: &mut O,
-    ) -> Result<(), Error> {
-        out.put(&signature.to_bytes())
+    fn signature_bytes(signature: &Self::Signature) -> impl AsRef<[u8]> {
+        signature.to_bytes()
     }
 }
 

@@ -40,11 +40,8 @@ pub(crate) trait EdwardsCurve {
     /// Whether `signature` verifies under `key` for `message`.
     fn verify(key: &Self::SigningKey, message: &[u8], signature: &Self::Signature) -> bool;
 
-    /// Writes `signature`, `R ‖ S`.
-    fn write_signature<O: Output + ?Sized>(
-        signature: &Self::Signature,
-        out: &mut O,
-    ) -> Result<(), Error>;
+    /// The bytes of `signature`, `R ‖ S`.
+    fn signature_bytes(signature: &Self::Signature) -> impl AsRef<[u8]>;
 }
 
 /// An EdDSA key on curve `C`.
@@ -72,7 +69,7 @@ impl<C: EdwardsCurve> EdwardsKey<C> {
         if cfg!(feature = "verify-signatures") && !C::verify(&self.0, message, signature) {
             return Err(Error::Internal);
         }
-        C::write_signature(signature, out)
+        out.put(C::signature_bytes(signature).as_ref())
     }
 }
 

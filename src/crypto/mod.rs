@@ -616,11 +616,9 @@ pub(crate) mod tests {
     #![cfg_attr(
         not(all(
             feature = "rsa",
-            feature = "p256",
-            feature = "p384",
-            feature = "k256",
-            feature = "ed25519",
-            feature = "x25519"
+            feature = "_weierstrass",
+            feature = "_eddsa",
+            feature = "_montgomery"
         )),
         allow(unused_mut, unused_variables, dead_code)
     )]
@@ -712,15 +710,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    #[cfg(any(
-        feature = "p256",
-        feature = "p384",
-        feature = "k256",
-        feature = "p521",
-        feature = "brainpool",
-        feature = "ed25519",
-        feature = "x25519"
-    ))]
+    #[cfg(feature = "_ecc")]
     fn right_alignment() {
         let mut out = [0xEE; 4];
         assert!(copy_right_aligned(&[1, 2], &mut out));
