@@ -6,7 +6,10 @@
 //! generic.
 
 // P-256 on the Cortex-M4 has its own key type (`p256_m4`): with it alone, this code is unused.
-#![cfg_attr(all(feature = "cortex-m4", target_arch = "arm"), allow(dead_code))]
+#![cfg_attr(
+    all(feature = "cortex-m4", target_arch = "arm"),
+    allow(dead_code, unused_macros)
+)]
 
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
