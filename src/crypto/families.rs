@@ -11,8 +11,10 @@
 //! - `mod.rs`: the key of the algorithms that are one curve each (EdDSA, X25519, X448) and its
 //!   dispatch, and the longest public point.
 //!
-//! RSA stands apart (one family, three sizes, its own module). Adding a curve is a row here and
-//! the module that implements its key type; nothing else changes.
+//! RSA stands apart (one family, three sizes, its own module). Adding a curve is a row here,
+//! the code of its key type (a module of its own for a CFRG curve; one `weierstrass_curve!` line
+//! in `ecc/weierstrass.rs` for a short-Weierstrass curve of RustCrypto's) and its cargo feature
+//! in `Cargo.toml`, which turns on the internal feature of its kind; nothing else changes.
 //!
 //! The rows, in the order DO FA lists the algorithms:
 //! - `weierstrass`: the short-Weierstrass curves, each for ECDSA (attributes `13 OID`) and ECDH
