@@ -216,7 +216,7 @@ impl<C: WeierstrassCurve> WeierstrassKey for CurveKey<C> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "verify-signatures"))]
 pub(super) mod tests {
     use super::{CurveKey, WeierstrassCurve, WeierstrassKey};
     use crate::error::Error;
