@@ -117,25 +117,8 @@ mod tests {
     #[test]
     #[cfg(feature = "verify-signatures")]
     fn faulted_signatures_are_not_released() {
-        use super::Ed25519Key;
-        use ed25519_dalek::Signer;
-        let key = Ed25519Key::from_seed(&[0x42; 32]).unwrap();
-        let message = b"signed under a glitch";
-        let signature = key.0.sign(message);
-        for bit in 0..512 {
-            let mut bytes = signature.to_bytes();
-            bytes[bit / 8] ^= 1 << (bit % 8);
-            let faulted = Signature::from_bytes(&bytes);
-            let mut w = alloc::vec::Vec::new();
-            assert_eq!(
-                key.release(message, &faulted, &mut w),
-                Err(Error::Internal),
-                "bit {bit}"
-            );
-            assert!(w.is_empty());
-        }
-        let mut w = alloc::vec::Vec::new();
-        key.release(message, &signature, &mut w).unwrap();
-        assert_eq!(w, signature.to_bytes());
+        super::super::edwards::tests::faulted_signatures_are_not_released::<super::Ed25519>(
+            |bytes| Signature::from_slice(bytes).ok(),
+        );
     }
 }

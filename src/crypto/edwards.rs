@@ -113,3 +113,37 @@ impl<C: EdwardsCurve> CfrgKey for EdwardsKey<C> {
         self.release(message, &signature, out)
     }
 }
+
+#[cfg(all(test, feature = "verify-signatures"))]
+pub(super) mod tests {
+    use super::{EdwardsCurve, EdwardsKey};
+    use crate::error::Error;
+    use alloc::vec::Vec;
+
+    /// With `verify-signatures`, a signature faulted between signing and release (each bit of
+    /// R and S flipped in turn, as a glitch would) is refused and nothing is written; the
+    /// intact one is released. `parse` reads a signature back (`None` where a flipped bit makes
+    /// the bytes no signature at all, which is refused the same way). Run by each curve.
+    pub(in crate::crypto) fn faulted_signatures_are_not_released<C: EdwardsCurve>(
+        parse: impl Fn(&[u8]) -> Option<C::Signature>,
+    ) {
+        let key = EdwardsKey::<C>::from_seed(&[0x42; 57][..C::LEN]).unwrap();
+        let message = b"signed under a glitch";
+        let signature = C::sign(&key.0, message).unwrap();
+        let bytes = C::signature_bytes(&signature).as_ref().to_vec();
+        for bit in 0..bytes.len() * 8 {
+            let mut faulted = bytes.clone();
+            faulted[bit / 8] ^= 1 << (bit % 8);
+            let mut w = Vec::new();
+            let result = match parse(&faulted) {
+                Some(faulted) => key.release(message, &faulted, &mut w),
+                None => Err(Error::Internal),
+            };
+            assert_eq!(result, Err(Error::Internal), "bit {bit}");
+            assert!(w.is_empty());
+        }
+        let mut w = Vec::new();
+        key.release(message, &signature, &mut w).unwrap();
+        assert_eq!(w, bytes);
+    }
+}
