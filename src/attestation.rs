@@ -87,7 +87,7 @@ use zeroize::Zeroize;
 
 use crate::error::Error;
 use crate::spec::{KeyStatus, Slot};
-use crate::tlv::{Reader, Writer};
+use crate::tlv::{Overflow, Reader, Writer};
 
 /// The attestation key's algorithm attributes (DA): ECDSA on P-256.
 pub const ATTRIBUTES: [u8; 9] = [0x13, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
@@ -131,7 +131,7 @@ impl AttestationKey {
 
     /// The record: 01 origin (01: generated on the card, the only way the firmware API makes
     /// one), 02 date, 03 fingerprint, 04 scalar.
-    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Overflow> {
         w.put(0x01, &[KeyStatus::Generated.byte()])?;
         w.put(0x02, &self.date)?;
         w.put(0x03, &self.fingerprint)?;

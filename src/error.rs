@@ -8,7 +8,7 @@
 
 use crate::apdu;
 use crate::status::Status;
-use crate::tlv::DecodeError;
+use crate::tlv::{DecodeError, Overflow};
 
 /// Why a command failed, in the applet's terms. Converted to a [`Status`] in exactly one place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +94,13 @@ impl From<Error> for Status {
 impl From<apdu::Error> for Error {
     fn from(error: apdu::Error) -> Error {
         Error::Apdu(error)
+    }
+}
+
+/// A response or record that does not fit its buffer: the applet's own limit (6F00).
+impl From<Overflow> for Error {
+    fn from(_: Overflow) -> Error {
+        Error::Internal
     }
 }
 

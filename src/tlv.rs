@@ -6,11 +6,9 @@
 //! and none can panic. [`Writer`] writes into a caller's buffer and back-patches the length of a
 //! constructed object when it is closed, so nested templates are built in one pass.
 
-use crate::error::Error;
-
 /// Why TLV input did not decode: a codec error, kept apart from status words (as rustls keeps
 /// its codec errors apart from alerts). Its one mapping to the wire is
-/// `impl From<DecodeError> for Error` in [`status`](crate::status): 6A80 for command data.
+/// `impl From<DecodeError> for Error` in [`error`](crate::error): 6A80 for command data.
 /// Record decoders map it to a storage error instead, because there the bytes came from flash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeError {
@@ -190,7 +188,13 @@ pub const fn length_len(len: usize) -> usize {
     }
 }
 
-/// Writes TLVs into a fixed buffer. A write that does not fit returns [`Error::Internal`] and
+/// A write that does not fit the [`Writer`]'s buffer. What is written before it stays intact.
+/// The application's `Error` takes it as an internal error (6F00): the applet sizes its
+/// buffers for every answer it gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overflow;
+
+/// Writes TLVs into a fixed buffer. A write that does not fit returns [`Overflow`] and
 /// leaves what was written before it intact.
 #[derive(Debug)]
 pub struct Writer<'a> {
@@ -228,9 +232,9 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends raw bytes.
-    pub fn raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let end = self.len.checked_add(bytes.len()).ok_or(Error::Internal)?;
-        let dst = self.buf.get_mut(self.len..end).ok_or(Error::Internal)?;
+    pub fn raw(&mut self, bytes: &[u8]) -> Result<(), Overflow> {
+        let end = self.len.checked_add(bytes.len()).ok_or(Overflow)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(Overflow)?;
         dst.copy_from_slice(bytes);
         self.len = end;
         Ok(())
@@ -238,16 +242,16 @@ impl<'a> Writer<'a> {
 
     /// Extends the written part by `n` bytes and returns them to be filled in place (crypto
     /// output goes straight into the response this way, without a copy).
-    pub fn reserve(&mut self, n: usize) -> Result<&mut [u8], Error> {
+    pub fn reserve(&mut self, n: usize) -> Result<&mut [u8], Overflow> {
         let start = self.len;
-        let end = start.checked_add(n).ok_or(Error::Internal)?;
-        let slice = self.buf.get_mut(start..end).ok_or(Error::Internal)?;
+        let end = start.checked_add(n).ok_or(Overflow)?;
+        let slice = self.buf.get_mut(start..end).ok_or(Overflow)?;
         self.len = end;
         Ok(slice)
     }
 
     /// Appends a tag.
-    pub fn tag(&mut self, tag: u16) -> Result<(), Error> {
+    pub fn tag(&mut self, tag: u16) -> Result<(), Overflow> {
         if tag > 0xFF {
             self.raw(&tag.to_be_bytes())
         } else {
@@ -256,7 +260,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends a length in its shortest definite form.
-    pub fn length(&mut self, len: usize) -> Result<(), Error> {
+    pub fn length(&mut self, len: usize) -> Result<(), Overflow> {
         if len < 0x80 {
             self.raw(&[len as u8])
         } else if len <= 0xFF {
@@ -264,12 +268,12 @@ impl<'a> Writer<'a> {
         } else if len <= 0xFFFF {
             self.raw(&[0x82, (len >> 8) as u8, len as u8])
         } else {
-            Err(Error::Internal)
+            Err(Overflow)
         }
     }
 
     /// Appends a complete primitive TLV.
-    pub fn put(&mut self, tag: u16, value: &[u8]) -> Result<(), Error> {
+    pub fn put(&mut self, tag: u16, value: &[u8]) -> Result<(), Overflow> {
         self.tag(tag)?;
         self.length(value.len())?;
         self.raw(value)
@@ -278,7 +282,7 @@ impl<'a> Writer<'a> {
     /// Appends a TLV whose value `value` writes, with the shortest length. One length byte is
     /// reserved first: a value under 128 bytes (every simple DO of a template) moves nowhere;
     /// a longer one moves right once to make room for `81 xx` or `82 xx xx`.
-    pub fn nested<E: From<Error>>(
+    pub fn nested<E: From<Overflow>>(
         &mut self,
         tag: u16,
         value: impl FnOnce(&mut Self) -> Result<(), E>,
@@ -287,19 +291,19 @@ impl<'a> Writer<'a> {
         let at = self.len;
         self.raw(&[0])?;
         value(self)?;
-        let start = at.checked_add(1).ok_or(Error::Internal)?;
-        let value_len = self.len.checked_sub(start).ok_or(Error::Internal)?;
+        let start = at.checked_add(1).ok_or(Overflow)?;
+        let value_len = self.len.checked_sub(start).ok_or(Overflow)?;
         if value_len > 0xFFFF {
-            return Err(Error::Internal.into());
+            return Err(Overflow.into());
         }
         if value_len < 0x80 {
-            *self.buf.get_mut(at).ok_or(Error::Internal)? = value_len as u8;
+            *self.buf.get_mut(at).ok_or(Overflow)? = value_len as u8;
             return Ok(());
         }
         let needed = length_len(value_len);
         {
-            let end = self.len.checked_add(needed - 1).ok_or(Error::Internal)?;
-            let region = self.buf.get_mut(at..end).ok_or(Error::Internal)?;
+            let end = self.len.checked_add(needed - 1).ok_or(Overflow)?;
+            let region = self.buf.get_mut(at..end).ok_or(Overflow)?;
             region.copy_within(1..1 + value_len, needed);
             self.len = end;
         }
@@ -308,13 +312,13 @@ impl<'a> Writer<'a> {
         tmp.length(value_len)?;
         self.buf
             .get_mut(at..at + needed)
-            .ok_or(Error::Internal)?
-            .copy_from_slice(header.get(..needed).ok_or(Error::Internal)?);
+            .ok_or(Overflow)?
+            .copy_from_slice(header.get(..needed).ok_or(Overflow)?);
         Ok(())
     }
 
     /// Starts a constructed TLV; its length is filled in by [`close`](Self::close).
-    pub fn open(&mut self, tag: u16) -> Result<Open, Error> {
+    pub fn open(&mut self, tag: u16) -> Result<Open, Overflow> {
         self.tag(tag)?;
         self.raw(&[0, 0, 0])?;
         Ok(Open { start: self.len })
@@ -322,19 +326,16 @@ impl<'a> Writer<'a> {
 
     /// Finishes a constructed TLV: writes its length in the shortest form, moving the value
     /// left over the unused placeholder bytes.
-    pub fn close(&mut self, open: Open) -> Result<(), Error> {
+    pub fn close(&mut self, open: Open) -> Result<(), Overflow> {
         let start = open.start;
-        let value_len = self.len.checked_sub(start).ok_or(Error::Internal)?;
-        let header_start = start.checked_sub(3).ok_or(Error::Internal)?;
+        let value_len = self.len.checked_sub(start).ok_or(Overflow)?;
+        let header_start = start.checked_sub(3).ok_or(Overflow)?;
         let needed = length_len(value_len);
         if value_len > 0xFFFF {
-            return Err(Error::Internal);
+            return Err(Overflow);
         }
         let shift = 3 - needed;
-        let region = self
-            .buf
-            .get_mut(header_start..self.len)
-            .ok_or(Error::Internal)?;
+        let region = self.buf.get_mut(header_start..self.len).ok_or(Overflow)?;
         region.copy_within(3..3 + value_len, needed);
         // Clear the bytes the shift vacated, so no stale copy is left past the end.
         if let Some(vacated) = region.get_mut(needed + value_len..) {
@@ -345,8 +346,8 @@ impl<'a> Writer<'a> {
         tmp.length(value_len)?;
         region
             .get_mut(..needed)
-            .ok_or(Error::Internal)?
-            .copy_from_slice(header.get(..needed).ok_or(Error::Internal)?);
+            .ok_or(Overflow)?
+            .copy_from_slice(header.get(..needed).ok_or(Overflow)?);
         self.len -= shift;
         Ok(())
     }
@@ -405,8 +406,8 @@ mod tests {
         assert_eq!(r.expect(0xC4), Ok(&[][..]));
         assert_eq!(r.finish(), Err(DecodeError::TrailingBytes));
         assert_eq!(
-            Error::from(DecodeError::TrailingBytes),
-            Error::IncorrectData
+            crate::Error::from(DecodeError::TrailingBytes),
+            crate::Error::IncorrectData
         );
         assert_eq!(Reader::new(&[0x1F, 0x81, 0x00]).tlv(), None); // three-byte tag
         assert_eq!(Reader::new(&[0xC1, 0x83, 0, 0, 1, 0]).tlv(), None); // 83 length form
@@ -427,7 +428,7 @@ mod tests {
         // No room for the longer length: an error, not a panic.
         let mut small = [0u8; 130];
         let mut w = Writer::new(&mut small);
-        assert_eq!(w.nested(0x5B, |w| w.raw(&[1; 128])), Err(Error::Internal));
+        assert_eq!(w.nested(0x5B, |w| w.raw(&[1; 128])), Err(Overflow));
     }
 
     #[test]
@@ -455,7 +456,7 @@ mod tests {
     fn overflow_is_an_error_not_a_panic() {
         let mut buf = [0u8; 4];
         let mut w = Writer::new(&mut buf);
-        assert_eq!(w.put(0x5B, b"too long"), Err(Error::Internal));
+        assert_eq!(w.put(0x5B, b"too long"), Err(Overflow));
         let mut w = Writer::new(&mut buf);
         assert!(w.open(0x7F49).is_err());
     }

@@ -207,7 +207,7 @@ fn small_output_buffer_defers_to_get_response() {
     let n = ex.process(
         &[0x00, 0xCA, 0, 0x6E, 0x00],
         &mut out,
-        &mut from_fn(|_, w| w.raw(&[7; 20])),
+        &mut from_fn(|_, w| Ok::<(), AppError>(w.raw(&[7; 20])?)),
     );
     assert_eq!((n, &out[10..12]), (12, &[0x61, 0x0A][..]));
     assert_eq!(
@@ -365,7 +365,7 @@ fn respond_returns_the_whole_answer_and_wipes_it_at_the_next_command() {
             &command,
             &mut from_fn(|request, w| {
                 assert_eq!(request.le, Some(5));
-                w.raw(&[0x5A; 200])
+                Ok::<(), AppError>(w.raw(&[0x5A; 200])?)
             }),
         )
         .unwrap()

@@ -113,24 +113,24 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn write_value(&mut self, object: &DataObject, w: &mut Writer<'_>) -> Result<(), Error> {
         match object.backing {
             Backing::Computed(value) => self.write_computed(value, w),
-            Backing::Attributes(slot) => w.raw(&self.key_slot(slot)?.attributes),
-            Backing::Uif(slot) => w.raw(&self.uif(slot)?),
-            Backing::PwStatus => w.raw(&self.pw_status_bytes()?),
-            Backing::SignatureCounter => w.raw(&self.signature_counter()?),
+            Backing::Attributes(slot) => Ok(w.raw(&self.key_slot(slot)?.attributes)?),
+            Backing::Uif(slot) => Ok(w.raw(&self.uif(slot)?)?),
+            Backing::PwStatus => Ok(w.raw(&self.pw_status_bytes()?)?),
+            Backing::SignatureCounter => Ok(w.raw(&self.signature_counter()?)?),
             Backing::Kdf => {
                 // Spec §4.3.2: when KDF is announced the DO "shall be present"; before it is
                 // written it reads as algorithm NONE.
                 let kdf = &usable(&self.state.security)?.kdf;
                 if kdf.is_empty() {
-                    w.raw(&KDF_NONE)
+                    Ok(w.raw(&KDF_NONE)?)
                 } else {
-                    w.raw(kdf)
+                    Ok(w.raw(kdf)?)
                 }
             }
             #[cfg(feature = "attestation")]
             Backing::AttestationKey => self.write_attestation_do(object.tag, w),
             #[cfg(feature = "attestation")]
-            Backing::AttestationUif => w.raw(&self.attestation_uif()?),
+            Backing::AttestationUif => Ok(w.raw(&self.attestation_uif()?)?),
             #[cfg(feature = "attestation")]
             Backing::Overridable(value) => self.read_overridable(value, w),
             Backing::Record(id) => self.read_simple(id, w),
@@ -150,19 +150,19 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// The value of a computed DO.
     fn write_computed(&mut self, value: Computed, w: &mut Writer<'_>) -> Result<(), Error> {
         match value {
-            Computed::Aid => w.raw(&self.aid()),
-            Computed::HistoricalBytes => w.raw(&self.historical_bytes()),
+            Computed::Aid => Ok(w.raw(&self.aid())?),
+            Computed::HistoricalBytes => Ok(w.raw(&self.historical_bytes())?),
             Computed::ExtendedLength => {
                 w.put(INTEGER, &self.config.max_command_len.to_be_bytes())?;
-                w.put(INTEGER, &self.config.max_response_len.to_be_bytes())
+                Ok(w.put(INTEGER, &self.config.max_response_len.to_be_bytes())?)
             }
             // A button (spec §4.1.3.2).
-            Computed::GeneralFeatureManagement => w.put(0x81, &[BUTTON]),
-            Computed::ExtendedCapabilities => w.raw(&self.extended_capabilities()),
+            Computed::GeneralFeatureManagement => Ok(w.put(0x81, &[BUTTON])?),
+            Computed::ExtendedCapabilities => Ok(w.raw(&self.extended_capabilities())?),
             Computed::Fingerprints => self.write_fingerprints(w),
-            Computed::CaFingerprints => w.raw(usable(&self.state.ca_fingerprints)?),
+            Computed::CaFingerprints => Ok(w.raw(usable(&self.state.ca_fingerprints)?)?),
             Computed::GenerationTimes => self.write_dates(w),
-            Computed::KeyInformation => w.raw(&self.key_information()?),
+            Computed::KeyInformation => Ok(w.raw(&self.key_information()?)?),
             Computed::AlgorithmInformation => self.write_algorithm_information(w),
         }
     }
@@ -349,7 +349,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     fn write_cardholder_field(&mut self, tag: u16, w: &mut Writer<'_>) -> Result<(), Error> {
         self.store.read(RecordId::CARDHOLDER, |payload| {
             let fields = Cardholder::decode(payload)?;
-            w.raw(fields.get(tag))
+            Ok(w.raw(fields.get(tag))?)
         })
     }
 
@@ -370,7 +370,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
 
     /// Copies a single-DO record (raw payload) into the response; absent means empty.
     fn read_simple(&mut self, id: RecordId, w: &mut Writer<'_>) -> Result<(), Error> {
-        self.store.read(id, |payload| w.raw(payload.unwrap_or(&[])))
+        self.store
+            .read(id, |payload| Ok(w.raw(payload.unwrap_or(&[]))?))
     }
 
     /// Replaces a single-DO record (length checked by the table); an empty value removes the

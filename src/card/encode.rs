@@ -15,11 +15,11 @@ const _: () = assert!(MAX_POINT_LEN + 2 + 3 + 3 <= MAX_PUBLIC_KEY_LEN);
 
 impl Output for Writer<'_> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.raw(bytes)
+        Ok(self.raw(bytes)?)
     }
 
     fn reserve(&mut self, len: usize) -> Result<&mut [u8], Error> {
-        Writer::reserve(self, len)
+        Ok(Writer::reserve(self, len)?)
     }
 }
 
@@ -44,7 +44,7 @@ fn write_public_key_do(w: &mut Writer<'_>, public: &PublicKey<'_>) -> Result<(),
         }
         PublicKey::Ec(point) => w.put(tag::EC_PUBLIC_KEY, point.as_ref())?,
     }
-    w.close(open)
+    Ok(w.close(open)?)
 }
 
 #[cfg(test)]

@@ -91,17 +91,18 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             })?,
             _ => None,
         };
-        self.store.write(id, |w| {
+        self.store.write(id, |w| -> Result<(), Error> {
             meta.encode(w)?;
             match (change, &kept) {
-                (KeyChange::Keep, Some(key)) => w.put(KEY_FIELD, key),
+                (KeyChange::Keep, Some(key)) => w.put(KEY_FIELD, key)?,
                 (KeyChange::New(key), _) => {
                     let open = w.open(KEY_FIELD)?;
                     key.write_stored(w)?;
-                    w.close(open)
+                    w.close(open)?;
                 }
-                _ => Ok(()),
+                _ => {}
             }
+            Ok(())
         })?;
         Ok(())
     }
@@ -206,6 +207,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 w.close(entry)?;
             }
         }
-        w.close(open)
+        Ok(w.close(open)?)
     }
 }

@@ -77,15 +77,15 @@ impl<S: Storage> Store<S> {
     }
 
     /// Encodes a record with `f` and writes it. Returns the proof that it is durable.
-    pub fn write(
+    pub fn write<E: Into<Error>>(
         &mut self,
         id: RecordId,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<(), E>,
     ) -> Result<Persisted, Error> {
         let mut used = self.scratch.len();
         let result = (|| {
             let mut w = record::begin(&mut self.scratch, kind(id))?;
-            f(&mut w)?;
+            f(&mut w).map_err(Into::into)?;
             let len = record::end(w)?;
             used = len;
             let bytes = self.scratch.get(..len).ok_or(Error::Internal)?;

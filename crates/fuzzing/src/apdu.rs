@@ -39,7 +39,8 @@ pub fn apdu(data: &[u8]) {
             &mut from_fn(|request, w| {
                 // Echo the data twice: long answers exercise GET RESPONSE.
                 w.raw(request.data)?;
-                w.raw(request.data)
+                w.raw(request.data)?;
+                Ok::<(), openpgp_card_applet::Error>(())
             }),
         );
         assert!((2..=out.len()).contains(&n), "response length {n}");

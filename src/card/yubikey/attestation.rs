@@ -164,9 +164,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             return Ok(());
         };
         match tag {
-            tag::ATTESTATION_ATTRIBUTES => w.raw(&attestation::ATTRIBUTES),
-            tag::ATTESTATION_FINGERPRINT => w.raw(&key.fingerprint),
-            _ => w.raw(&key.date),
+            tag::ATTESTATION_ATTRIBUTES => Ok(w.raw(&attestation::ATTRIBUTES)?),
+            tag::ATTESTATION_FINGERPRINT => Ok(w.raw(&key.fingerprint)?),
+            _ => Ok(w.raw(&key.date)?),
         }
     }
 
@@ -274,14 +274,15 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         w: &mut Writer<'_>,
     ) -> Result<(), Error> {
         let overridden = self.store.read(value.user(), |payload| match payload {
-            Some(bytes) => w.raw(bytes).map(|()| true),
+            Some(bytes) => Ok(w.raw(bytes).map(|()| true)?),
             None => Ok(false),
         })?;
         if overridden {
             return Ok(());
         }
-        self.store
-            .read(value.provisioned(), |payload| w.raw(payload.unwrap_or(&[])))
+        self.store.read(value.provisioned(), |payload| {
+            Ok(w.raw(payload.unwrap_or(&[]))?)
+        })
     }
 
     /// The attestation certificate in effect (DER): the user's, else the provisioned one.

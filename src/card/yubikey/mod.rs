@@ -17,7 +17,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
     /// GET VERSION (`00 F1 00 00`, YubiKey's): the firmware version of
     /// [`Config::firmware_version`](crate::Config::firmware_version), three BCD bytes.
     pub(crate) fn get_version(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.raw(&self.config.firmware_version)
+        Ok(w.raw(&self.config.firmware_version)?)
     }
 
     /// SET PIN RETRIES (YubiKey's INS F2; not in the spec): with PW3 verified, the data is the

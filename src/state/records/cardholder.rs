@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::spec::MAX_NAME_LEN;
-use crate::tlv::{Reader, Writer};
+use crate::tlv::{Overflow, Reader, Writer};
 
 use super::finish;
 
@@ -49,7 +49,7 @@ impl<'a> Cardholder<'a> {
         }
     }
 
-    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Overflow> {
         w.put(0x5B, self.name)?;
         w.put(0x5F2D, self.language)?;
         w.put(0x5F35, self.sex)

@@ -5,7 +5,7 @@ use heapless::Vec as BoundedVec;
 
 use crate::error::Error;
 use crate::spec::{KeyStatus, MAX_ATTRIBUTES_LEN};
-use crate::tlv::{Reader, Writer};
+use crate::tlv::{Overflow, Reader, Writer};
 
 use super::finish;
 
@@ -60,7 +60,7 @@ impl KeySlot {
     }
 
     /// Encodes the metadata fields; the caller appends the key (tag 06) if there is one.
-    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Overflow> {
         w.put(0x01, &self.attributes)?;
         w.put(0x02, &[self.status.byte()])?;
         w.put(0x03, &self.fingerprint)?;

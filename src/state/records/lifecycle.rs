@@ -2,7 +2,7 @@
 //! §7.2.17).
 
 use crate::error::Error;
-use crate::tlv::{Reader, Writer};
+use crate::tlv::{Overflow, Reader, Writer};
 
 use super::finish;
 
@@ -24,7 +24,7 @@ impl Lifecycle {
         }
     }
 
-    pub(crate) fn encode(self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn encode(self, w: &mut Writer<'_>) -> Result<(), Overflow> {
         w.put(0x01, &[self.lcs()])
     }
 

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::spec::{PinRef, MAX_KDF_LEN, MAX_TRIES};
 use crate::state::pin::Pin;
-use crate::tlv::{Reader, Writer};
+use crate::tlv::{Overflow, Reader, Writer};
 
 use super::finish;
 use super::retry_counters::Epochs;
@@ -113,7 +113,7 @@ impl Security {
         }
     }
 
-    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Overflow> {
         for (tag, pin) in [(0x01, &self.pw1), (0x02, &self.rc), (0x03, &self.pw3)] {
             let open = w.open(tag)?;
             w.raw(&[pin.tries()])?;

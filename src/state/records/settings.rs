@@ -1,7 +1,7 @@
 //! The settings record (`RecordId::SETTINGS`): C4 byte 1 and the UIF bytes D6–D9.
 
 use crate::error::Error;
-use crate::tlv::{Reader, Writer};
+use crate::tlv::{Overflow, Reader, Writer};
 
 use super::finish;
 
@@ -18,7 +18,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Overflow> {
         w.put(0x01, &[u8::from(self.pw1_multiple_signatures)])?;
         w.put(0x02, &self.uif)?;
         w.put(0x03, &[self.uif_att])

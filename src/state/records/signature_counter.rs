@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::spec::SIGNATURE_COUNTER_MAX;
-use crate::tlv::{Reader, Writer};
+use crate::tlv::{Overflow, Reader, Writer};
 
 use super::finish;
 
@@ -26,7 +26,7 @@ impl SignatureCounter {
         }
     }
 
-    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub(crate) fn encode(&self, w: &mut Writer<'_>) -> Result<(), Overflow> {
         w.put(0x01, &self.epoch.to_be_bytes())?;
         w.put(0x02, &self.count.to_be_bytes())
     }

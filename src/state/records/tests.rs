@@ -4,10 +4,10 @@ use super::*;
 use crate::config::Config;
 use crate::spec::KeyStatus;
 use crate::state::pin::Pin;
-use crate::tlv::Writer;
+use crate::tlv::{Overflow, Writer};
 use heapless::Vec as BoundedVec;
 
-fn encode(f: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>) -> alloc::vec::Vec<u8> {
+fn encode(f: impl FnOnce(&mut Writer<'_>) -> Result<(), Overflow>) -> alloc::vec::Vec<u8> {
     let mut buf = [0u8; 1024];
     let mut w = Writer::new(&mut buf);
     f(&mut w).unwrap();
