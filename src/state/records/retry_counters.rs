@@ -180,7 +180,8 @@ impl Security {
     pub(crate) fn encode_counters(&self, w: &mut Writer<'_>) -> Result<(), Error> {
         let epoch = self.epochs.security.ok_or(Error::Internal)?;
         w.raw(&epoch.to_be_bytes())?;
-        w.raw(&[self.pw1.tries(), self.rc.tries(), self.pw3.tries()])
+        w.raw(&[self.pw1.tries(), self.rc.tries(), self.pw3.tries()])?;
+        Ok(())
     }
 }
 

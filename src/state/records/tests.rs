@@ -226,7 +226,9 @@ fn counters_record_round_trip() {
     security.epochs.security = Some(0x0102_0304);
     let attempt = security.counters().begin_attempt(crate::spec::PinRef::Pw3);
     assert!(attempt.is_some());
-    let bytes = encode(|w| security.encode_counters(w));
+    let mut w = Writer::new(&mut buf);
+    security.encode_counters(&mut w).unwrap();
+    let bytes = w.written().to_vec();
     assert_eq!(bytes, [1, 2, 3, 4, 3, 0, 2]);
     let stored = RetryCounters::decode(Some(&bytes)).unwrap();
     assert_eq!(
