@@ -14,7 +14,7 @@
 #  2. runs both under QEMU at once with every executed block logged, streamed through FIFOs
 #     into tracecut, which keeps only the measured calls (`harness::call` to `call_returned`);
 #  3. compares the runs (ct.py) and prints a Markdown table of the result.
-# CT_TABLE=FILE keeps the table. CT_RSA_PRIME_2048=1 adds the 2,048-bit primes of RSA-4096
+# CT_TABLE=FILE keeps the table; CT_BUILDS=portable (or cortex-m4) runs one build. CT_RSA_PRIME_2048=1 adds the 2,048-bit primes of RSA-4096
 # (about 8 minutes more). Needs what run.sh needs, python3, arm-none-eabi-c++filt (Debian:
 # binutils-arm-none-eabi). Exits 1 on an unlisted divergence or division, or a blind self-test.
 set -euo pipefail
@@ -38,7 +38,11 @@ fi
 
 [ "${CT_FULL:-0}" = 1 ] && export CT_FULL=1 || unset CT_FULL
 [ "${CT_RSA_PRIME_2048:-0}" = 1 ] && export CT_RSA_PRIME_2048=1 || unset CT_RSA_PRIME_2048
-builds=("cortex-m4:" "portable:--no-default-features --features portable")
+builds=()
+for build in "cortex-m4:" "portable:--no-default-features --features portable"; do
+    # CT_BUILDS=portable (or cortex-m4) runs one build only.
+    case " ${CT_BUILDS:-cortex-m4 portable} " in *" ${build%%:*} "*) builds+=("$build") ;; esac
+done
 for build in "${builds[@]}"; do
     name=${build%%:*}
     # shellcheck disable=SC2086 # the feature flags are words
