@@ -73,7 +73,7 @@ mod rsa;
 #[cfg(feature = "rsa")]
 mod rsa_prime;
 /// The acceptance test of on-card RSA prime generation, alone: for the constant-time checks
-/// (`benches/prime_ct`), not an API.
+/// (`benches/footprint/ct_check.sh`), not an API.
 #[cfg(feature = "rsa")]
 #[doc(hidden)]
 pub use rsa_prime::accepts as rsa_prime_accepted;
