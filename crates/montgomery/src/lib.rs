@@ -109,6 +109,13 @@ fn add_mod<const N: usize>(x: &[u32; N], y: &[u32; N], m: &[u32; N]) -> [u32; N]
     reduce_once(&sum, carry, m)
 }
 
+/// `x - y mod m` for `x, y < m`, masked: `m` is added back where the difference borrowed.
+fn sub_mod<const N: usize>(x: &[u32; N], y: &[u32; N], m: &[u32; N]) -> [u32; N] {
+    let (difference, borrow) = sub(x, y);
+    let (wrapped, _) = add(&difference, m);
+    select(&wrapped, &difference, mask(borrow))
+}
+
 /// All ones for a bit of 1, zero for 0; opaque to the optimiser, so that a select on it stays
 /// a masked one and never becomes a branch.
 fn mask(bit: u32) -> u32 {
@@ -253,6 +260,11 @@ impl<const N: usize> Modulus<N> {
     /// `a b` (in Montgomery form).
     pub fn mul(&self, a: &Residue<N>, b: &Residue<N>) -> Residue<N> {
         Residue(mont_mul(&a.0, &b.0, &self.m, self.n0))
+    }
+
+    /// `a - b` (in Montgomery form, or plain: subtraction commutes with the conversion).
+    pub fn sub(&self, a: &Residue<N>, b: &Residue<N>) -> Residue<N> {
+        Residue(sub_mod(&a.0, &b.0, &self.m))
     }
 
     /// `a^2` (in Montgomery form). The multiplication kernel with both operands the same (a

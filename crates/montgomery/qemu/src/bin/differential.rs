@@ -20,29 +20,16 @@ use panic_semihosting as _;
 
 use montgomery::{limbs_from_be_bytes, portable, umaal, Modulus, KERNEL};
 
+#[path = "../../../../../benches/common/env_number.rs"]
+mod env_number;
 #[path = "../../../../../benches/common/keys.rs"]
 mod keys;
 
 /// Pseudo-random products per size.
 const PRODUCTS: u32 = match option_env!("MONTGOMERY_PRODUCTS") {
-    Some(count) => parse(count),
+    Some(count) => env_number::parse(count) as u32,
     None => 1_000,
 };
-
-const fn parse(s: &str) -> u32 {
-    let s = s.as_bytes();
-    let mut value = 0u32;
-    let mut i = 0;
-    while i < s.len() {
-        assert!(
-            s[i].is_ascii_digit(),
-            "MONTGOMERY_PRODUCTS is a decimal number"
-        );
-        value = value * 10 + (s[i] - b'0') as u32;
-        i += 1;
-    }
-    value
-}
 
 /// xorshift64*: reproducible operands, the same on every run and core.
 struct Rng(u64);
