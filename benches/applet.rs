@@ -21,7 +21,7 @@
 //! the outliers of a shared 2-core machine.
 //!
 //! What is held fixed:
-//! - keys are imported once (PUT DATA `3F FF`) from `benches/common/keys.rs` before any timing,
+//! - keys are imported once (PUT DATA `3F FF`) from the test kit's `keys` (crate `openpgp-card-applet-test-vectors`) before any timing,
 //!   and the applet's answers are checked against the known answers there;
 //! - PSO:CDS runs with C4 byte 1 = 01 (PW1 stays verified for several signatures), so VERIFY is
 //!   not in the loop; VERIFY is measured on its own;
@@ -40,15 +40,15 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode};
 use openpgp_card_applet::{Applet, Config, Platform, Presence, Transport};
 use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use openpgp_card_applet_testkit::keys;
 
 extern crate alloc;
 
 #[path = "common/apdus.rs"]
 mod apdus;
-#[path = "common/keys.rs"]
-mod keys;
 
-use apdus::{attributes_tag, ecdh_template, extended};
+use apdus::{attributes_tag, extended};
+use openpgp_card_applet_testkit::ecdh_cipher_do;
 
 type Card = Applet<MemoryStorage, TestRng, ManualClock, ScriptedButton>;
 
@@ -620,7 +620,7 @@ macro_rules! weierstrass {
             unlock(&mut card);
             let cds = extended(0x2A, 0x9E, 0x9A, $hash);
             let auth = extended(0x88, 0x00, 0x00, $hash);
-            let decipher = extended(0x2A, 0x80, 0x86, &ecdh_template($host));
+            let decipher = extended(0x2A, 0x80, 0x86, &ecdh_cipher_do($host));
             // The card's nonces are hedged (RFC 6979 + random bytes), so its signatures are
             // checked by verification; RFC 6979's own signature verifies under the same point.
             let verifying_key = VerifyingKey::from_sec1_bytes($public).unwrap();
@@ -880,7 +880,7 @@ fn x25519(runner: &mut Runner, table: &mut Table) {
         &[(DEC, vec![(0x92, &gnupg[..])])],
     );
     unlock(&mut card);
-    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_template(keys::X25519_HOST_PUBLIC));
+    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_cipher_do(keys::X25519_HOST_PUBLIC));
     assert_eq!(send(&mut card, &decipher), keys::X25519_SHARED);
     let mut generator = card_with(&[(DEC, attributes)], &[]);
     let generate = extended(0x47, 0x80, 0x00, &[DEC, 0x00]);
@@ -1007,7 +1007,7 @@ fn x448(runner: &mut Runner, table: &mut Table) {
         &[(DEC, vec![(0x92, keys::X448_SCALAR)])],
     );
     unlock(&mut card);
-    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_template(keys::X448_HOST_PUBLIC));
+    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_cipher_do(keys::X448_HOST_PUBLIC));
     assert_eq!(send(&mut card, &decipher), keys::X448_SHARED);
     let mut generator = card_with(&[(DEC, attributes)], &[]);
     let generate = extended(0x47, 0x80, 0x00, &[DEC, 0x00]);

@@ -21,7 +21,7 @@ use openpgp_card_applet_e2e as e2e;
 
 use e2e::gnupg::{self, Algo, CardKeys, PW1};
 use e2e::{Card, Fixture};
-use qemu_bridge::CommandCost;
+use openpgp_card_applet_qemu_bridge::CommandCost;
 
 struct Row {
     operation: String,

@@ -1,5 +1,6 @@
 //! One APDU round trip through pcscd and vpcd to the applet, with and without the transport
-//! fixes of `vpicc` (crates/virtual-card) (TCP_NODELAY, and TCP_QUICKACK before every read).
+//! fixes of the virtual card's vpcd client (crates/virtual-card): TCP_NODELAY, and TCP_QUICKACK
+//! before every read.
 //!
 //! Needs a running pcscd with vsmartcard-vpcd, and nothing else on the vpcd port:
 //!
@@ -42,10 +43,10 @@ fn main() {
     let port: u16 = std::env::var("E2E_VPCD_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
-        .unwrap_or(vpicc::DEFAULT_PORT);
+        .unwrap_or(openpgp_card_applet_virtual_card::DEFAULT_PORT);
     let reader = format!(
         "Virtual PCD 00 {:02}",
-        port.saturating_sub(vpicc::DEFAULT_PORT)
+        port.saturating_sub(openpgp_card_applet_virtual_card::DEFAULT_PORT)
     );
     let fast: usize = std::env::var("VPICC_BENCH_ITERATIONS")
         .ok()
@@ -107,14 +108,17 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn measure(port: u16, reader: &str, variant: &Variant, n: usize) -> Stats {
-    let mut options = vpicc::Options::default()
+    let mut options = openpgp_card_applet_virtual_card::Options::default()
         .port(port)
         .quickack(variant.quickack);
     options.nodelay = variant.nodelay;
     let handle = options.handle();
     let card = thread::spawn(move || {
         let platform = test_platform(MemoryStorage::new());
-        vpicc::run(&mut Applet::new(Config::default(), platform), options)
+        openpgp_card_applet_virtual_card::run(
+            &mut Applet::new(Config::default(), platform),
+            options,
+        )
     });
     assert!(
         handle.wait_powered(Duration::from_secs(20)),

@@ -229,26 +229,6 @@ where
         &self.card.config
     }
 
-    /// The storage backend (to inspect it in tests).
-    pub fn storage(&self) -> &S {
-        self.card.store.storage()
-    }
-
-    /// The storage backend, mutably (to damage records in tests).
-    pub fn storage_mut(&mut self) -> &mut S {
-        self.card.store.storage_mut()
-    }
-
-    /// The clock (to move a test clock).
-    pub fn clock_mut(&mut self) -> &mut C {
-        &mut self.card.clock
-    }
-
-    /// The user-presence device (to script a test button).
-    pub fn user_presence_mut(&mut self) -> &mut U {
-        &mut self.card.user_presence
-    }
-
     /// Gives the platform parts back, e.g. to rebuild the applet from the same storage as a
     /// power cycle would.
     pub fn into_platform(self) -> Platform<S, R, C, U> {

@@ -308,14 +308,12 @@ fn attestation_needs_a_pin_a_key_a_provisioned_card_and_its_touch() {
     assert_sw(&card.raw(&hex("80CA006E00")), 0x6E00); // no other command in class 80
                                                       // D9: touch for attestation, refused here; permanent modes stay.
     assert_sw(&card.put_data(0xD9, &[0x01, 0x20]), 0x9000);
-    card.applet
-        .user_presence_mut()
+    card.user_presence()
         .set_default(openpgp_card_applet::Presence::Denied);
     assert_sw(&card.raw(&hex("80FB0100")), 0x6600);
     assert_sw(&card.put_data(0xD9, &[0x02, 0x20]), 0x9000);
     assert_sw(&card.put_data(0xD9, &[0x00, 0x20]), 0x6985);
-    card.applet
-        .user_presence_mut()
+    card.user_presence()
         .set_default(openpgp_card_applet::Presence::Confirmed);
     assert_sw(&card.raw(&hex("80FB0100")), 0x9000);
 }
@@ -641,7 +639,7 @@ mod power_loss {
     }
 
     fn medium(card: Faulty) -> MemoryStorage {
-        card.applet.into_platform().storage.into_inner()
+        card.into_storage().into_inner()
     }
 
     /// A provisioned card (key, certificate, DC), its CA, and the key's public key.
@@ -699,7 +697,7 @@ mod power_loss {
         };
         let mut full = card(start.clone(), None);
         attack_then_reset(&mut full, &forged);
-        let writes = full.applet.storage().mutations();
+        let writes = full.storage().mutations();
         assert!(writes > 40, "{writes} writes");
         for n in 1..=writes {
             for cut in [Cut::BeforeWrite(n), Cut::AfterWrite(n)] {
@@ -732,7 +730,7 @@ mod power_loss {
         // Uncut: five writes (four removals, the key), and a new key.
         let mut c = reseeded(start.clone(), None);
         assert_ne!(c.applet.generate_attestation_key(DATE).unwrap(), old_spki);
-        assert_eq!(c.applet.storage().mutations(), 5);
+        assert_eq!(c.storage().mutations(), 5);
         let mut new_keys = 0;
         for n in 1..=5 {
             for cut in [Cut::BeforeWrite(n), Cut::AfterWrite(n)] {
@@ -775,7 +773,7 @@ fn a_failing_random_source_provisions_and_attests_nothing() {
     let (mut card, _ca) = provisioned();
     card.verify_admin();
     assert_sw(&card.generate(0xB6), 0x9000);
-    let storage = card.applet.storage().clone();
+    let storage = card.storage().clone();
     for rng in FailingRng::every_failure() {
         let what = format!("{:?}", rng.failure());
         let platform = Platform {
@@ -794,13 +792,13 @@ fn a_failing_random_source_provisions_and_attests_nothing() {
         assert_eq!(card.cmd(0x80, 0xFB, 0x01, 0x00, &[]).sw, 0x6F00, "{what}");
         for id in storage.ids() {
             assert_eq!(
-                card.applet.storage().record(id),
+                card.storage().record(id),
                 storage.record(id),
                 "{what}: {id:?}"
             );
         }
         assert_eq!(
-            card.applet.storage().ids().count(),
+            card.storage().ids().count(),
             storage.ids().count(),
             "{what}"
         );

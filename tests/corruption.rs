@@ -17,14 +17,9 @@ fn personalised() -> Card {
 }
 
 fn damage(card: &mut Card, id: RecordId, f: impl FnOnce(&mut Vec<u8>)) {
-    let mut bytes = card
-        .applet
-        .storage()
-        .record(id)
-        .expect("record exists")
-        .to_vec();
+    let mut bytes = card.storage().record(id).expect("record exists").to_vec();
     f(&mut bytes);
-    card.applet.storage_mut().set_raw(id, &bytes);
+    card.storage_mut().set_raw(id, &bytes);
     card.power_cycle();
 }
 

@@ -141,7 +141,6 @@ fn generate_leaves_no_private_key_in_freed_heap_memory() {
         });
         assert_eq!(sw, 0x9000, "{algorithm:?}");
         let record = card
-            .applet
             .storage()
             .record(openpgp_card_applet::RecordId::key(slot))
             .unwrap()

@@ -78,7 +78,7 @@ fn personalise() -> MemoryStorage {
     card.verify(0x81, b"654321");
     assert_sw(&card.cmd_all(0x2A, 0x9E, 0x9A, b"one"), 0x9000);
     card.verify(0x81, b"000000"); // one wrong try
-    card.applet.storage().clone()
+    card.into_storage()
 }
 
 fn load(format: &str) -> Card {

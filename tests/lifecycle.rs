@@ -112,10 +112,7 @@ fn gnupg_factory_reset_sequence() {
     assert_eq!(card.tries(), [0, 3, 0]);
     assert_sw(&card.send("00e60000"), 0x9000);
     assert_sw(&card.send("00440000"), 0x9000);
-    assert!(
-        card.applet.storage().ids().next().is_none(),
-        "no record left"
-    );
+    assert!(card.storage().ids().next().is_none(), "no record left");
     card.power_cycle();
     assert_factory_fresh(&mut card);
 }
@@ -149,7 +146,7 @@ fn a_cut_during_activate_leaves_the_card_terminated_and_activate_completes() {
         .filter(|id| *id != RecordId::LIFECYCLE)
         .collect();
     for cut in 0..=ids.len() {
-        let mut storage = card.applet.storage().clone();
+        let mut storage = card.storage().clone();
         for id in &ids[..cut] {
             storage.remove(*id).unwrap();
         }

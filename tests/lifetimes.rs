@@ -252,9 +252,7 @@ fn a_pending_response_and_a_chain_do_not_cross_the_factory_reset() {
 #[test]
 fn the_old_uif_ends_with_the_factory_reset() {
     let mut card = owners_card();
-    card.applet
-        .user_presence_mut()
-        .set_default(Presence::Denied);
+    card.user_presence().set_default(Presence::Denied);
     reset_without_pins(&mut card);
     assert_eq!(card.get_data(0xD6).data, [0x00, 0x20]);
     // UIF 02 could not be changed before the reset; now it can.
@@ -273,7 +271,7 @@ fn owners_card_with_aut_uif(mode: u8) -> Card {
 
 /// How many times the card asked for a touch so far.
 fn asks(card: &mut Card) -> usize {
-    card.applet.user_presence_mut().requests().len()
+    card.user_presence().requests().len()
 }
 
 /// A cached touch was for the key it confirmed: a new key in the slot asks again.

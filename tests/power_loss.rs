@@ -40,7 +40,7 @@ fn applet(storage: MemoryStorage, cut: Option<Cut>) -> TestApplet {
 }
 
 fn medium(card: TestApplet) -> MemoryStorage {
-    card.applet.into_platform().storage.into_inner()
+    card.into_storage().into_inner()
 }
 
 /// Records the status word of a PIN command (VERIFY, CHANGE REFERENCE DATA, RESET RETRY
@@ -113,7 +113,7 @@ fn check_all() -> (Vec<String>, usize) {
         // The uncut run: how many writes, and the new state.
         let mut full = applet(start.clone(), None);
         run(&mut full, &scenario.apdus);
-        let writes = full.applet.storage().mutations();
+        let writes = full.storage().mutations();
         let new_medium = medium(full);
         let mut old_card = applet(start.clone(), None);
         let old = observe(&mut old_card);
@@ -207,14 +207,10 @@ fn a_right_pin_is_refused_when_its_decrement_cannot_be_stored() {
         let mut card = applet(start.clone(), None);
         select(&mut card);
         // Counting from the next write: the command's first.
-        card.applet.storage_mut().cut(Cut::BeforeWrite(1));
+        card.storage_mut().cut(Cut::BeforeWrite(1));
         let sw = cmd(&mut card, ins, p1, p2, data);
         assert_eq!(sw, 0x6581, "{name}: the decrement was not stored");
-        assert_eq!(
-            card.applet.storage().mutations(),
-            1,
-            "{name}: one write tried"
-        );
+        assert_eq!(card.storage().mutations(), 1, "{name}: one write tried");
         let mut after = applet(medium(card), None);
         select(&mut after);
         assert_eq!(counters(&mut after), Some([3, 3, 3]), "{name}");
@@ -235,7 +231,7 @@ fn a_right_pin_is_refused_when_its_decrement_cannot_be_stored() {
 fn every_comparison_is_preceded_by_a_write() {
     let mut card = applet(personalised(), None);
     select(&mut card);
-    let writes = |card: &TestApplet| card.applet.storage().mutations();
+    let writes = |card: &TestApplet| card.storage().mutations();
     for (pin, p2, sw, cost) in [
         (&b"654321"[..], 0x81, 0x6982, 1),
         (b"123456", 0x82, 0x9000, 2),

@@ -58,11 +58,11 @@ fn generate_of_every_algorithm_fails_closed_on_every_failing_source() {
             let mut card = card_on(MemoryStorage::new(), rng);
             card.verify_admin();
             assert_sw(&card.put_data(tag, &attributes(&algorithm)), 0x9000);
-            let before = card.applet.storage().clone();
+            let before = card.storage().clone();
             let answer = card.generate(crt);
             assert_eq!(answer.sw, 0x6F00, "{what}");
             assert!(answer.data.is_empty(), "{what}");
-            assert_eq!(card.applet.storage(), &before, "{what}: nothing stored");
+            assert_eq!(&*card.storage(), &before, "{what}: nothing stored");
             assert_sw(&card.cmd(0, 0x47, 0x81, 0, &[crt, 0]), 0x6A88);
             // Latched until power-off: the next try fails the same way without a draw.
             let asked = drawn.get();
@@ -119,7 +119,7 @@ fn a_source_that_dies_in_use_never_releases_its_stuck_bytes() {
         released.windows(6).all(|w| w != [0; 6]),
         "stuck bytes released"
     );
-    let storage = card.applet.storage().clone();
+    let storage = card.storage().clone();
     let mut card = card_on(storage, FailingRng::new(Failure::Stuck(0)));
     assert_sw(&card.raw(&[0x00, 0x84, 0x00, 0x00, 8]), 0x6F00);
 }
@@ -153,7 +153,7 @@ fn randomised_operations_fail_closed_and_deterministic_ones_work() {
         let q = keys::RSA2048_Q.to_vec();
         let template = import_template(0xB8, &[(0x91, &[1, 0, 1]), (0x92, &p), (0x93, &q)]);
         assert_sw(&card.cmd_all(0xDB, 0x3F, 0xFF, &template), 0x9000);
-        card.applet.storage().clone()
+        card.into_storage()
     };
     for rng in failures() {
         let what = format!("{:?}", rng.failure());
@@ -179,7 +179,7 @@ fn randomised_operations_fail_closed_and_deterministic_ones_work() {
         // Ed25519 authentication is deterministic: it works.
         assert_sw(&card.cmd(0, 0x88, 0, 0, b"challenge"), 0x9000);
         assert_eq!(
-            records(card.applet.storage()),
+            records(&card.storage()),
             records(&healthy),
             "{what}: records as they were"
         );

@@ -53,7 +53,7 @@ fn operate(card: &mut Card, tag: u16) -> u16 {
 }
 
 fn asks(card: &mut Card) -> usize {
-    card.applet.user_presence_mut().requests().len()
+    card.user_presence().requests().len()
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn uif_on_and_permanent_ask_every_time() {
             }
             assert_eq!(asks(&mut card) - before, 2);
             let timeout = card.applet.config().touch_timeout_ms;
-            assert_eq!(card.applet.user_presence_mut().requests()[0], timeout);
+            assert_eq!(card.user_presence().requests()[0], timeout);
         }
     }
 }
@@ -93,7 +93,7 @@ fn deny_and_timeout_give_6600_and_change_nothing() {
         set_uif(&mut card, 0xD6, 0x01);
         set_uif(&mut card, 0xD7, 0x01);
         set_uif(&mut card, 0xD8, 0x01);
-        card.applet.user_presence_mut().set_default(answer);
+        card.user_presence().set_default(answer);
         for tag in [0xD6, 0xD7, 0xD8] {
             assert_eq!(operate(&mut card, tag), 0x6600);
         }
@@ -104,9 +104,7 @@ fn deny_and_timeout_give_6600_and_change_nothing() {
             "no signature was counted"
         );
         // The PIN status is untouched: with the button confirming, it all works.
-        card.applet
-            .user_presence_mut()
-            .set_default(Presence::Confirmed);
+        card.user_presence().set_default(Presence::Confirmed);
         for tag in [0xD6, 0xD7, 0xD8] {
             assert_eq!(operate(&mut card, tag), 0x9000);
         }
@@ -124,7 +122,7 @@ fn a_forced_pin_is_used_up_by_every_pso_cds_that_passed_the_access_check() {
         card.put_data(0xC4, &[0x00]);
         set_uif(&mut card, 0xD6, 0x01);
         card.verify(0x81, b"123456");
-        card.applet.user_presence_mut().push(answer);
+        card.user_presence().push(answer);
         assert_eq!(operate(&mut card, 0xD6), 0x6600);
         let before = asks(&mut card);
         assert_eq!(operate(&mut card, 0xD6), 0x6982, "{answer:?} kept the PIN");
@@ -168,7 +166,7 @@ fn mse_uses_the_stricter_of_the_two_uifs() {
         aut.encrypt(&mut rng, rsa::Pkcs1v15Encrypt, b"secret")
             .unwrap(),
     );
-    let storage = card.applet.storage().clone();
+    let storage = card.storage().clone();
 
     let needs = |mode: u8| mode != 0;
     let fresh = |mode: u8| mode == 0x01 || mode == 0x02;
@@ -211,10 +209,8 @@ fn mse_uses_the_stricter_of_the_two_uifs() {
                 assert_eq!(run(&mut card), 0x9000, "{what}");
                 assert_eq!(asks(&mut card), expected, "{what}");
                 // A refused touch refuses the operation whenever either UIF asks.
-                card.applet.clock_mut().advance(15_000);
-                card.applet
-                    .user_presence_mut()
-                    .set_default(Presence::Denied);
+                card.clock().advance(15_000);
+                card.user_presence().set_default(Presence::Denied);
                 let refused = if expected == 0 { 0x9000 } else { 0x6600 };
                 assert_eq!(run(&mut card), refused, "{what}, denied");
             }
@@ -232,10 +228,10 @@ fn cached_modes_honour_a_touch_until_exactly_the_cache_time() {
             let base = asks(&mut card);
             assert_eq!(operate(&mut card, tag), 0x9000);
             assert_eq!(asks(&mut card) - base, 1);
-            card.applet.clock_mut().advance(14_999);
+            card.clock().advance(14_999);
             assert_eq!(operate(&mut card, tag), 0x9000);
             assert_eq!(asks(&mut card) - base, 1, "cached at 14.999 s ({tag:X})");
-            card.applet.clock_mut().advance(1);
+            card.clock().advance(1);
             // The cache counts from the touch, not from the last use: at 15 s it has expired.
             assert_eq!(operate(&mut card, tag), 0x9000);
             assert_eq!(
@@ -244,8 +240,8 @@ fn cached_modes_honour_a_touch_until_exactly_the_cache_time() {
                 "expired at exactly 15 s ({tag:X})"
             );
             // A refused touch is never cached.
-            card.applet.clock_mut().advance(20_000);
-            card.applet.user_presence_mut().push(Presence::Denied);
+            card.clock().advance(20_000);
+            card.user_presence().push(Presence::Denied);
             assert_eq!(operate(&mut card, tag), 0x6600);
             assert_eq!(operate(&mut card, tag), 0x9000);
             assert_eq!(asks(&mut card) - base, 4);
@@ -284,9 +280,7 @@ fn contactless_never_asks() {
     for tag in [0xD6, 0xD7, 0xD8] {
         set_uif(&mut card, tag, 0x02);
     }
-    card.applet
-        .user_presence_mut()
-        .set_default(Presence::Denied);
+    card.user_presence().set_default(Presence::Denied);
     card.applet.power_on(Transport::Contactless);
     card.select();
     card.verify(0x81, b"123456");

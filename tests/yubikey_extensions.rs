@@ -277,7 +277,7 @@ fn a_damaged_retry_defaults_record_is_6581_only_where_it_is_needed() {
     let mut card = Card::new();
     card.select();
     card.verify_admin(); // writes the security record
-    let mut storage = card.applet.storage().clone();
+    let mut storage = card.storage().clone();
     storage.set_raw(openpgp_card_applet::RecordId::RETRY_DEFAULTS, &[1, 2]);
     let mut card = Card::from_storage(Config::default(), storage.clone());
     card.select();

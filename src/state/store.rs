@@ -45,16 +45,6 @@ impl<S: Storage> Store<S> {
         self.storage
     }
 
-    /// The storage, for inspection.
-    pub fn storage(&self) -> &S {
-        &self.storage
-    }
-
-    /// The storage, mutably (for tests that damage records).
-    pub fn storage_mut(&mut self) -> &mut S {
-        &mut self.storage
-    }
-
     /// Reads record `id`, checks it, and passes its payload (or `None` if absent) to `f`.
     pub fn read<T>(
         &mut self,

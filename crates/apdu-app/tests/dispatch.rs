@@ -7,19 +7,34 @@ use apdu_app::{App, CommandView, Interface, VecView};
 use apdu_dispatch::dispatch::ApduDispatch;
 use apdu_dispatch::interchanges::{Channel, Data, Requester};
 use iso7816::{Aid, Status};
-use openpgp_card_applet::{Applet, Config, Presence};
+use openpgp_card_applet::{Applet, Config, Platform, Presence};
 use openpgp_card_applet_apdu_app::OpenPgpApp;
-use openpgp_card_applet_testkit::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use openpgp_card_applet_testkit::backends::{
+    ManualClock, MemoryStorage, ScriptedButton, Shared, TestRng,
+};
 use openpgp_card_applet_testkit::representative;
 use openpgp_card_applet_testkit::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
 
-type TestApp = OpenPgpApp<MemoryStorage, TestRng, ManualClock, ScriptedButton>;
+type TestApp = OpenPgpApp<MemoryStorage, TestRng, ManualClock, Shared<ScriptedButton>>;
+
+/// The applet behind the adapter, and a handle on its button.
+fn openpgp_with_button() -> (TestApp, Shared<ScriptedButton>) {
+    let platform = test_platform(MemoryStorage::new());
+    let button = Shared::new(platform.user_presence);
+    let platform = Platform {
+        storage: platform.storage,
+        rng: platform.rng,
+        clock: platform.clock,
+        user_presence: button.clone(),
+    };
+    (
+        OpenPgpApp::new(Applet::new(Config::default(), platform)),
+        button,
+    )
+}
 
 fn openpgp() -> TestApp {
-    OpenPgpApp::new(Applet::new(
-        Config::default(),
-        test_platform(MemoryStorage::new()),
-    ))
+    openpgp_with_button().0
 }
 
 /// A second application: answers INS 10 with its data, everything else 6D00, and counts its
@@ -243,10 +258,8 @@ fn the_dispatcher_joins_chains_and_serves_long_answers() {
 /// over NFC the card is held to the reader and no touch is asked (the applet's Transport).
 #[test]
 fn contactless_never_asks_for_touch() {
-    let mut app = openpgp();
-    app.applet_mut()
-        .user_presence_mut()
-        .set_default(Presence::Denied);
+    let (mut app, button) = openpgp_with_button();
+    button.borrow_mut().set_default(Presence::Denied);
     let sign = "002A9E9A20000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F00";
     let (contact, contactless) = (Channel::new(), Channel::new());
     let mut reader = Reader::new(&contact, &contactless);
@@ -262,7 +275,7 @@ fn contactless_never_asks_for_touch() {
     ] {
         assert_sw(&run(r, &mut [&mut app], apdu), sw);
     }
-    assert_eq!(app.applet_mut().user_presence_mut().requests().len(), 1);
+    assert_eq!(button.borrow().requests().len(), 1);
 
     // The phone: a new field, a new dispatcher session, the contactless interface.
     let (contact, contactless) = (Channel::new(), Channel::new());
@@ -281,7 +294,7 @@ fn contactless_never_asks_for_touch() {
     assert_sw(&signature, 0x9000);
     assert_eq!(signature.data.len(), 64);
     assert_eq!(
-        app.applet_mut().user_presence_mut().requests().len(),
+        button.borrow().requests().len(),
         1,
         "no touch was asked over NFC"
     );

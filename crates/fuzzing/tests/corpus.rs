@@ -14,6 +14,7 @@ use openpgp_card_applet_fuzzing::{
     self as fuzzing, attributes, build_apdu, decode_session, encode_session, hex, import_template,
     Answer, Apdu, Bytes, Header, Ins, Le, Op, PinRef, Session, IMPORT_PROFILES, KNOWN_HEADERS,
 };
+use openpgp_card_applet_testkit::keys;
 use proptest::prelude::*;
 
 const TARGETS: [&str; 4] = ["apdu", "tlv", "import", "session"];
@@ -333,25 +334,24 @@ fn seed_templates() -> Vec<(usize, usize, Vec<u8>)> {
     // RFC 8032 §7.4's first Ed448 seed ("blank") and RFC 7748 §6.2's Alice.
     let ed448 = hex("6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032e7549a20098f95b");
     let x448 = hex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b");
-    let lines = |l: &[&str]| l.iter().flat_map(|s| hex(s)).collect::<Vec<u8>>();
     let (p, q, n) = (
-        lines(fuzzing::SEED_RSA_P),
-        lines(fuzzing::SEED_RSA_Q),
-        lines(fuzzing::SEED_RSA_N),
+        keys::RSA2048_OTHER_P,
+        keys::RSA2048_OTHER_Q,
+        keys::RSA2048_OTHER_N,
     );
     let (dp, dq, qinv) = (
-        lines(fuzzing::SEED_RSA_DP),
-        lines(fuzzing::SEED_RSA_DQ),
-        lines(fuzzing::SEED_RSA_QINV),
+        keys::RSA2048_OTHER_DP,
+        keys::RSA2048_OTHER_DQ,
+        keys::RSA2048_OTHER_QINV,
     );
     let e = vec![0x01, 0x00, 0x01];
     let rsa = |format: u8| {
-        let mut parts: Vec<(u8, &[u8])> = vec![(0x91, &e), (0x92, &p), (0x93, &q)];
+        let mut parts: Vec<(u8, &[u8])> = vec![(0x91, &e), (0x92, p), (0x93, q)];
         if format >= 2 {
-            parts.extend_from_slice(&[(0x94, &qinv[..]), (0x95, &dp[..]), (0x96, &dq[..])]);
+            parts.extend_from_slice(&[(0x94, qinv), (0x95, dp), (0x96, dq)]);
         }
         if format == 1 || format == 3 {
-            parts.push((0x97, &n));
+            parts.push((0x97, n));
         }
         parts
     };

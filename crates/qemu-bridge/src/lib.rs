@@ -5,9 +5,9 @@
 //! - the machine's PSRAM backed by a host file, the firmware's NOR flash: it survives QEMU, so
 //!   [`Firmware::start`] on the same file after [`Firmware::kill`] (or a crash) is a power
 //!   cycle of the device, and a kill in the middle of a command is a power cut;
-//! - its UART on a Unix socket, where the two sides speak [`uart_link`]'s frames.
+//! - its UART on a Unix socket, where the two sides speak [`openpgp_card_applet_uart_link`]'s frames.
 //!
-//! [`Firmware`] is a [`vpicc::VirtualCard`]: [`vpicc::run_card`] shows it to pcscd through
+//! [`Firmware`] is a [`openpgp_card_applet_virtual_card::VirtualCard`]: [`openpgp_card_applet_virtual_card::run_card`] shows it to pcscd through
 //! vsmartcard's vpcd, exactly as the virtual card shows the applet running on the host. Each
 //! command's cost on the device (instructions, stack, heap, keep-alives) is passed to
 //! [`Options::on_command`].
@@ -16,7 +16,7 @@
 //! vpcd waits for a card's answer as long as it takes, as scdaemon does over PC/SC, so nothing
 //! there gives up on a long command. The bridge does: a firmware that sends nothing for
 //! [`Options::watchdog`] is taken for hung, QEMU is killed and the command fails. While a
-//! command runs, the firmware sends a keep-alive every [`uart_link::KEEP_ALIVE_INSNS`]
+//! command runs, the firmware sends a keep-alive every [`openpgp_card_applet_uart_link::KEEP_ALIVE_INSNS`]
 //! instructions (from its SysTick interrupt, as a CCID firmware sends time extensions), so an
 //! RSA key generation of minutes of emulated time stays alive.
 //!
@@ -43,8 +43,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub use openpgp_card_applet::Presence;
-pub use uart_link::Costs;
-use uart_link::{Decoder, Start};
+pub use openpgp_card_applet_uart_link::Costs;
+use openpgp_card_applet_uart_link::{Decoder, Start};
 use zeroize::{Zeroize, Zeroizing};
 
 /// The size of QEMU's machine RAM on the AN386 (the PSRAM), which the flash file backs.
@@ -385,7 +385,9 @@ impl Firmware {
         // From here on an early return drops `firmware`, which kills QEMU.
         firmware.stream.set_nonblocking(false)?;
         let (kind, hello) = firmware.frame()?;
-        if kind != uart_link::HELLO || hello.first() != Some(&uart_link::VERSION) {
+        if kind != openpgp_card_applet_uart_link::HELLO
+            || hello.first() != Some(&openpgp_card_applet_uart_link::VERSION)
+        {
             return firmware.fail(format!(
                 "expected HELLO version 1, got {kind:02X} {hello:02X?}"
             ));
@@ -412,7 +414,7 @@ impl Firmware {
         let mut encoded = Zeroizing::new(start.encode());
         start.seed.zeroize();
         seed.zeroize();
-        let sent = firmware.send(uart_link::START, &*encoded);
+        let sent = firmware.send(openpgp_card_applet_uart_link::START, &*encoded);
         encoded.zeroize();
         sent?;
         firmware.expect_powered()?;
@@ -426,11 +428,11 @@ impl Firmware {
     /// The firmware is gone or answers otherwise.
     pub fn power_on(&mut self, contactless: bool) -> io::Result<Vec<u8>> {
         let transport = if contactless {
-            uart_link::transport::CONTACTLESS
+            openpgp_card_applet_uart_link::transport::CONTACTLESS
         } else {
-            uart_link::transport::CONTACT
+            openpgp_card_applet_uart_link::transport::CONTACT
         };
-        self.send(uart_link::POWER_ON, &[transport])?;
+        self.send(openpgp_card_applet_uart_link::POWER_ON, &[transport])?;
         self.expect_powered()
     }
 
@@ -445,27 +447,27 @@ impl Firmware {
             _ => [0; 4],
         };
         let started = Instant::now();
-        self.send(uart_link::COMMAND, command)?;
+        self.send(openpgp_card_applet_uart_link::COMMAND, command)?;
         let mut keep_alives = 0;
         let mut presence_requests = 0;
         loop {
             let (kind, payload) = self.frame()?;
             match kind {
-                uart_link::KEEP_ALIVE => keep_alives += 1,
-                uart_link::PRESENCE => {
+                openpgp_card_applet_uart_link::KEEP_ALIVE => keep_alives += 1,
+                openpgp_card_applet_uart_link::PRESENCE => {
                     presence_requests += 1;
                     let timeout = payload
                         .get(..4)
                         .and_then(|b| b.try_into().ok())
                         .map_or(0, u32::from_be_bytes);
                     let answer = match (self.button)(timeout) {
-                        Presence::Confirmed => uart_link::button::CONFIRMED,
-                        Presence::Denied => uart_link::button::DENIED,
-                        Presence::TimedOut => uart_link::button::TIMED_OUT,
+                        Presence::Confirmed => openpgp_card_applet_uart_link::button::CONFIRMED,
+                        Presence::Denied => openpgp_card_applet_uart_link::button::DENIED,
+                        Presence::TimedOut => openpgp_card_applet_uart_link::button::TIMED_OUT,
                     };
-                    self.send(uart_link::BUTTON, &[answer])?;
+                    self.send(openpgp_card_applet_uart_link::BUTTON, &[answer])?;
                 }
-                uart_link::RESPONSE => {
+                openpgp_card_applet_uart_link::RESPONSE => {
                     let Some((costs, apdu)) = Costs::split(&payload) else {
                         return self.fail("a RESPONSE shorter than its costs");
                     };
@@ -511,7 +513,7 @@ impl Firmware {
 
     fn expect_powered(&mut self) -> io::Result<Vec<u8>> {
         let (kind, payload) = self.frame()?;
-        if kind != uart_link::POWERED {
+        if kind != openpgp_card_applet_uart_link::POWERED {
             return self.fail(format!("expected POWERED, got {kind:02X}"));
         }
         Ok(payload)
@@ -523,8 +525,9 @@ impl Firmware {
         }
         let len =
             u16::try_from(payload.len()).map_err(|_| error("a frame payload over 65535 bytes"))?;
-        let mut frame = Vec::with_capacity(uart_link::HEADER_LEN + payload.len());
-        frame.extend_from_slice(&uart_link::header(kind, len));
+        let mut frame =
+            Vec::with_capacity(openpgp_card_applet_uart_link::HEADER_LEN + payload.len());
+        frame.extend_from_slice(&openpgp_card_applet_uart_link::header(kind, len));
         frame.extend_from_slice(payload);
         let sent = self.stream.write_all(&frame);
         frame.zeroize();
@@ -550,7 +553,7 @@ impl Firmware {
                             .get_mut(..len)
                             .unwrap_or_default()
                             .zeroize();
-                        if kind == uart_link::ERROR {
+                        if kind == openpgp_card_applet_uart_link::ERROR {
                             let text = String::from_utf8_lossy(&payload).into_owned();
                             return self.fail(format!("the firmware reports: {text}"));
                         }
@@ -602,7 +605,7 @@ impl Firmware {
     }
 }
 
-impl vpicc::VirtualCard for Firmware {
+impl openpgp_card_applet_virtual_card::VirtualCard for Firmware {
     fn power_on(&mut self) -> io::Result<Vec<u8>> {
         Firmware::power_on(self, false)
     }

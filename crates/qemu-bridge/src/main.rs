@@ -8,8 +8,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use qemu_bridge::{append_line, CommandCost, Firmware, Options};
-use vpicc::cli::{self, default_storage_dir, parse_serial, ButtonMode, Flags, TerminalButton};
+use openpgp_card_applet_qemu_bridge::{append_line, CommandCost, Firmware, Options};
+use openpgp_card_applet_virtual_card::cli::{
+    self, default_storage_dir, parse_serial, ButtonMode, Flags, TerminalButton,
+};
 use zeroize::{Zeroize, Zeroizing};
 
 const USAGE: &str = "\
@@ -88,7 +90,7 @@ fn parse_seed(text: &str, seed: &mut [u8; 32]) -> Result<(), String> {
 fn parse_args() -> Result<Option<Args>, String> {
     let mut args = Args {
         firmware: None,
-        port: vpicc::DEFAULT_PORT,
+        port: openpgp_card_applet_virtual_card::DEFAULT_PORT,
         serial: 1,
         storage_dir: None,
         button: ButtonMode::Confirm,
@@ -167,7 +169,9 @@ fn run(mut args: Args) -> Result<(), String> {
         dir.join("flash.img").display()
     );
 
-    let mut vpcd = vpicc::Options::default().port(args.port).reconnect(false);
+    let mut vpcd = openpgp_card_applet_virtual_card::Options::default()
+        .port(args.port)
+        .reconnect(false);
     if let Some(path) = &args.apdu_log {
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -188,7 +192,7 @@ fn run(mut args: Args) -> Result<(), String> {
         }
     });
     // Without reconnecting: a firmware that died must not come back as a fresh-looking card.
-    let result = vpicc::run_card(&mut card, vpcd);
+    let result = openpgp_card_applet_virtual_card::run_card(&mut card, vpcd);
     eprintln!("qemu-card: vpcd connection ended");
     result.map_err(|e| format!("vpcd connection: {e}"))
 }

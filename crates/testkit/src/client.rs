@@ -9,25 +9,37 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::cell::{Ref, RefMut};
 use openpgp_card_applet::apdu::CommandApdu;
 use openpgp_card_applet::{
     Applet, Clock, Config, Platform, Presence, Storage, Transport, UserPresence,
 };
 use rand_core::TryCryptoRng;
 
-use crate::backends::{ManualClock, MemoryStorage, ScriptedButton, TestRng};
+use crate::backends::{ManualClock, MemoryStorage, ScriptedButton, Shared, TestRng};
 
 /// The seed of [`Card::new`]'s generator: every test card generates the same keys.
 pub const SEED: u64 = 42;
 
 /// A card on the in-memory backends (the default type parameters) or on any platform.
+///
+/// The applet runs on [`Shared`] handles of the storage, clock and user-presence device; the
+/// card keeps the other handles, so that a test reaches the platform's state through
+/// [`storage`](Card::storage), [`storage_mut`](Card::storage_mut), [`clock`](Card::clock) and
+/// [`user_presence`](Card::user_presence), as a test bench reaches a device's flash, timer and
+/// button, and never through the applet.
 pub struct Card<S = MemoryStorage, R = TestRng, C = ManualClock, U = ScriptedButton> {
     /// The applet under test.
-    pub applet: Applet<S, R, C, U>,
+    pub applet: Applet<Shared<S>, R, Shared<C>, Shared<U>>,
     /// The configuration it was built with.
     pub config: Config,
     /// The transport it is powered on with.
     pub transport: Transport,
+    storage: Shared<S>,
+    clock: Shared<C>,
+    user_presence: Shared<U>,
+    /// The generator, clock and button as the card was built, for [`Card::power_cycle`].
+    built: (R, C, U),
 }
 
 /// One answer: the response data and the status word.
@@ -60,16 +72,6 @@ impl Card {
     pub fn with_config(config: Config) -> Card {
         Card::from_storage(config, MemoryStorage::new())
     }
-
-    /// A power cycle: the applet is rebuilt from a copy of its storage, so nothing held in RAM
-    /// survives.
-    pub fn power_cycle(&mut self) {
-        let storage = self.applet.storage().clone();
-        let transport = self.transport;
-        *self = Card::from_storage(self.config.clone(), storage);
-        self.transport = transport;
-        self.applet.power_on(transport);
-    }
 }
 
 impl Default for Card {
@@ -85,12 +87,46 @@ impl<S: Storage> Card<S> {
     }
 }
 
+impl<S, R, C, U> Card<S, R, C, U> {
+    /// The storage, to look at (records, write counts, a pending power cut).
+    pub fn storage(&self) -> Ref<'_, S> {
+        self.storage.borrow()
+    }
+
+    /// The storage, to act on: damage a record, cut the power at a write.
+    pub fn storage_mut(&mut self) -> RefMut<'_, S> {
+        self.storage.borrow_mut()
+    }
+
+    /// The clock, to move it.
+    pub fn clock(&mut self) -> RefMut<'_, C> {
+        self.clock.borrow_mut()
+    }
+
+    /// The user-presence device, to script its answers or read what it was asked.
+    pub fn user_presence(&mut self) -> RefMut<'_, U> {
+        self.user_presence.borrow_mut()
+    }
+
+    /// The storage, the applet gone: what a power cut leaves, to build another card on.
+    pub fn into_storage(self) -> S {
+        let Card {
+            applet, storage, ..
+        } = self;
+        drop(applet);
+        match storage.try_into_inner() {
+            Ok(storage) => storage,
+            Err(_) => unreachable!("the card and its applet hold the only handles"),
+        }
+    }
+}
+
 impl<S, R, C, U> Card<S, R, C, U>
 where
     S: Storage,
-    R: TryCryptoRng,
-    C: Clock,
-    U: UserPresence,
+    R: TryCryptoRng + Clone,
+    C: Clock + Clone,
+    U: UserPresence + Clone,
 {
     /// A card on `platform`, powered on over `transport`.
     pub fn from_platform(
@@ -98,15 +134,76 @@ where
         platform: Platform<S, R, C, U>,
         transport: Transport,
     ) -> Card<S, R, C, U> {
-        let mut applet = Applet::new(config.clone(), platform);
-        applet.power_on(transport);
+        let Platform {
+            storage,
+            rng,
+            clock,
+            user_presence,
+        } = platform;
+        let built = (rng.clone(), clock.clone(), user_presence.clone());
+        let (storage, clock, user_presence) = (
+            Shared::new(storage),
+            Shared::new(clock),
+            Shared::new(user_presence),
+        );
+        let applet = Card::applet_on(&config, &storage, rng, &clock, &user_presence, transport);
         Card {
             applet,
             config,
             transport,
+            storage,
+            clock,
+            user_presence,
+            built,
         }
     }
 
+    /// A power cycle: the applet is rebuilt on the same storage, so nothing held in RAM
+    /// survives, and powered on over the card's transport. The generator, the clock and the
+    /// button start again as the card was built: a [`TestRng`] from its seed ([`SEED`] for
+    /// [`Card::new`]), so every power cycle replays the same random stream; the clock at its
+    /// first reading; the button with its first script and no requests.
+    pub fn power_cycle(&mut self) {
+        let (rng, clock, user_presence) = self.built.clone();
+        self.clock = Shared::new(clock);
+        self.user_presence = Shared::new(user_presence);
+        self.applet = Card::applet_on(
+            &self.config,
+            &self.storage,
+            rng,
+            &self.clock,
+            &self.user_presence,
+            self.transport,
+        );
+    }
+
+    fn applet_on(
+        config: &Config,
+        storage: &Shared<S>,
+        rng: R,
+        clock: &Shared<C>,
+        user_presence: &Shared<U>,
+        transport: Transport,
+    ) -> Applet<Shared<S>, R, Shared<C>, Shared<U>> {
+        let platform = Platform {
+            storage: storage.clone(),
+            rng,
+            clock: clock.clone(),
+            user_presence: user_presence.clone(),
+        };
+        let mut applet = Applet::new(config.clone(), platform);
+        applet.power_on(transport);
+        applet
+    }
+}
+
+impl<S, R, C, U> Card<S, R, C, U>
+where
+    S: Storage,
+    R: TryCryptoRng,
+    C: Clock,
+    U: UserPresence,
+{
     /// Sends raw APDU bytes; returns the whole response of this one exchange.
     ///
     /// # Panics

@@ -3,15 +3,19 @@
 //!
 //! - [`backends`]: the platform traits in memory ([`MemoryStorage`]), on power-losing storage
 //!   ([`FaultyStorage`]), in files ([`FileStorage`]), with a seeded **insecure** generator
-//!   ([`TestRng`]), a [`ManualClock`] and a [`ScriptedButton`];
+//!   ([`TestRng`]), a [`ManualClock`] and a [`ScriptedButton`], and [`Shared`] handles on them;
 //! - [`client`]: the one test client ([`Card`]), built on the applet's own
-//!   `CommandApdu::emit`, with GET RESPONSE handled;
+//!   `CommandApdu::emit`, with GET RESPONSE handled; the card keeps a [`Shared`] handle on its
+//!   storage, clock and button, so that a test damages records, moves the clock or scripts the
+//!   button through the platform it built ([`Card::storage_mut`], [`Card::clock`],
+//!   [`Card::user_presence`]), and power-cycles any card ([`Card::power_cycle`]);
 //! - [`import_template`]: key import templates as a host builds them;
 //! - [`power_loss`]: what a host can observe of a card, to judge a card after a power cut;
 //! - [`representative`]: a session that compares two ways into the applet;
 //! - [`storage_contract`]: the `Storage` contract checked on a new implementation, by losing
 //!   power at every operation of its medium;
-//! - [`keys`]: fixed test keys with answers computed by OpenSSL.
+//! - [`keys`]: the workspace's one set of known keys, with answers computed by OpenSSL (the
+//!   crate `openpgp-card-applet-test-vectors`).
 //!
 //! `no_std` + `alloc` apart from [`FileStorage`] (feature `std`, on by default), so that an
 //! image for a board without flash or TRNG, such as the footprint image under QEMU, can use
@@ -39,10 +43,10 @@ pub mod attestation_ca;
 pub mod backends;
 pub mod client;
 mod import;
-/// Fixed test keys and known answers, generated with OpenSSL (`benches/common/gen_keys.py`);
-/// shared with the benchmarks and the footprint image. Public test keys only.
-#[path = "../../../benches/common/keys.rs"]
-pub mod keys;
+/// The known keys and answers of the workspace: the crate `openpgp-card-applet-test-vectors`
+/// (generated with OpenSSL), shared with the core's unit tests, the fuzz crate, the benchmarks
+/// and the footprint image. Public test keys only.
+pub use openpgp_card_applet_test_vectors as keys;
 pub mod power_loss;
 pub mod representative;
 pub mod storage_contract;
@@ -51,7 +55,7 @@ pub mod storage_contract;
 pub use backends::FileStorage;
 pub use backends::{
     Cut, FailingRng, Failure, FaultyError, FaultyStorage, ManualClock, MemoryError, MemoryStorage,
-    ScriptedButton, SourceDead, TestRng,
+    ScriptedButton, Shared, SourceDead, TestRng,
 };
 pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
 pub use import::{ecdh_cipher_do, import_template};

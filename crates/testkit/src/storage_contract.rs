@@ -221,7 +221,7 @@ fn personalised<M: Medium>(blank: &M) -> Result<M, String> {
     };
     let mut card = Card::from_storage(Config::default(), store);
     power_loss::personalise(&mut card);
-    let store = card.applet.into_platform().storage;
+    let store = card.into_storage();
     if let Some(call) = store.calls.iter().find(|call| !call.ok) {
         return Err(format!(
             "personalisation: a call failed without a cut: {call:?}"
@@ -234,7 +234,7 @@ fn personalised<M: Medium>(blank: &M) -> Result<M, String> {
 fn run<S: Storage>(store: S, apdus: &[Vec<u8>]) -> (S, Vec<u16>) {
     let mut card = Card::from_storage(Config::default(), store);
     let answers = apdus.iter().map(|apdu| card.raw(apdu).sw).collect();
-    (card.applet.into_platform().storage, answers)
+    (card.into_storage(), answers)
 }
 
 /// The acceptable contents of each record after a cut during `calls`: the value after the
@@ -331,7 +331,7 @@ fn cut_everywhere<M: Medium>(start: &M, scenario: &Scenario, every: u64) -> Resu
                 ));
             }
         }
-        let store = card.applet.into_platform().storage;
+        let store = card.into_storage();
         let (_, again) = run(store, &scenario.apdus);
         if again.contains(&0x6581) {
             return Err(format!(

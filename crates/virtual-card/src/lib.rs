@@ -35,9 +35,9 @@
 //!     user_presence: ScriptedButton::always(Presence::Confirmed),
 //! };
 //! let mut applet = Applet::new(Config::default(), platform);
-//! let options = vpicc::Options::default().port(35963);
+//! let options = openpgp_card_applet_virtual_card::Options::default().port(35963);
 //! let handle = options.handle();
-//! let card = std::thread::spawn(move || vpicc::run(&mut applet, options));
+//! let card = std::thread::spawn(move || openpgp_card_applet_virtual_card::run(&mut applet, options));
 //! // ... use the card through PC/SC ...
 //! handle.stop();
 //! card.join().unwrap().unwrap();

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use vpicc::cli::{self, default_storage_dir, parse_serial, ButtonMode, Flags, TerminalButton};
+use openpgp_card_applet_virtual_card::cli::{
+    self, default_storage_dir, parse_serial, ButtonMode, Flags, TerminalButton,
+};
 
 use openpgp_card_applet::{Applet, Clock, Config, Platform, Presence, UserPresence};
 use openpgp_card_applet_testkit::FileStorage;
@@ -50,7 +52,7 @@ struct Args {
 
 fn parse_args() -> Result<Option<Args>, String> {
     let mut args = Args {
-        port: vpicc::DEFAULT_PORT,
+        port: openpgp_card_applet_virtual_card::DEFAULT_PORT,
         serial: 1,
         storage_dir: None,
         button: ButtonMode::Confirm,
@@ -120,7 +122,7 @@ fn run(args: Args) -> Result<(), String> {
     let mut applet = Applet::new(config, platform);
     development_attestation(&mut applet, &dir)?;
 
-    let mut options = vpicc::Options::default().port(args.port);
+    let mut options = openpgp_card_applet_virtual_card::Options::default().port(args.port);
     if let Some(path) = &args.apdu_log {
         let file = OpenOptions::new()
             .create(true)
@@ -141,7 +143,8 @@ fn run(args: Args) -> Result<(), String> {
         dir.display(),
         options.addr
     );
-    vpicc::run(&mut applet, options).map_err(|e| format!("vpcd connection: {e}"))
+    openpgp_card_applet_virtual_card::run(&mut applet, options)
+        .map_err(|e| format!("vpcd connection: {e}"))
 }
 
 /// On the first start (no attestation key yet), provisions the card as a manufacturer would,
@@ -214,7 +217,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Prints when the card gets connected, powered by the reader, or disconnected.
-fn watch(handle: &vpicc::Handle) {
+fn watch(handle: &openpgp_card_applet_virtual_card::Handle) {
     let mut was = None;
     std::thread::sleep(Duration::from_millis(500));
     loop {

@@ -1,5 +1,5 @@
 //! The applet as firmware on an emulated Cortex-M4: QEMU's `mps2-an386` machine, driven by a
-//! host through its UART (the [`uart_link`] protocol) and shown to pcscd by `crates/qemu-bridge`.
+//! host through its UART (the [`openpgp_card_applet_uart_link`] protocol) and shown to pcscd by `crates/qemu-bridge`.
 //!
 //! What is real and what is emulated:
 //! - **Storage** is `flash-record-storage` over a NOR flash ([`flash::RamNor`]) on the PSRAM,
@@ -9,11 +9,11 @@
 //!   emulator: there is no entropy source on the machine, and the seed crosses the host's
 //!   socket. A device seeds from its TRNG and never from outside.
 //! - **Clock**: SysTick, in virtual time (QEMU `-icount shift=0`: 1 ns per instruction).
-//! - **Button**: the applet's request goes to the host ([`uart_link::PRESENCE`]), which
-//!   answers as a user would ([`uart_link::BUTTON`]).
+//! - **Button**: the applet's request goes to the host ([`openpgp_card_applet_uart_link::PRESENCE`]), which
+//!   answers as a user would ([`openpgp_card_applet_uart_link::BUTTON`]).
 //! - **Transport**: APDUs framed on the UART, with keep-alives from SysTick while a command
 //!   runs (what a CCID firmware does with time extensions), and every response carries the
-//!   command's instructions, stack and heap ([`uart_link::Costs`]).
+//!   command's instructions, stack and heap ([`openpgp_card_applet_uart_link::Costs`]).
 
 #![no_std]
 #![no_main]
@@ -35,8 +35,8 @@ use flash_record_storage::FlashStorage;
 use openpgp_card_applet::{
     Applet, Clock, Config, Platform, Presence, Transport, UserPresence, WrongPinStatus,
 };
+use openpgp_card_applet_uart_link::{button, transport, Decoder, Start};
 use rand_core::SeedableRng;
-use uart_link::{button, transport, Decoder, Start};
 use zeroize::Zeroize;
 
 use crate::flash::RamNor;
@@ -69,7 +69,10 @@ fn main() -> ! {
     uart::init();
 
     let [hi, lo] = (LINK_MAX as u16).to_be_bytes();
-    uart::send(uart_link::HELLO, &[&[uart_link::VERSION, hi, lo]]);
+    uart::send(
+        openpgp_card_applet_uart_link::HELLO,
+        &[&[openpgp_card_applet_uart_link::VERSION, hi, lo]],
+    );
 
     let mut link = Decoder::new(vec![0u8; LINK_MAX]);
     let mut response = vec![0u8; 8 * 1024];
@@ -77,47 +80,67 @@ fn main() -> ! {
     loop {
         let (kind, len) = next_frame(&mut link);
         match kind {
-            uart_link::START => match Start::decode(link.payload(len)) {
+            openpgp_card_applet_uart_link::START => match Start::decode(link.payload(len)) {
                 Some(mut start) => {
                     let started = start_card(&start);
                     start.seed.zeroize();
                     match started {
                         Ok(mut started) => {
                             started.power_on(Transport::Contact);
-                            uart::send(uart_link::POWERED, &[&started.historical_bytes()]);
+                            uart::send(
+                                openpgp_card_applet_uart_link::POWERED,
+                                &[&started.historical_bytes()],
+                            );
                             card = Some(started);
                         }
-                        Err(message) => uart::send(uart_link::ERROR, &[message.as_bytes()]),
+                        Err(message) => {
+                            uart::send(openpgp_card_applet_uart_link::ERROR, &[message.as_bytes()])
+                        }
                     }
                 }
-                None => uart::send(uart_link::ERROR, &[b"bad START"]),
+                None => uart::send(openpgp_card_applet_uart_link::ERROR, &[b"bad START"]),
             },
-            uart_link::POWER_ON => match card.as_mut() {
+            openpgp_card_applet_uart_link::POWER_ON => match card.as_mut() {
                 Some(card) => {
                     let transport = match link.payload(len) {
                         [transport::CONTACTLESS] => Transport::Contactless,
                         _ => Transport::Contact,
                     };
                     card.power_on(transport);
-                    uart::send(uart_link::POWERED, &[&card.historical_bytes()]);
+                    uart::send(
+                        openpgp_card_applet_uart_link::POWERED,
+                        &[&card.historical_bytes()],
+                    );
                 }
-                None => uart::send(uart_link::ERROR, &[b"POWER_ON before START"]),
+                None => uart::send(
+                    openpgp_card_applet_uart_link::ERROR,
+                    &[b"POWER_ON before START"],
+                ),
             },
-            uart_link::COMMAND => match card.as_mut() {
+            openpgp_card_applet_uart_link::COMMAND => match card.as_mut() {
                 Some(card) => {
                     let (n, costs) =
                         meter::measure(&HEAP, || card.process(link.payload(len), &mut response));
                     let answer = response.get(..n).unwrap_or_default();
-                    uart::send(uart_link::RESPONSE, &[&costs.encode(), answer]);
+                    uart::send(
+                        openpgp_card_applet_uart_link::RESPONSE,
+                        &[&costs.encode(), answer],
+                    );
                     if let Some(answer) = response.get_mut(..n) {
                         answer.zeroize();
                     }
                 }
-                None => uart::send(uart_link::ERROR, &[b"COMMAND before START"]),
+                None => uart::send(
+                    openpgp_card_applet_uart_link::ERROR,
+                    &[b"COMMAND before START"],
+                ),
             },
             // A button answer nobody asked for (the request timed out on the host's side).
-            uart_link::BUTTON => {}
-            _ => uart::send(uart_link::ERROR, &[b"unknown frame kind"]),
+            openpgp_card_applet_uart_link::BUTTON => {}
+            _ => uart::send(
+                openpgp_card_applet_uart_link::ERROR,
+                &[b"unknown frame kind"],
+            ),
         }
         // Whatever the frame was: a command may have carried a PIN, START the seed.
         if let Some(payload) = link.buffer_mut().get_mut(..len) {
@@ -153,7 +176,7 @@ fn next_frame(link: &mut Decoder<alloc::vec::Vec<u8>>) -> (u8, usize) {
         match link.push(uart::read_byte()) {
             Ok(Some(frame)) => return frame,
             Ok(None) => {}
-            Err(_) => uart::send(uart_link::ERROR, &[b"framing error"]),
+            Err(_) => uart::send(openpgp_card_applet_uart_link::ERROR, &[b"framing error"]),
         }
     }
 }
@@ -176,11 +199,14 @@ impl UserPresence for HostButton {
     type Error = Infallible;
 
     fn confirm(&mut self, timeout_ms: u32) -> Result<Presence, Infallible> {
-        uart::send(uart_link::PRESENCE, &[&timeout_ms.to_be_bytes()]);
+        uart::send(
+            openpgp_card_applet_uart_link::PRESENCE,
+            &[&timeout_ms.to_be_bytes()],
+        );
         let mut link = Decoder::new([0u8; 8]);
         loop {
             match link.push(uart::read_byte()) {
-                Ok(Some((uart_link::BUTTON, len))) => {
+                Ok(Some((openpgp_card_applet_uart_link::BUTTON, len))) => {
                     return Ok(match link.payload(len) {
                         [button::CONFIRMED] => Presence::Confirmed,
                         [button::DENIED] => Presence::Denied,
@@ -188,7 +214,7 @@ impl UserPresence for HostButton {
                     })
                 }
                 Ok(Some(_)) | Err(_) => {
-                    uart::send(uart_link::ERROR, &[b"expected BUTTON"]);
+                    uart::send(openpgp_card_applet_uart_link::ERROR, &[b"expected BUTTON"]);
                 }
                 Ok(None) => {}
             }
@@ -204,7 +230,7 @@ unsafe fn DefaultHandler(irqn: i16) {
 }
 
 fn halt(message: &str) -> ! {
-    uart::send(uart_link::ERROR, &[message.as_bytes()]);
+    uart::send(openpgp_card_applet_uart_link::ERROR, &[message.as_bytes()]);
     loop {
         cortex_m::asm::wfi();
     }

@@ -16,8 +16,8 @@ use cortex_m_rt::exception;
 /// 1 ns of virtual time, so a tick is 40 instructions.
 pub const INSNS_PER_TICK: u64 = 40;
 /// SysTick interrupts (and a running command's keep-alive) every
-/// [`uart_link::KEEP_ALIVE_INSNS`] instructions: 2^20 ticks.
-const RELOAD: u32 = (uart_link::KEEP_ALIVE_INSNS / INSNS_PER_TICK - 1) as u32;
+/// [`openpgp_card_applet_uart_link::KEEP_ALIVE_INSNS`] instructions: 2^20 ticks.
+const RELOAD: u32 = (openpgp_card_applet_uart_link::KEEP_ALIVE_INSNS / INSNS_PER_TICK - 1) as u32;
 const TICKS_PER_MS: u64 = 25_000;
 
 static WRAPS: AtomicU32 = AtomicU32::new(0);
@@ -37,7 +37,7 @@ pub fn start(mut syst: SYST) {
 fn SysTick() {
     WRAPS.fetch_add(1, Ordering::Relaxed);
     if BUSY.load(Ordering::Relaxed) {
-        crate::uart::send_from_handler(uart_link::KEEP_ALIVE);
+        crate::uart::send_from_handler(openpgp_card_applet_uart_link::KEEP_ALIVE);
     }
 }
 
@@ -74,7 +74,10 @@ pub const STACK: StackWindow = StackWindow { bytes: 96 * 1024 };
 
 /// Runs `f` (one command) measured; keep-alives are sent while it runs.
 #[inline(never)]
-pub fn measure<T>(heap: &CountingHeap, f: impl FnOnce() -> T) -> (T, uart_link::Costs) {
+pub fn measure<T>(
+    heap: &CountingHeap,
+    f: impl FnOnce() -> T,
+) -> (T, openpgp_card_applet_uart_link::Costs) {
     STACK.paint();
     let before = heap.reset_peak();
     let sp = cortex_m::register::msp::read() as usize;
@@ -85,7 +88,7 @@ pub fn measure<T>(heap: &CountingHeap, f: impl FnOnce() -> T) -> (T, uart_link::
     BUSY.store(false, Ordering::Relaxed);
     let low = STACK.low_water();
     let peak = heap.peak();
-    let costs = uart_link::Costs {
+    let costs = openpgp_card_applet_uart_link::Costs {
         insns,
         // u32::MAX: deeper than the measured window (raise STACK).
         stack: low.map_or(u32::MAX, |low| {

@@ -90,7 +90,7 @@ pub fn send(kind: u8, parts: &[&[u8]]) {
     let len: usize = parts.iter().map(|part| part.len()).sum();
     let len = u16::try_from(len).unwrap_or(u16::MAX);
     interrupt::free(|_| {
-        for byte in uart_link::header(kind, len) {
+        for byte in openpgp_card_applet_uart_link::header(kind, len) {
             write_byte(byte);
         }
         let mut left = usize::from(len);
@@ -106,7 +106,7 @@ pub fn send(kind: u8, parts: &[&[u8]]) {
 /// Sends a frame from an interrupt handler (the keep-alive): interrupts are already masked for
 /// the main program's frames, so this never interleaves with them.
 pub fn send_from_handler(kind: u8) {
-    for byte in uart_link::header(kind, 0) {
+    for byte in openpgp_card_applet_uart_link::header(kind, 0) {
         write_byte(byte);
     }
 }

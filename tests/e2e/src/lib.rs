@@ -69,12 +69,12 @@ pub fn port() -> u16 {
     std::env::var("E2E_VPCD_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
-        .unwrap_or(vpicc::DEFAULT_PORT)
+        .unwrap_or(openpgp_card_applet_virtual_card::DEFAULT_PORT)
 }
 
 /// The PC/SC reader name vpcd gives the port, and its index in the reader list.
 pub fn reader() -> (String, u16) {
-    let index = port().saturating_sub(vpicc::DEFAULT_PORT);
+    let index = port().saturating_sub(openpgp_card_applet_virtual_card::DEFAULT_PORT);
     (format!("Virtual PCD 00 {index:02}"), index)
 }
 
@@ -309,11 +309,11 @@ impl UserPresence for Button {
 /// A fresh card (factory state in memory) served on vpcd by a thread; with [`firmware`], the
 /// firmware under QEMU on a fresh flash image.
 pub struct Card {
-    handle: vpicc::Handle,
+    handle: openpgp_card_applet_virtual_card::Handle,
     thread: Option<JoinHandle<io::Result<()>>>,
     pub log: SharedLog,
     /// With [`firmware`]: every command's cost on the device, in order.
-    pub costs: Arc<Mutex<Vec<qemu_bridge::CommandCost>>>,
+    pub costs: Arc<Mutex<Vec<openpgp_card_applet_qemu_bridge::CommandCost>>>,
     /// With [`firmware`]: the flash image's directory, removed with the card unless the test
     /// gave it ([`Card::start_firmware`]).
     flash: Option<TempDir>,
@@ -360,7 +360,9 @@ impl Card {
         // insertion and never power it: wait until pcscd has seen the reader empty.
         wait_reader_empty(Duration::from_secs(10));
         let log = SharedLog::default();
-        let options = vpicc::Options::default().port(port()).apdu_log(log.clone());
+        let options = openpgp_card_applet_virtual_card::Options::default()
+            .port(port())
+            .apdu_log(log.clone());
         let handle = options.handle();
         let thread = thread::spawn(move || {
             let config = Config {
@@ -379,7 +381,7 @@ impl Card {
             attestation_ca()
                 .provision(&mut applet, ATTESTATION_DATE, &mut rng)
                 .map_err(|status| io::Error::other(format!("provisioning: {status:?}")))?;
-            vpicc::run(&mut applet, options)
+            openpgp_card_applet_virtual_card::run(&mut applet, options)
         });
         Card::started(handle, thread, log, Arc::default(), false)
     }
@@ -414,7 +416,7 @@ impl Card {
     fn launch_firmware(
         setup: FirmwareSetup,
         log: SharedLog,
-        costs: Arc<Mutex<Vec<qemu_bridge::CommandCost>>>,
+        costs: Arc<Mutex<Vec<openpgp_card_applet_qemu_bridge::CommandCost>>>,
     ) -> Card {
         let FirmwareSetup {
             elf,
@@ -435,7 +437,8 @@ impl Card {
             "the firmware takes only the wrong-PIN status from the test's Config"
         );
         wait_reader_empty(Duration::from_secs(10));
-        let mut options = qemu_bridge::Options::new(elf, flash_dir.join("flash.img"));
+        let mut options =
+            openpgp_card_applet_qemu_bridge::Options::new(elf, flash_dir.join("flash.img"));
         options.serial = SERIAL;
         options.wrong_pin_remaining_tries = remaining_tries;
         // Fixed, so that a failing run can be repeated (RSA generation depends on it), and
@@ -455,15 +458,16 @@ impl Card {
                 .unwrap_or_else(|e| e.into_inner())
                 .push(cost.clone());
         }));
-        let mut firmware = qemu_bridge::Firmware::start(options)
+        let mut firmware = openpgp_card_applet_qemu_bridge::Firmware::start(options)
             .unwrap_or_else(|e| panic!("the firmware does not start: {e}"));
-        let vpcd = vpicc::Options::default()
+        let vpcd = openpgp_card_applet_virtual_card::Options::default()
             .port(port())
             .apdu_log(log.clone())
             .reconnect(false);
         let handle = vpcd.handle();
         let pid = firmware.pid();
-        let thread = thread::spawn(move || vpicc::run_card(&mut firmware, vpcd));
+        let thread =
+            thread::spawn(move || openpgp_card_applet_virtual_card::run_card(&mut firmware, vpcd));
         let mut card = Card::started(handle, thread, log, costs, true);
         card.setup = Some((setup, pid));
         card
@@ -509,10 +513,10 @@ impl Card {
     }
 
     fn started(
-        handle: vpicc::Handle,
+        handle: openpgp_card_applet_virtual_card::Handle,
         thread: JoinHandle<io::Result<()>>,
         log: SharedLog,
-        costs: Arc<Mutex<Vec<qemu_bridge::CommandCost>>>,
+        costs: Arc<Mutex<Vec<openpgp_card_applet_qemu_bridge::CommandCost>>>,
         is_firmware: bool,
     ) -> Card {
         let card = Card {
@@ -542,7 +546,7 @@ impl Card {
     }
 
     /// The costs recorded so far (firmware only), and forgets them.
-    pub fn take_costs(&self) -> Vec<qemu_bridge::CommandCost> {
+    pub fn take_costs(&self) -> Vec<openpgp_card_applet_qemu_bridge::CommandCost> {
         std::mem::take(&mut *self.costs.lock().unwrap_or_else(|e| e.into_inner()))
     }
 

@@ -23,9 +23,9 @@ use std::time::{Duration, Instant};
 use e2e::gnupg::{self, Algo, PW1};
 use e2e::{Button, Card, Fixture, TempDir};
 use openpgp_card_applet::{Config, Presence};
+use openpgp_card_applet_qemu_bridge::Firmware;
 use openpgp_card_applet_testkit::client::Rsp;
 use openpgp_card_applet_testkit::representative;
-use qemu_bridge::Firmware;
 
 fn elf() -> PathBuf {
     e2e::firmware().expect(
@@ -36,7 +36,8 @@ fn elf() -> PathBuf {
 
 /// The bridge alone (no vpcd) on a fresh flash image in `dir`.
 fn bridge(dir: &TempDir, watchdog: Duration) -> Firmware {
-    let mut options = qemu_bridge::Options::new(elf(), dir.path().join("flash.img"));
+    let mut options =
+        openpgp_card_applet_qemu_bridge::Options::new(elf(), dir.path().join("flash.img"));
     options.seed = Some([0x5E; 32]);
     options.watchdog = watchdog;
     Firmware::start(options).expect("the firmware starts")

@@ -29,16 +29,17 @@ mod apdus;
 mod env_number;
 #[path = "../harness.rs"]
 mod harness;
-#[path = "../../../common/keys.rs"]
-mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
 
-use apdus::{attributes_tag, ecdh_template, extended};
+use openpgp_card_applet_testkit::keys;
+
+use apdus::{attributes_tag, extended};
 use harness::{
     fail, Session, DEC, OID_CV25519, OID_ED25519, OID_K256, OID_P256, OID_P384, SELECT, SIG,
     VERIFY_82, VERIFY_83,
 };
+use openpgp_card_applet_testkit::ecdh_cipher_do;
 
 /// Random generator seeds per RSA size.
 const SEEDS: u64 = match option_env!("FOOTPRINT_SEEDS") {
@@ -174,7 +175,7 @@ fn main() -> ! {
             s.send(None, VERIFY_82, None);
             s.decipher(
                 concat!($name, " ECDH PSO:DECIPHER"),
-                &ecdh_template(host_point.as_bytes()),
+                &ecdh_cipher_do(host_point.as_bytes()),
                 shared.raw_secret_bytes().as_slice(),
             );
         }};
@@ -215,7 +216,7 @@ fn main() -> ! {
         s.send(None, VERIFY_82, None);
         s.decipher(
             "X25519 PSO:DECIPHER",
-            &ecdh_template(host_point.as_bytes()),
+            &ecdh_cipher_do(host_point.as_bytes()),
             shared.as_bytes(),
         );
     }

@@ -31,12 +31,11 @@ use montgomery::{limbs_from_be_bytes, limbs_to_be_bytes, portable, Modulus};
 mod apdus;
 #[path = "../harness.rs"]
 mod harness;
-#[path = "../../../common/keys.rs"]
-mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
 
 use harness::{fail, measure};
+use openpgp_card_applet_testkit::keys;
 
 /// Products per measured loop.
 const PRODUCTS: u64 = 100;

@@ -23,15 +23,15 @@ use panic_semihosting as _;
 mod apdus;
 #[path = "../harness.rs"]
 mod harness;
-#[path = "../../../common/keys.rs"]
-mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
 
-use apdus::ecdh_template;
+use openpgp_card_applet_testkit::keys;
+
 use harness::{
     fail, Session, DEC, OID_CV25519, OID_ED25519, OID_P256, SELECT, SIG, VERIFY_82, VERIFY_83,
 };
+use openpgp_card_applet_testkit::ecdh_cipher_do;
 
 #[entry]
 fn main() -> ! {
@@ -76,7 +76,7 @@ fn main() -> ! {
     );
     s.decipher(
         "P-256 ECDH PSO:DECIPHER",
-        &ecdh_template(keys::P256_HOST_PUBLIC),
+        &ecdh_cipher_do(keys::P256_HOST_PUBLIC),
         keys::P256_SHARED,
     );
 
@@ -95,7 +95,7 @@ fn main() -> ! {
     s.send(None, &apdus::import(DEC, &[(0x92, &gnupg_order)]), None);
     s.decipher(
         "X25519 PSO:DECIPHER",
-        &ecdh_template(keys::X25519_HOST_PUBLIC),
+        &ecdh_cipher_do(keys::X25519_HOST_PUBLIC),
         keys::X25519_SHARED,
     );
 

@@ -1,7 +1,7 @@
 //! A scripted OpenPGP card session on a Cortex-M4 (QEMU mps2-an386), measuring for every
 //! command the stack high-water mark (the stack below `main` is painted before each command and
 //! scanned after it) and the heap peak (a counting wrapper around the global allocator).
-//! Every answer is checked against the known answers of `benches/common/keys.rs`; any mismatch
+//! Every answer is checked against the known answers of the test kit's `keys` (crate `openpgp-card-applet-test-vectors`); any mismatch
 //! or panic ends QEMU with a failure exit code. At the end, the same is measured for direct
 //! calls of the crates (`raw ...` lines), to tell the applet's share from theirs.
 //!
@@ -26,16 +26,17 @@ use openpgp_card_applet_testkit::backends::TestRng;
 mod apdus;
 #[path = "../harness.rs"]
 mod harness;
-#[path = "../../../common/keys.rs"]
-mod keys;
 #[path = "../../../common/cortex_m_meter.rs"]
 mod meter;
 
-use apdus::{ecdh_template, extended};
+use openpgp_card_applet_testkit::keys;
+
+use apdus::extended;
 use harness::{
     fail, Session, DEC, HEAP, OID_CV25519, OID_ED25519, OID_K256, OID_P256, OID_P384, SELECT, SIG,
     VERIFY_81, VERIFY_82, VERIFY_83,
 };
+use openpgp_card_applet_testkit::ecdh_cipher_do;
 
 const GET_DATA_6E: &[u8] = &[0x00, 0xCA, 0x00, 0x6E, 0x00, 0x00, 0x00];
 
@@ -182,7 +183,7 @@ fn main() -> ! {
         );
         s.decipher(
             &[name, " ECDH PSO:DECIPHER"].concat(),
-            &ecdh_template(host),
+            &ecdh_cipher_do(host),
             shared,
         );
         // A point off the curve (y + 1) is refused, a compressed one too: 6A80.
@@ -191,7 +192,7 @@ fn main() -> ! {
             *last ^= 1;
         }
         s.expect_status(
-            &extended(0x2A, 0x80, 0x86, &ecdh_template(&off_curve)),
+            &extended(0x2A, 0x80, 0x86, &ecdh_cipher_do(&off_curve)),
             [0x6A, 0x80],
         );
         let compressed = [
@@ -200,7 +201,7 @@ fn main() -> ! {
         ]
         .concat();
         s.expect_status(
-            &extended(0x2A, 0x80, 0x86, &ecdh_template(&compressed)),
+            &extended(0x2A, 0x80, 0x86, &ecdh_cipher_do(&compressed)),
             [0x6A, 0x80],
         );
     }
@@ -217,7 +218,7 @@ fn main() -> ! {
     let x25519 = [&[0x12], OID_CV25519].concat();
     let gnupg_order: Vec<u8> = keys::X25519_SCALAR.iter().rev().copied().collect();
     s.import("X25519 import (DEC)", DEC, &x25519, &[(0x92, &gnupg_order)]);
-    let template = ecdh_template(keys::X25519_HOST_PUBLIC);
+    let template = ecdh_cipher_do(keys::X25519_HOST_PUBLIC);
     s.decipher("X25519 PSO:DECIPHER", &template, keys::X25519_SHARED);
 
     // The crates alone, for comparison: what the applet does for an RSA PSO:CDS (blinded

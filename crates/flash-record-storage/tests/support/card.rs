@@ -60,7 +60,7 @@ pub fn send<S: Storage>(card: &mut Card<S>, apdu: &[u8]) -> (Vec<u8>, u16) {
 pub fn personalised() -> Records {
     let mut card = applet(MemoryStorage::new());
     power_loss::personalise(&mut card);
-    let mut storage = card.applet.into_platform().storage;
+    let mut storage = card.into_storage();
     read_all(&mut storage).expect("memory storage reads")
 }
 
@@ -157,10 +157,10 @@ pub fn record(start: &Records, apdus: &[Vec<u8>]) -> Trace {
     });
     let mut responses = Vec::new();
     for (i, a) in apdus.iter().enumerate() {
-        card.applet.storage_mut().apdu = i;
+        card.storage_mut().apdu = i;
         responses.push(send(&mut card, a).1);
     }
-    let mut storage = card.applet.into_platform().storage;
+    let mut storage = card.into_storage();
     let end = read_all(&mut storage.inner).expect("memory reads");
     Trace {
         calls: storage.calls,

@@ -10,6 +10,7 @@ mod faulty;
 mod file;
 mod memory;
 mod rng;
+mod shared;
 
 pub use button::ScriptedButton;
 pub use clock::ManualClock;
@@ -19,3 +20,4 @@ pub use faulty::{Cut, FaultyError, FaultyStorage};
 pub use file::FileStorage;
 pub use memory::{MemoryError, MemoryStorage};
 pub use rng::TestRng;
+pub use shared::Shared;

@@ -7,7 +7,7 @@
 //!   100,000 with `MONTGOMERY_PRODUCTS=100000 ./run.sh`), each checked as a product, the
 //!   operands swapped, and a square; half of them chained on the previous result;
 //! - Fermat's little theorem, `x^(p-1) = 1 mod p`, on the known primes of the test keys
-//!   (benches/common/keys.rs), through `Modulus::pow` on the target's kernel.
+//!   (crates/test-vectors), through `Modulus::pow` on the target's kernel.
 //!
 //! Exits through semihosting: 0 when everything agreed, 1 at the first difference.
 
@@ -19,11 +19,10 @@ use cortex_m_semihosting::{debug, hprintln};
 use panic_semihosting as _;
 
 use montgomery::{limbs_from_be_bytes, portable, umaal, Modulus, KERNEL};
+use openpgp_card_applet_test_vectors as keys;
 
 #[path = "../../../../../benches/common/env_number.rs"]
 mod env_number;
-#[path = "../../../../../benches/common/keys.rs"]
-mod keys;
 
 /// Pseudo-random products per size.
 const PRODUCTS: u32 = match option_env!("MONTGOMERY_PRODUCTS") {
