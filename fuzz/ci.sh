@@ -29,6 +29,8 @@ fi
 # (not for the crypto dependencies). No sanitizer by default: the crate forbids unsafe code,
 # and ASan made `import` 4x and `session` 5.6x slower (FUZZ_SANITIZER=address to use it).
 sanitizer="--sanitizer=${FUZZ_SANITIZER:-none}"
+# cargo-fuzz has no --locked: a lock file that is not current fails here instead.
+cargo +nightly fetch --locked
 cargo +nightly fuzz build $sanitizer
 for target in "${targets[@]}"; do
     work=$(mktemp -d)

@@ -74,17 +74,7 @@
 // A build without any algorithm family has uninhabited key types: the code that would use a
 // key is then statically unreachable, which is what we want.
 #![cfg_attr(
-    not(any(
-        feature = "rsa",
-        feature = "p256",
-        feature = "p384",
-        feature = "k256",
-        feature = "p521",
-        feature = "brainpool",
-        feature = "ed25519",
-        feature = "x25519",
-        feature = "ed448"
-    )),
+    not(any(feature = "rsa", feature = "_ecc")),
     allow(unreachable_code, unused_variables)
 )]
 
@@ -100,9 +90,8 @@ mod card;
 pub mod command;
 pub mod config;
 pub mod crypto;
-#[doc = include_str!("embedding.md")]
-pub mod embedding {}
 pub mod data_objects;
+pub mod embedding;
 mod entropy;
 pub mod error;
 pub mod platform;

@@ -92,6 +92,13 @@ pub mod tag {
     pub const GENERAL_FEATURE_MANAGEMENT: u16 = 0x7F74;
     /// Public key template (GENERATE's answer, ECDH's input), §7.2.14.
     pub const PUBLIC_KEY: u16 = 0x7F49;
+    /// RSA's modulus in the public key template, §7.2.14.
+    pub const MODULUS: u16 = 0x0081;
+    /// RSA's public exponent in the public key template, §7.2.14.
+    pub const PUBLIC_EXPONENT: u16 = 0x0082;
+    /// An elliptic-curve public key in the public key template, §7.2.14 (the tag of
+    /// [`EXTERNAL_PUBLIC_KEY`] too).
+    pub const EC_PUBLIC_KEY: u16 = 0x0086;
     /// Extended header list (key import), §4.4.3.12.
     pub const EXTENDED_HEADER_LIST: u16 = 0x004D;
     /// Cardholder private key template (key import), §4.4.3.12.

@@ -18,7 +18,7 @@ start=$SECONDS
 rustup target add "$target"
 
 echo "== firmware ($target, release)"
-cargo build --release --target "$target" -p board-nrf52840
+cargo build --release --locked --target "$target" -p board-nrf52840
 elf="$CARGO_TARGET_DIR/$target/release/board-nrf52840"
 
 size_tool=""

@@ -9,6 +9,7 @@ use crate::platform::Storage;
 use crate::spec::{tag, KeyStatus, Slot};
 use crate::tlv::{Reader, Writer};
 
+use super::encode::write_public_key;
 use super::key_slots::KeyChange;
 use super::Card;
 
@@ -42,7 +43,7 @@ impl<S: Storage, R: TryCryptoRng, C, U> Card<S, R, C, U> {
             let meta = current.for_new_key(KeyStatus::Generated);
             self.store_key_slot(slot, meta, KeyChange::New(key))?;
         }
-        self.slot_key(slot)?.write_public_key(w)
+        write_public_key(w, self.slot_key(slot)?)
     }
 }
 

@@ -201,7 +201,9 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         let open = w.open(tag::ALGORITHM_INFORMATION)?;
         for slot in Slot::ALL {
             for algorithm in Algorithm::supported().filter(|a| a.fits_slot(slot)) {
-                algorithm.write_announced(w, slot.attributes_tag())?;
+                let entry = w.open(slot.attributes_tag())?;
+                algorithm.write_announced(w)?;
+                w.close(entry)?;
             }
         }
         w.close(open)

@@ -19,7 +19,8 @@
 //! | GET VERSION (F1), SET PIN RETRIES (F2), GENERATE ATTESTATION (FB) | YubiKey's | [`yubikey`] |
 //!
 //! Shared by the handlers: the key slots (records of keys and their metadata, the algorithm
-//! attributes and FA) in [`key_slots`], the KDF-DO in [`kdf`], user presence (UIF) in
+//! attributes and FA) in [`key_slots`], the wire form of crypto's values (the public key DO
+//! 7F49) in [`encode`], the KDF-DO in [`kdf`], user presence (UIF) in
 //! [`user_presence`], and the writes that keep RAM and storage in step in [`write_through`].
 //!
 //! Handlers are sans-IO: their only side effects are on `Card`'s state and its storage. They
@@ -27,6 +28,7 @@
 
 mod challenge;
 mod data_objects;
+mod encode;
 mod generate;
 mod import;
 mod kdf;

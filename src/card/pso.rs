@@ -107,10 +107,12 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
             self.state.aes_key.remember(key);
         }
         let key = self.state.aes_key.key().ok_or(Error::Internal)?;
+        crate::crypto::aes::check_input(data)?;
+        let out = w.reserve(data.len())?;
         if encrypt {
-            crate::crypto::aes::encrypt(key, data, w)
+            crate::crypto::aes::encrypt(key, data, out)
         } else {
-            crate::crypto::aes::decrypt(key, data, w)
+            crate::crypto::aes::decrypt(key, data, out)
         }
     }
 

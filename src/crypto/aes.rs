@@ -5,7 +5,6 @@ use aes::cipher::block_padding::NoPadding;
 use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 
 use crate::error::Error;
-use crate::tlv::Writer;
 
 /// AES block size.
 pub const BLOCK: usize = 16;
@@ -15,10 +14,10 @@ pub fn valid_key_len(len: usize) -> bool {
     len == 16 || len == 32
 }
 
-/// Decrypts `input` (a non-empty multiple of 16 bytes) with `key` into `out`.
-pub fn decrypt(key: &[u8], input: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+/// Decrypts `input` (a non-empty multiple of 16 bytes, see [`check_input`]) with `key` into
+/// `dst`, of the input's length.
+pub fn decrypt(key: &[u8], input: &[u8], dst: &mut [u8]) -> Result<(), Error> {
     check_input(input)?;
-    let dst = out.reserve(input.len())?;
     let iv = [0u8; BLOCK];
     let result = match key.len() {
         16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, &iv)
@@ -34,10 +33,10 @@ pub fn decrypt(key: &[u8], input: &[u8], out: &mut Writer<'_>) -> Result<(), Err
     result.map_err(|_| Error::WrongLength)
 }
 
-/// Encrypts `input` (a non-empty multiple of 16 bytes) with `key` into `out`.
-pub fn encrypt(key: &[u8], input: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
+/// Encrypts `input` (a non-empty multiple of 16 bytes, see [`check_input`]) with `key` into
+/// `dst`, of the input's length.
+pub fn encrypt(key: &[u8], input: &[u8], dst: &mut [u8]) -> Result<(), Error> {
     check_input(input)?;
-    let dst = out.reserve(input.len())?;
     let iv = [0u8; BLOCK];
     let result = match key.len() {
         16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, &iv)
@@ -53,7 +52,8 @@ pub fn encrypt(key: &[u8], input: &[u8], out: &mut Writer<'_>) -> Result<(), Err
     result.map_err(|_| Error::WrongLength)
 }
 
-fn check_input(input: &[u8]) -> Result<(), Error> {
+/// Whether `input` is whole blocks, at least one: [`Error::WrongLength`] otherwise.
+pub fn check_input(input: &[u8]) -> Result<(), Error> {
     if input.is_empty() || !input.len().is_multiple_of(BLOCK) {
         return Err(Error::WrongLength);
     }
@@ -75,6 +75,7 @@ mod tests {
         wiped_on_drop::<cbc::Decryptor<aes::Aes256>>();
     }
 
+    use alloc::vec;
     use openpgp_card_applet_testkit::hex;
 
     /// NIST SP 800-38A F.2.1/F.2.2 (CBC-AES128) and F.2.5/F.2.6 (CBC-AES256), with the IV
@@ -95,23 +96,22 @@ mod tests {
             for (p, v) in folded.iter_mut().zip(&iv) {
                 *p ^= v;
             }
-            let mut buf = [0u8; 64];
-            let mut w = Writer::new(&mut buf);
-            encrypt(&key, &folded, &mut w).unwrap();
-            assert_eq!(w.written(), &cipher[..]);
-            let mut buf = [0u8; 64];
-            let mut w = Writer::new(&mut buf);
-            decrypt(&key, &cipher, &mut w).unwrap();
-            assert_eq!(w.written(), &folded[..]);
+            let mut out = vec![0u8; 64];
+            encrypt(&key, &folded, &mut out).unwrap();
+            assert_eq!(out, cipher);
+            decrypt(&key, &cipher, &mut out).unwrap();
+            assert_eq!(out, folded);
         }
     }
 
     #[test]
     fn partial_blocks_are_refused() {
-        let mut buf = [0u8; 64];
-        let mut w = Writer::new(&mut buf);
-        assert_eq!(decrypt(&[0; 16], &[0; 15], &mut w), Err(Error::WrongLength));
-        assert_eq!(encrypt(&[0; 32], &[], &mut w), Err(Error::WrongLength));
-        assert!(w.is_empty());
+        let mut out = [0xEE; 15];
+        assert_eq!(
+            decrypt(&[0; 16], &[0; 15], &mut out),
+            Err(Error::WrongLength)
+        );
+        assert_eq!(encrypt(&[0; 32], &[], &mut []), Err(Error::WrongLength));
+        assert_eq!(out, [0xEE; 15]);
     }
 }

@@ -7,79 +7,29 @@
 
 // Without any short-Weierstrass curve compiled in, `Curve` has no values, so the ECDSA and ECDH
 // arms of every match are (correctly) unreachable.
-#![cfg_attr(
-    not(any(
-        feature = "p256",
-        feature = "p384",
-        feature = "k256",
-        feature = "p521",
-        feature = "brainpool"
-    )),
-    allow(unreachable_code)
-)]
+#![cfg_attr(not(feature = "_weierstrass"), allow(unreachable_code))]
 
+use super::families::families;
+use super::Output;
 use crate::error::Error;
 use crate::spec::Slot;
-use crate::tlv::Writer;
 
 /// Algorithm ID byte of RSA attributes (spec §4.4.3.10).
 #[cfg(feature = "rsa")]
-const ALGORITHM_RSA: u8 = 0x01;
-/// Algorithm ID byte of ECDH attributes (also X25519).
-const ALGORITHM_ECDH: u8 = 0x12;
+const RSA: u8 = 0x01;
+/// Algorithm ID byte of ECDH attributes (also X25519 and X448).
+const ECDH: u8 = 0x12;
 /// Algorithm ID byte of ECDSA attributes.
-const ALGORITHM_ECDSA: u8 = 0x13;
+const ECDSA: u8 = 0x13;
 /// Algorithm ID byte of EdDSA attributes.
-const ALGORITHM_EDDSA: u8 = 0x16;
+const EDDSA: u8 = 0x16;
 /// Optional last byte of ECC attributes: the public key is included on import.
 const WITH_PUBLIC_KEY: u8 = 0xFF;
 /// The public exponent field of RSA attributes as the card announces it: 32 bits.
-#[cfg(feature = "rsa")]
 const RSA_E_BITS: u16 = 32;
 /// The other exponent field width FA announces for RSA: 17 bits (e = 65537), the form
 /// YubiKeys use and yubikit looks for in FA before it generates or imports an RSA key.
-#[cfg(feature = "rsa")]
 const RSA_E_BITS_YUBIKEY: u16 = 17;
-
-/// P-256 (1.2.840.10045.3.1.7).
-#[cfg(feature = "p256")]
-const OID_P256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
-/// P-384 (1.3.132.0.34).
-#[cfg(feature = "p384")]
-const OID_P384: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x22];
-/// secp256k1 (1.3.132.0.10).
-#[cfg(feature = "k256")]
-const OID_SECP256K1: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x0A];
-/// NIST P-521 (1.3.132.0.35).
-#[cfg(feature = "p521")]
-const OID_P521: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x23];
-/// brainpoolP256r1 (1.3.36.3.3.2.8.1.1.7, RFC 5639).
-#[cfg(feature = "brainpool")]
-const OID_BRAINPOOL_P256R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07];
-/// brainpoolP384r1 (1.3.36.3.3.2.8.1.1.11).
-#[cfg(feature = "brainpool")]
-const OID_BRAINPOOL_P384R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B];
-/// brainpoolP512r1 (1.3.36.3.3.2.8.1.1.13).
-#[cfg(feature = "brainpool")]
-const OID_BRAINPOOL_P512R1: &[u8] = &[0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D];
-/// Ed448 (1.3.101.113, RFC 8410), as GnuPG names it too.
-#[cfg(feature = "ed448")]
-const OID_ED448: &[u8] = &[0x2B, 0x65, 0x71];
-/// X448 (1.3.101.111, RFC 8410), as GnuPG names it too.
-#[cfg(feature = "ed448")]
-const OID_X448: &[u8] = &[0x2B, 0x65, 0x6F];
-/// Ed25519 as OpenPGP and GnuPG name it (1.3.6.1.4.1.11591.15.1).
-#[cfg(feature = "ed25519")]
-const OID_ED25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01];
-/// Ed25519 (1.3.101.112, RFC 8410), accepted on input.
-#[cfg(feature = "ed25519")]
-const OID_ED25519_RFC8410: &[u8] = &[0x2B, 0x65, 0x70];
-/// Curve25519 for ECDH as OpenPGP and GnuPG name it (1.3.6.1.4.1.3029.1.5.1).
-#[cfg(feature = "x25519")]
-const OID_CURVE25519: &[u8] = &[0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01];
-/// X25519 (1.3.101.110, RFC 8410), accepted on input.
-#[cfg(feature = "x25519")]
-const OID_X25519_RFC8410: &[u8] = &[0x2B, 0x65, 0x6E];
 
 /// How the host sends an RSA private key on import (last byte of the RSA attributes,
 /// spec §4.4.3.10).
@@ -131,180 +81,130 @@ impl RsaImportFormat {
     }
 }
 
-/// A short-Weierstrass curve for ECDSA and ECDH (spec §4.4.3.10). Only the curves whose cargo
-/// feature is enabled exist.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Curve {
-    /// NIST P-256 (secp256r1).
-    #[cfg(feature = "p256")]
-    P256,
-    /// NIST P-384 (secp384r1).
-    #[cfg(feature = "p384")]
-    P384,
-    /// secp256k1.
-    #[cfg(feature = "k256")]
-    Secp256k1,
-    /// NIST P-521 (secp521r1).
-    #[cfg(feature = "p521")]
-    P521,
-    /// brainpoolP256r1 (RFC 5639).
-    #[cfg(feature = "brainpool")]
-    BrainpoolP256r1,
-    /// brainpoolP384r1 (RFC 5639).
-    #[cfg(feature = "brainpool")]
-    BrainpoolP384r1,
-    /// brainpoolP512r1 (RFC 5639).
-    #[cfg(feature = "brainpool")]
-    BrainpoolP512r1,
+/// Builds [`Curve`], [`Algorithm`] and the algorithm list of DO FA from the table
+/// ([`families!`]).
+macro_rules! algorithms {
+    (
+        weierstrass { $(
+            $(#[$curve_doc:meta])*
+            $curve:ident = $curve_feature:literal,
+                oid [$($curve_oid:literal),*], field $field:literal, key $curve_key:ty;
+        )* }
+        cfrg { $(
+            $(#[$single_doc:meta])*
+            $single:ident = $single_feature:literal, $id:ident,
+                oid [$($oid:literal),*] also [$([$($other_oid:literal),*]),*],
+                len $len:literal, key $module:ident :: $key:ident;
+        )* }
+    ) => {
+        /// A short-Weierstrass curve for ECDSA and ECDH (spec §4.4.3.10). Only the curves whose
+        /// cargo feature is enabled exist.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Curve {
+            $( $(#[$curve_doc])* #[cfg(feature = $curve_feature)] $curve, )*
+        }
+
+        impl Curve {
+            /// The curve's OID (DER content bytes, without tag and length).
+            pub fn oid(self) -> &'static [u8] {
+                match self {
+                    $( #[cfg(feature = $curve_feature)] Curve::$curve => &[$($curve_oid),*], )*
+                }
+            }
+
+            /// Length in bytes of a field element and of a private scalar.
+            pub fn field_len(self) -> usize {
+                match self {
+                    $( #[cfg(feature = $curve_feature)] Curve::$curve => $field, )*
+                }
+            }
+
+            /// The enabled curve with this OID.
+            fn from_oid(oid: &[u8]) -> Option<Curve> {
+                match oid {
+                    $( #[cfg(feature = $curve_feature)] [$($curve_oid),*] => Some(Curve::$curve), )*
+                    _ => None,
+                }
+            }
+        }
+
+        /// A key algorithm as the algorithm attributes DOs C1, C2 and C3 describe it
+        /// (spec §4.4.3.9–§4.4.3.11). Only the families whose cargo feature is enabled exist.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Algorithm {
+            /// RSA with e = 65537 (attributes `01 | n bits | e bits | import format`).
+            #[cfg(feature = "rsa")]
+            Rsa {
+                /// Modulus length: 2048, 3072 or 4096.
+                bits: u16,
+                /// How keys are imported.
+                format: RsaImportFormat,
+            },
+            /// ECDSA (attributes `13 | OID`).
+            Ecdsa(Curve),
+            /// ECDH (attributes `12 | OID`).
+            Ecdh(Curve),
+            $( $(#[$single_doc])* #[cfg(feature = $single_feature)] $single, )*
+        }
+
+        /// Every algorithm the build supports, in the order DO FA lists them.
+        const SUPPORTED: &[Algorithm] = &[
+            #[cfg(feature = "rsa")]
+            Algorithm::Rsa {
+                bits: 2048,
+                format: RsaImportFormat::Standard,
+            },
+            #[cfg(feature = "rsa")]
+            Algorithm::Rsa {
+                bits: 3072,
+                format: RsaImportFormat::Standard,
+            },
+            #[cfg(feature = "rsa")]
+            Algorithm::Rsa {
+                bits: 4096,
+                format: RsaImportFormat::Standard,
+            },
+            $(
+                #[cfg(feature = $curve_feature)]
+                Algorithm::Ecdsa(Curve::$curve),
+                #[cfg(feature = $curve_feature)]
+                Algorithm::Ecdh(Curve::$curve),
+            )*
+            $( #[cfg(feature = $single_feature)] Algorithm::$single, )*
+        ];
+
+        impl Algorithm {
+            /// The algorithm that is one curve (EdDSA, X25519, X448) with this algorithm ID
+            /// and OID.
+            fn single_from_oid(id: u8, oid: &[u8]) -> Option<Algorithm> {
+                $(
+                    #[cfg(feature = $single_feature)]
+                    if id == $id && (oid == [$($oid),*] $(|| oid == [$($other_oid),*])*) {
+                        return Some(Algorithm::$single);
+                    }
+                )*
+                let _ = (id, oid);
+                None
+            }
+
+            /// The algorithm ID and OID of ECC attributes; `None` for RSA.
+            fn ecc_attributes(&self) -> Option<(u8, &'static [u8])> {
+                match *self {
+                    #[cfg(feature = "rsa")]
+                    Algorithm::Rsa { .. } => None,
+                    Algorithm::Ecdsa(curve) => Some((ECDSA, curve.oid())),
+                    Algorithm::Ecdh(curve) => Some((ECDH, curve.oid())),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Algorithm::$single => Some(($id, &[$($oid),*])),
+                    )*
+                }
+            }
+        }
+    };
 }
 
-impl Curve {
-    /// The curve's OID (DER content bytes, without tag and length).
-    pub fn oid(self) -> &'static [u8] {
-        match self {
-            #[cfg(feature = "p256")]
-            Curve::P256 => OID_P256,
-            #[cfg(feature = "p384")]
-            Curve::P384 => OID_P384,
-            #[cfg(feature = "k256")]
-            Curve::Secp256k1 => OID_SECP256K1,
-            #[cfg(feature = "p521")]
-            Curve::P521 => OID_P521,
-            #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP256r1 => OID_BRAINPOOL_P256R1,
-            #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP384r1 => OID_BRAINPOOL_P384R1,
-            #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP512r1 => OID_BRAINPOOL_P512R1,
-        }
-    }
-
-    /// Length in bytes of a field element and of a private scalar.
-    pub fn field_len(self) -> usize {
-        match self {
-            #[cfg(feature = "p256")]
-            Curve::P256 => 32,
-            #[cfg(feature = "p384")]
-            Curve::P384 => 48,
-            #[cfg(feature = "k256")]
-            Curve::Secp256k1 => 32,
-            #[cfg(feature = "p521")]
-            Curve::P521 => 66,
-            #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP256r1 => 32,
-            #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP384r1 => 48,
-            #[cfg(feature = "brainpool")]
-            Curve::BrainpoolP512r1 => 64,
-        }
-    }
-
-    /// The enabled curve with this OID.
-    fn from_oid(oid: &[u8]) -> Option<Curve> {
-        match oid {
-            #[cfg(feature = "p256")]
-            OID_P256 => Some(Curve::P256),
-            #[cfg(feature = "p384")]
-            OID_P384 => Some(Curve::P384),
-            #[cfg(feature = "k256")]
-            OID_SECP256K1 => Some(Curve::Secp256k1),
-            #[cfg(feature = "p521")]
-            OID_P521 => Some(Curve::P521),
-            #[cfg(feature = "brainpool")]
-            OID_BRAINPOOL_P256R1 => Some(Curve::BrainpoolP256r1),
-            #[cfg(feature = "brainpool")]
-            OID_BRAINPOOL_P384R1 => Some(Curve::BrainpoolP384r1),
-            #[cfg(feature = "brainpool")]
-            OID_BRAINPOOL_P512R1 => Some(Curve::BrainpoolP512r1),
-            _ => None,
-        }
-    }
-}
-
-/// A key algorithm as the algorithm attributes DOs C1, C2 and C3 describe it
-/// (spec §4.4.3.9–§4.4.3.11). Only the families whose cargo feature is enabled exist.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Algorithm {
-    /// RSA with e = 65537 (attributes `01 | n bits | e bits | import format`).
-    #[cfg(feature = "rsa")]
-    Rsa {
-        /// Modulus length: 2048, 3072 or 4096.
-        bits: u16,
-        /// How keys are imported.
-        format: RsaImportFormat,
-    },
-    /// ECDSA (attributes `13 | OID`).
-    Ecdsa(Curve),
-    /// ECDH (attributes `12 | OID`).
-    Ecdh(Curve),
-    /// EdDSA on Ed25519 (attributes `16 | OID`).
-    #[cfg(feature = "ed25519")]
-    Ed25519,
-    /// ECDH on Curve25519, X25519 (attributes `12 | OID of Curve25519`).
-    #[cfg(feature = "x25519")]
-    X25519,
-    /// EdDSA on Ed448 (attributes `16 | OID of Ed448`).
-    #[cfg(feature = "ed448")]
-    Ed448,
-    /// ECDH on Curve448, X448 (attributes `12 | OID of X448`).
-    #[cfg(feature = "ed448")]
-    X448,
-}
-
-/// Every algorithm the build supports, in the order DO FA lists them.
-const SUPPORTED: &[Algorithm] = &[
-    #[cfg(feature = "rsa")]
-    Algorithm::Rsa {
-        bits: 2048,
-        format: RsaImportFormat::Standard,
-    },
-    #[cfg(feature = "rsa")]
-    Algorithm::Rsa {
-        bits: 3072,
-        format: RsaImportFormat::Standard,
-    },
-    #[cfg(feature = "rsa")]
-    Algorithm::Rsa {
-        bits: 4096,
-        format: RsaImportFormat::Standard,
-    },
-    #[cfg(feature = "p256")]
-    Algorithm::Ecdsa(Curve::P256),
-    #[cfg(feature = "p256")]
-    Algorithm::Ecdh(Curve::P256),
-    #[cfg(feature = "p384")]
-    Algorithm::Ecdsa(Curve::P384),
-    #[cfg(feature = "p384")]
-    Algorithm::Ecdh(Curve::P384),
-    #[cfg(feature = "k256")]
-    Algorithm::Ecdsa(Curve::Secp256k1),
-    #[cfg(feature = "k256")]
-    Algorithm::Ecdh(Curve::Secp256k1),
-    #[cfg(feature = "p521")]
-    Algorithm::Ecdsa(Curve::P521),
-    #[cfg(feature = "p521")]
-    Algorithm::Ecdh(Curve::P521),
-    #[cfg(feature = "brainpool")]
-    Algorithm::Ecdsa(Curve::BrainpoolP256r1),
-    #[cfg(feature = "brainpool")]
-    Algorithm::Ecdh(Curve::BrainpoolP256r1),
-    #[cfg(feature = "brainpool")]
-    Algorithm::Ecdsa(Curve::BrainpoolP384r1),
-    #[cfg(feature = "brainpool")]
-    Algorithm::Ecdh(Curve::BrainpoolP384r1),
-    #[cfg(feature = "brainpool")]
-    Algorithm::Ecdsa(Curve::BrainpoolP512r1),
-    #[cfg(feature = "brainpool")]
-    Algorithm::Ecdh(Curve::BrainpoolP512r1),
-    #[cfg(feature = "ed25519")]
-    Algorithm::Ed25519,
-    #[cfg(feature = "x25519")]
-    Algorithm::X25519,
-    #[cfg(feature = "ed448")]
-    Algorithm::Ed448,
-    #[cfg(feature = "ed448")]
-    Algorithm::X448,
-];
+families!(algorithms);
 
 impl Algorithm {
     /// Parses the value of C1, C2 or C3 as a host writes it (GnuPG's forms included):
@@ -316,8 +216,8 @@ impl Algorithm {
         let (&id, rest) = attributes.split_first().ok_or(Error::IncorrectData)?;
         match id {
             #[cfg(feature = "rsa")]
-            ALGORITHM_RSA => Self::parse_rsa(rest),
-            ALGORITHM_ECDH | ALGORITHM_ECDSA | ALGORITHM_EDDSA => {
+            RSA => Self::parse_rsa(rest),
+            ECDH | ECDSA | EDDSA => {
                 // An OID never ends in FF (its last byte has bit 8 clear), so this is unambiguous.
                 let oid = match rest.split_last() {
                     Some((&WITH_PUBLIC_KEY, oid)) => oid,
@@ -349,83 +249,52 @@ impl Algorithm {
     }
 
     fn from_ecc_oid(id: u8, oid: &[u8]) -> Option<Algorithm> {
+        if let Some(single) = Self::single_from_oid(id, oid) {
+            return Some(single);
+        }
         match id {
-            ALGORITHM_ECDSA => Curve::from_oid(oid).map(Algorithm::Ecdsa),
-            ALGORITHM_ECDH => {
-                #[cfg(feature = "x25519")]
-                if oid == OID_CURVE25519 || oid == OID_X25519_RFC8410 {
-                    return Some(Algorithm::X25519);
-                }
-                #[cfg(feature = "ed448")]
-                if oid == OID_X448 {
-                    return Some(Algorithm::X448);
-                }
-                Curve::from_oid(oid).map(Algorithm::Ecdh)
-            }
-            #[cfg(feature = "ed25519")]
-            ALGORITHM_EDDSA if oid == OID_ED25519 || oid == OID_ED25519_RFC8410 => {
-                Some(Algorithm::Ed25519)
-            }
-            #[cfg(feature = "ed448")]
-            ALGORITHM_EDDSA if oid == OID_ED448 => Some(Algorithm::Ed448),
+            ECDSA => Curve::from_oid(oid).map(Algorithm::Ecdsa),
+            ECDH => Curve::from_oid(oid).map(Algorithm::Ecdh),
             _ => None,
         }
     }
 
     /// Writes the canonical attributes (the value of C1/C2/C3 and of the entries of FA):
     /// RSA `01 nnnn 0020 fmt`, ECC `id OID` without the trailing `FF`.
-    pub fn write_attributes(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+    pub fn write_attributes<O: Output + ?Sized>(&self, out: &mut O) -> Result<(), Error> {
+        match self.ecc_attributes() {
+            Some((id, oid)) => {
+                out.put(&[id])?;
+                out.put(oid)
+            }
+            None => self.write_rsa(out, RSA_E_BITS),
+        }
+    }
+
+    /// RSA attributes `01 nnnn eeee fmt` with an exponent field of `e_bits`.
+    fn write_rsa<O: Output + ?Sized>(&self, out: &mut O, e_bits: u16) -> Result<(), Error> {
         match *self {
             #[cfg(feature = "rsa")]
-            Algorithm::Rsa { bits, format } => write_rsa(w, bits, RSA_E_BITS, format),
-            Algorithm::Ecdsa(curve) => {
-                w.raw(&[ALGORITHM_ECDSA])?;
-                w.raw(curve.oid())
+            Algorithm::Rsa { bits, format } => {
+                let [n1, n2] = bits.to_be_bytes();
+                let [e1, e2] = e_bits.to_be_bytes();
+                out.put(&[RSA, n1, n2, e1, e2, format.byte()])
             }
-            Algorithm::Ecdh(curve) => {
-                w.raw(&[ALGORITHM_ECDH])?;
-                w.raw(curve.oid())
-            }
-            #[cfg(feature = "ed25519")]
-            Algorithm::Ed25519 => {
-                w.raw(&[ALGORITHM_EDDSA])?;
-                w.raw(OID_ED25519)
-            }
-            #[cfg(feature = "x25519")]
-            Algorithm::X25519 => {
-                w.raw(&[ALGORITHM_ECDH])?;
-                w.raw(OID_CURVE25519)
-            }
-            #[cfg(feature = "ed448")]
-            Algorithm::Ed448 => {
-                w.raw(&[ALGORITHM_EDDSA])?;
-                w.raw(OID_ED448)
-            }
-            #[cfg(feature = "ed448")]
-            Algorithm::X448 => {
-                w.raw(&[ALGORITHM_ECDH])?;
-                w.raw(OID_X448)
+            _ => {
+                let _ = (out, e_bits);
+                Err(Error::Internal)
             }
         }
     }
 
     /// Whether a key of this algorithm may live in `slot`: signature algorithms (RSA, ECDSA,
-    /// Ed25519) in SIG and AUT, decryption algorithms (RSA, ECDH, X25519) in DEC.
+    /// EdDSA) in SIG and AUT, decryption algorithms (RSA, ECDH, X25519, X448) in DEC.
     pub fn fits_slot(&self, slot: Slot) -> bool {
         let signs = matches!(slot, Slot::Sig | Slot::Aut);
-        match *self {
-            #[cfg(feature = "rsa")]
-            Algorithm::Rsa { .. } => true,
-            Algorithm::Ecdsa(_) => signs,
-            #[cfg(feature = "ed25519")]
-            Algorithm::Ed25519 => signs,
-            Algorithm::Ecdh(_) => !signs,
-            #[cfg(feature = "x25519")]
-            Algorithm::X25519 => !signs,
-            #[cfg(feature = "ed448")]
-            Algorithm::Ed448 => signs,
-            #[cfg(feature = "ed448")]
-            Algorithm::X448 => !signs,
+        match self.ecc_attributes() {
+            None => true,
+            Some((ECDH, _)) => !signs,
+            Some(_) => signs,
         }
     }
 
@@ -463,32 +332,17 @@ impl Algorithm {
         SUPPORTED.iter().copied()
     }
 
-    /// Writes the attribute value FA lists for this algorithm as `tag { value }`: the
-    /// canonical one, except RSA in the 17-bit exponent form `01 nnnn 0011 00` (YubiKey's),
-    /// which yubikit looks for before it generates or imports RSA. C1-C3 accept both widths.
-    /// One entry per algorithm: GnuPG 2.4 lists every FA entry by name in `key-attr`, so both
-    /// widths would offer each RSA size twice.
-    pub fn write_announced(&self, w: &mut Writer<'_>, tag: u16) -> Result<(), Error> {
-        let entry = w.open(tag)?;
-        match *self {
-            #[cfg(feature = "rsa")]
-            Algorithm::Rsa { bits, format } => write_rsa(w, bits, RSA_E_BITS_YUBIKEY, format)?,
-            _ => self.write_attributes(w)?,
+    /// Writes the attribute value FA lists for this algorithm (the card layer puts it in its
+    /// C1/C2/C3 tag): the canonical one, except RSA in the 17-bit exponent form
+    /// `01 nnnn 0011 00` (YubiKey's), which yubikit looks for before it generates or imports
+    /// RSA. C1-C3 accept both widths. One entry per algorithm: GnuPG 2.4 lists every FA entry
+    /// by name in `key-attr`, so both widths would offer each RSA size twice.
+    pub fn write_announced<O: Output + ?Sized>(&self, out: &mut O) -> Result<(), Error> {
+        match self.ecc_attributes() {
+            Some(_) => self.write_attributes(out),
+            None => self.write_rsa(out, RSA_E_BITS_YUBIKEY),
         }
-        w.close(entry)
     }
-}
-
-#[cfg(feature = "rsa")]
-fn write_rsa(
-    w: &mut Writer<'_>,
-    bits: u16,
-    e_bits: u16,
-    format: RsaImportFormat,
-) -> Result<(), Error> {
-    let [n1, n2] = bits.to_be_bytes();
-    let [e1, e2] = e_bits.to_be_bytes();
-    w.raw(&[ALGORITHM_RSA, n1, n2, e1, e2, format.byte()])
 }
 
 #[cfg(test)]
@@ -497,128 +351,71 @@ mod tests {
     use crate::crypto::tests::{attributes, hex};
     use alloc::vec::Vec;
 
-    #[test]
-    #[cfg(feature = "rsa")]
-    fn rsa_attributes_round_trip() {
-        let gnupg = [0x01, 0x08, 0x00, 0x00, 0x20, 0x00];
-        let alg = Algorithm::parse(&gnupg).unwrap();
-        assert_eq!(
-            alg,
-            Algorithm::Rsa {
-                bits: 2048,
-                format: RsaImportFormat::Standard
-            }
-        );
-        assert_eq!(attributes(&alg), gnupg);
-        assert_eq!(gnupg, crate::state::DEFAULT_ATTRIBUTES);
-        for (bytes, bits, format) in [
-            (
-                [0x01, 0x0C, 0x00, 0x00, 0x20, 0x01],
-                3072,
-                RsaImportFormat::StandardWithModulus,
-            ),
-            (
-                [0x01, 0x10, 0x00, 0x00, 0x20, 0x02],
-                4096,
-                RsaImportFormat::Crt,
-            ),
-            (
-                [0x01, 0x10, 0x00, 0x00, 0x20, 0x03],
-                4096,
-                RsaImportFormat::CrtWithModulus,
-            ),
-        ] {
-            let alg = Algorithm::parse(&bytes).unwrap();
-            assert_eq!(alg, Algorithm::Rsa { bits, format });
-            assert_eq!(attributes(&alg), bytes);
-        }
-        // Cards that announce e as 17 bits, and the short form without a format byte.
-        let alg = Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x11, 0x00]).unwrap();
-        assert_eq!(attributes(&alg), gnupg);
-        assert_eq!(Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x20]), Ok(alg));
-    }
+    const ECC_CASES: usize = 20;
 
-    #[test]
-    #[cfg(feature = "rsa")]
-    fn rsa_attributes_garbage_is_rejected() {
-        for bad in [
-            &[0x01, 0x04, 0x00, 0x00, 0x20, 0x00][..], // 1024 bits
-            &[0x01, 0x08, 0x01, 0x00, 0x20, 0x00],     // 2304 bits
-            &[0x01, 0x20, 0x00, 0x00, 0x20, 0x00],     // 8192 bits
-            &[0x01, 0x08, 0x00, 0x00, 0x10, 0x00],     // e of 16 bits cannot hold 65537
-            &[0x01, 0x08, 0x00, 0x00, 0x21, 0x00],     // e of 33 bits
-            &[0x01, 0x08, 0x00, 0x00, 0x20, 0x04],     // unknown import format
-            &[0x01, 0x08, 0x00, 0x00, 0x20, 0x00, 0x00],
-            &[0x01, 0x08, 0x00, 0x00],
-            &[0x01, 0x08, 0x00],
-            &[0x01],
-        ] {
-            assert_eq!(
-                Algorithm::parse(bad),
-                Err(Error::IncorrectData),
-                "{bad:02X?}"
-            );
-        }
+    /// Every ECC algorithm's attributes as the spec and GnuPG write them, its `Debug` name,
+    /// and whether this build has it (a build without a family refuses its attributes).
+    fn ecc_cases() -> [(&'static str, &'static str, bool); ECC_CASES] {
+        let p256 = cfg!(feature = "p256");
+        let p384 = cfg!(feature = "p384");
+        let k256 = cfg!(feature = "k256");
+        let p521 = cfg!(feature = "p521");
+        let brainpool = cfg!(feature = "brainpool");
+        let ed448 = cfg!(feature = "ed448");
+        [
+            ("13 2A8648CE3D030107", "Ecdsa(P256)", p256),
+            ("12 2A8648CE3D030107", "Ecdh(P256)", p256),
+            ("13 2B81040022", "Ecdsa(P384)", p384),
+            ("12 2B81040022", "Ecdh(P384)", p384),
+            ("13 2B8104000A", "Ecdsa(Secp256k1)", k256),
+            ("12 2B8104000A", "Ecdh(Secp256k1)", k256),
+            ("13 2B81040023", "Ecdsa(P521)", p521),
+            ("12 2B81040023", "Ecdh(P521)", p521),
+            ("13 2B2403030208010107", "Ecdsa(BrainpoolP256r1)", brainpool),
+            ("12 2B2403030208010107", "Ecdh(BrainpoolP256r1)", brainpool),
+            ("13 2B240303020801010B", "Ecdsa(BrainpoolP384r1)", brainpool),
+            ("12 2B240303020801010B", "Ecdh(BrainpoolP384r1)", brainpool),
+            ("13 2B240303020801010D", "Ecdsa(BrainpoolP512r1)", brainpool),
+            ("12 2B240303020801010D", "Ecdh(BrainpoolP512r1)", brainpool),
+            (
+                "16 2B06010401DA470F01",
+                "Ed25519",
+                cfg!(feature = "ed25519"),
+            ),
+            (
+                "12 2B060104019755010501",
+                "X25519",
+                cfg!(feature = "x25519"),
+            ),
+            ("16 2B6571", "Ed448", ed448),
+            ("12 2B656F", "X448", ed448),
+            // RFC 8410's OIDs of the 25519 curves, accepted on input (written as OpenPGP's).
+            ("16 2B6570", "Ed25519", cfg!(feature = "ed25519")),
+            ("12 2B656E", "X25519", cfg!(feature = "x25519")),
+        ]
     }
 
     #[test]
     fn ecc_attributes_round_trip() {
-        let mut cases: Vec<(Vec<u8>, Algorithm)> = Vec::new();
-        #[cfg(feature = "p256")]
-        {
-            cases.push((hex("13 2A8648CE3D030107"), Algorithm::Ecdsa(Curve::P256)));
-            cases.push((hex("12 2A8648CE3D030107"), Algorithm::Ecdh(Curve::P256)));
-        }
-        #[cfg(feature = "p384")]
-        {
-            cases.push((hex("13 2B81040022"), Algorithm::Ecdsa(Curve::P384)));
-            cases.push((hex("12 2B81040022"), Algorithm::Ecdh(Curve::P384)));
-        }
-        #[cfg(feature = "k256")]
-        {
-            cases.push((hex("13 2B8104000A"), Algorithm::Ecdsa(Curve::Secp256k1)));
-            cases.push((hex("12 2B8104000A"), Algorithm::Ecdh(Curve::Secp256k1)));
-        }
-        #[cfg(feature = "p521")]
-        {
-            cases.push((hex("13 2B81040023"), Algorithm::Ecdsa(Curve::P521)));
-            cases.push((hex("12 2B81040023"), Algorithm::Ecdh(Curve::P521)));
-        }
-        #[cfg(feature = "brainpool")]
-        for (oid, curve) in [
-            ("2B2403030208010107", Curve::BrainpoolP256r1),
-            ("2B240303020801010B", Curve::BrainpoolP384r1),
-            ("2B240303020801010D", Curve::BrainpoolP512r1),
-        ] {
-            cases.push((hex(&alloc::format!("13 {oid}")), Algorithm::Ecdsa(curve)));
-            cases.push((hex(&alloc::format!("12 {oid}")), Algorithm::Ecdh(curve)));
-        }
-        #[cfg(feature = "ed25519")]
-        cases.push((hex("16 2B06010401DA470F01"), Algorithm::Ed25519));
-        #[cfg(feature = "x25519")]
-        cases.push((hex("12 2B060104019755010501"), Algorithm::X25519));
-        #[cfg(feature = "ed448")]
-        {
-            cases.push((hex("16 2B6571"), Algorithm::Ed448));
-            cases.push((hex("12 2B656F"), Algorithm::X448));
-        }
-        for (bytes, alg) in cases {
-            assert_eq!(Algorithm::parse(&bytes), Ok(alg), "{bytes:02X?}");
-            assert_eq!(attributes(&alg), bytes);
+        for (i, (bytes, name, enabled)) in ecc_cases().into_iter().enumerate() {
+            let bytes = hex(bytes);
+            let parsed = Algorithm::parse(&bytes);
+            if !enabled {
+                assert_eq!(parsed, Err(Error::IncorrectData), "{name} is not built");
+                continue;
+            }
+            let alg = parsed.unwrap();
+            assert_eq!(alloc::format!("{alg:?}"), *name);
+            // The last two are RFC 8410's OIDs: written back as OpenPGP's.
+            if i < ECC_CASES - 2 {
+                assert_eq!(attributes(&alg), bytes);
+            }
             // The trailing FF (public key included on import) is accepted and dropped.
             let mut with_ff = bytes.clone();
             with_ff.push(0xFF);
             assert_eq!(Algorithm::parse(&with_ff), Ok(alg));
             assert!(alg.same_key_type(&Algorithm::parse(&with_ff).unwrap()));
         }
-        // RFC 8410 OIDs are accepted on input; output uses the OpenPGP ones.
-        #[cfg(feature = "ed25519")]
-        assert_eq!(Algorithm::parse(&hex("16 2B6570")), Ok(Algorithm::Ed25519));
-        #[cfg(feature = "x25519")]
-        assert_eq!(
-            Algorithm::parse(&hex("12 2B656E FF")),
-            Ok(Algorithm::X25519)
-        );
     }
 
     #[test]
@@ -651,46 +448,22 @@ mod tests {
                 "{bad:02X?}"
             );
         }
-        // A build without a family refuses its attributes.
-        let mut absent = Vec::new();
-        if !cfg!(feature = "p521") {
-            absent.extend([hex("13 2B81040023"), hex("12 2B81040023")]);
-        }
-        if !cfg!(feature = "brainpool") {
-            absent.extend([hex("13 2B2403030208010107"), hex("12 2B240303020801010D")]);
-        }
-        if !cfg!(feature = "ed448") {
-            absent.extend([hex("16 2B6571"), hex("12 2B656F")]);
-        }
-        for bad in absent {
-            assert_eq!(
-                Algorithm::parse(&bad),
-                Err(Error::IncorrectData),
-                "{bad:02X?}"
-            );
-        }
     }
 
     #[test]
     fn fits_slot_table() {
         for alg in Algorithm::supported() {
-            let (sig, dec, aut) = match alg {
-                #[cfg(feature = "rsa")]
-                Algorithm::Rsa { .. } => (true, true, true),
-                Algorithm::Ecdsa(_) => (true, false, true),
-                Algorithm::Ecdh(_) => (false, true, false),
-                #[cfg(feature = "ed25519")]
-                Algorithm::Ed25519 => (true, false, true),
-                #[cfg(feature = "x25519")]
-                Algorithm::X25519 => (false, true, false),
-                #[cfg(feature = "ed448")]
-                Algorithm::Ed448 => (true, false, true),
-                #[cfg(feature = "ed448")]
-                Algorithm::X448 => (false, true, false),
+            // Signature algorithms in SIG and AUT, decryption algorithms in DEC, RSA in all.
+            let name = alloc::format!("{alg:?}");
+            let (sig, dec) = match name.split(['(', ' ']).next().unwrap_or_default() {
+                "Rsa" => (true, true),
+                "Ecdsa" | "Ed25519" | "Ed448" => (true, false),
+                "Ecdh" | "X25519" | "X448" => (false, true),
+                _ => panic!("unknown algorithm {name}"),
             };
             assert_eq!(alg.fits_slot(Slot::Sig), sig, "{alg:?}");
             assert_eq!(alg.fits_slot(Slot::Dec), dec, "{alg:?}");
-            assert_eq!(alg.fits_slot(Slot::Aut), aut, "{alg:?}");
+            assert_eq!(alg.fits_slot(Slot::Aut), sig, "{alg:?}");
         }
     }
 
@@ -715,14 +488,81 @@ mod tests {
         }
     }
 
-    #[test]
+    /// RSA's attributes.
     #[cfg(feature = "rsa")]
-    fn same_key_type_ignores_the_rsa_import_format() {
-        let a = Algorithm::parse(&hex("01 0800 0020 00")).unwrap();
-        let b = Algorithm::parse(&hex("01 0800 0011 03")).unwrap();
-        let c = Algorithm::parse(&hex("01 0C00 0020 00")).unwrap();
-        assert!(a.same_key_type(&b));
-        assert!(!a.same_key_type(&c));
-        assert_ne!(a, b);
+    mod rsa {
+        use super::*;
+
+        #[test]
+        fn rsa_attributes_round_trip() {
+            let gnupg = [0x01, 0x08, 0x00, 0x00, 0x20, 0x00];
+            let alg = Algorithm::parse(&gnupg).unwrap();
+            assert_eq!(
+                alg,
+                Algorithm::Rsa {
+                    bits: 2048,
+                    format: RsaImportFormat::Standard
+                }
+            );
+            assert_eq!(attributes(&alg), gnupg);
+            assert_eq!(gnupg, crate::state::DEFAULT_ATTRIBUTES);
+            for (bytes, bits, format) in [
+                (
+                    [0x01, 0x0C, 0x00, 0x00, 0x20, 0x01],
+                    3072,
+                    RsaImportFormat::StandardWithModulus,
+                ),
+                (
+                    [0x01, 0x10, 0x00, 0x00, 0x20, 0x02],
+                    4096,
+                    RsaImportFormat::Crt,
+                ),
+                (
+                    [0x01, 0x10, 0x00, 0x00, 0x20, 0x03],
+                    4096,
+                    RsaImportFormat::CrtWithModulus,
+                ),
+            ] {
+                let alg = Algorithm::parse(&bytes).unwrap();
+                assert_eq!(alg, Algorithm::Rsa { bits, format });
+                assert_eq!(attributes(&alg), bytes);
+            }
+            // Cards that announce e as 17 bits, and the short form without a format byte.
+            let alg = Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x11, 0x00]).unwrap();
+            assert_eq!(attributes(&alg), gnupg);
+            assert_eq!(Algorithm::parse(&[0x01, 0x08, 0x00, 0x00, 0x20]), Ok(alg));
+        }
+
+        #[test]
+        fn rsa_attributes_garbage_is_rejected() {
+            for bad in [
+                &[0x01, 0x04, 0x00, 0x00, 0x20, 0x00][..], // 1024 bits
+                &[0x01, 0x08, 0x01, 0x00, 0x20, 0x00],     // 2304 bits
+                &[0x01, 0x20, 0x00, 0x00, 0x20, 0x00],     // 8192 bits
+                &[0x01, 0x08, 0x00, 0x00, 0x10, 0x00],     // e of 16 bits cannot hold 65537
+                &[0x01, 0x08, 0x00, 0x00, 0x21, 0x00],     // e of 33 bits
+                &[0x01, 0x08, 0x00, 0x00, 0x20, 0x04],     // unknown import format
+                &[0x01, 0x08, 0x00, 0x00, 0x20, 0x00, 0x00],
+                &[0x01, 0x08, 0x00, 0x00],
+                &[0x01, 0x08, 0x00],
+                &[0x01],
+            ] {
+                assert_eq!(
+                    Algorithm::parse(bad),
+                    Err(Error::IncorrectData),
+                    "{bad:02X?}"
+                );
+            }
+        }
+
+        #[test]
+        fn same_key_type_ignores_the_rsa_import_format() {
+            let a = Algorithm::parse(&hex("01 0800 0020 00")).unwrap();
+            let b = Algorithm::parse(&hex("01 0800 0011 03")).unwrap();
+            let c = Algorithm::parse(&hex("01 0C00 0020 00")).unwrap();
+            assert!(a.same_key_type(&b));
+            assert!(!a.same_key_type(&c));
+            assert_ne!(a, b);
+        }
     }
 }

@@ -1,114 +1,70 @@
-//! EdDSA on Ed448 (RFC 8032 §5.2, PureEdDSA without context): attributes `16 <Ed448 OID>`
-//! (spec §4.4.3.10, OID 1.3.101.113), signatures for PSO:CDS and INTERNAL AUTHENTICATE
-//! (§7.2.10, §7.2.13), seed import (§4.4.3.12).
+//! EdDSA on Ed448 (RFC 8032 §5.2, PureEdDSA without context) through `ed448-goldilocks`: the
+//! curve's part of [`edwards`](super::edwards), which holds the rest. Attributes
+//! `16 <Ed448 OID>` (OID 1.3.101.113).
 //!
 //! Keys and signatures are in RFC 8032's encodings, with no prefix: the 57-byte private key
 //! (the seed), the 57-byte public key in 7F49 (GnuPG 2.4 adds OpenPGP's `40` itself only for
-//! the 25519 curves), the 114-byte signature `R ‖ S`.
+//! the 25519 curves), the 114-byte signature `R ‖ S`. (The crate's own `Generate` asserts on
+//! an all-zero seed; `edwards` draws the seed itself, which keeps every path panic-free, and
+//! every 57-byte string is a valid seed.)
+
+use alloc::boxed::Box;
 
 use ed448_goldilocks::{SecretKey, SigningKey};
-use rand_core::CryptoRng;
-use zeroize::Zeroize;
 
+use super::edwards::{EdwardsCurve, EdwardsKey};
+use super::EcPoint;
 use crate::error::Error;
-use crate::tlv::Writer;
 
-/// Tag of the public key in the public key DO 7F49.
-const TAG_POINT: u16 = 0x86;
-/// Length of the seed and of the public key (RFC 8032 §5.2.5).
-pub(crate) const KEY_LEN: usize = 57;
+/// Ed448.
+pub(crate) enum Ed448 {}
 
 /// An Ed448 key: the expanded seed and the cached public key (`SigningKey` zeroizes itself on
-/// drop).
-pub(crate) struct Ed448Key(SigningKey);
+/// drop). Boxed: they are 464 bytes (zeroized on drop, before the box is freed), the other
+/// keys small.
+pub(crate) type Ed448Key = EdwardsKey<Ed448>;
 
-impl Ed448Key {
-    /// Builds the key from a 57-byte seed and wipes `seed`.
-    fn new(seed: &mut SecretKey) -> Ed448Key {
-        let key = SigningKey::from(&*seed);
-        seed.zeroize();
-        Ed448Key(key)
+impl EdwardsCurve for Ed448 {
+    const LEN: usize = 57;
+    type Seed = SecretKey;
+    type SigningKey = Box<SigningKey>;
+    type Signature = ed448_goldilocks::Signature;
+
+    fn signing_key(seed: &SecretKey) -> Box<SigningKey> {
+        Box::new(SigningKey::from(seed))
     }
 
-    /// A fresh random seed. (The crate's own `Generate` asserts on an all-zero seed; drawing it
-    /// here keeps every path panic-free, and every 57-byte string is a valid seed.)
-    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
-    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
-    // BENCHMARKS.md, finding 6).
-    #[inline(never)]
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Ed448Key {
-        let mut seed = SecretKey::default();
-        rng.fill_bytes(&mut seed);
-        Ed448Key::new(&mut seed)
+    fn seed(key: &Box<SigningKey>) -> &[u8] {
+        key.as_bytes()
     }
 
-    /// The seed, left-padded if shorter than 57 bytes (GnuPG strips leading zero bytes).
-    pub(crate) fn from_seed(seed: &[u8]) -> Result<Ed448Key, Error> {
-        let mut padded = SecretKey::default();
-        if !super::copy_right_aligned(seed, &mut padded) {
-            padded.zeroize();
-            return Err(Error::IncorrectData);
-        }
-        Ok(Ed448Key::new(&mut padded))
+    fn public_point(key: &Box<SigningKey>) -> Result<EcPoint, Error> {
+        EcPoint::new(&key.verifying_key().to_bytes())
     }
 
-    /// Storage form: the seed.
-    pub(crate) fn write_seed(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.raw(self.0.as_bytes())
+    fn sign(key: &Box<SigningKey>, message: &[u8]) -> Result<Self::Signature, Error> {
+        Ok(key.sign_raw(message))
     }
 
-    /// `86 <57-byte public key>`.
-    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.put(TAG_POINT, &self.0.verifying_key().to_bytes())
+    fn verify(key: &Box<SigningKey>, message: &[u8], signature: &Self::Signature) -> bool {
+        key.verifying_key().verify_raw(signature, message).is_ok()
     }
 
-    /// Whether `public` (57 bytes, or `40 ‖ A` as OpenPGP may write it) is this key's.
-    pub(crate) fn public_matches(&self, public: &[u8]) -> bool {
-        let raw = match public {
-            [0x40, rest @ ..] if rest.len() == KEY_LEN => rest,
-            _ => public,
-        };
-        raw == &self.0.verifying_key().to_bytes()[..]
-    }
-
-    /// PureEdDSA over `message` as given (any length), empty context; 114-byte output.
-    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
-    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
-    #[inline(never)]
-    pub(crate) fn sign(&self, message: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
-        let signature = self.0.sign_raw(message);
-        self.release(message, &signature, out)
-    }
-
-    /// Appends `signature`; with feature `verify-signatures`, only if it verifies under this
-    /// key for `message` (a faulted signature is [`Error::Internal`] and nothing is written).
-    fn release(
-        &self,
-        message: &[u8],
-        signature: &ed448_goldilocks::Signature,
-        out: &mut Writer<'_>,
-    ) -> Result<(), Error> {
-        #[cfg(feature = "verify-signatures")]
-        self.0
-            .verifying_key()
-            .verify_raw(signature, message)
-            .map_err(|_| Error::Internal)?;
-        #[cfg(not(feature = "verify-signatures"))]
-        let _ = message;
-        out.raw(&signature.to_bytes())
+    fn signature_bytes(signature: &Self::Signature) -> impl AsRef<[u8]> {
+        signature.to_bytes()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{assert_storage_round_trip, hex, public_key, public_part, sign};
+    use super::super::tests::{assert_storage_round_trip, hex, public_key, public_point, sign};
     use super::super::{Algorithm, PrivateKey};
     use crate::error::Error;
     use ed448_goldilocks::{Signature, VerifyingKey};
     use openpgp_card_applet_testkit::TestRng;
 
     fn verifying_key(key: &PrivateKey) -> VerifyingKey {
-        let public = public_part(&public_key(key), 0x86);
+        let public = public_point(key);
         VerifyingKey::from_bytes(public.as_slice().try_into().unwrap()).unwrap()
     }
 
@@ -121,7 +77,7 @@ mod tests {
     fn rfc8032_blank() {
         let key =
             PrivateKey::from_ec_scalar(&Algorithm::Ed448, &hex(SEED), Some(&hex(PUBLIC))).unwrap();
-        assert_eq!(public_part(&public_key(&key), 0x86), hex(PUBLIC));
+        assert_eq!(public_point(&key), hex(PUBLIC));
         assert_eq!(sign(&key, b"").unwrap(), hex(SIGNATURE));
         // OpenPGP's 40-prefixed form of the public key is accepted too; a wrong key is not.
         let prefixed = [&[0x40][..], &hex(PUBLIC)].concat();
@@ -150,7 +106,7 @@ mod tests {
             other.push(0);
             assert!(verifier.verify_raw(&signature, &other).is_err());
         }
-        assert_eq!(public_part(&public_key(&key), 0x86).len(), 57);
+        assert_eq!(public_point(&key).len(), 57);
         assert_storage_round_trip(&key);
     }
 
@@ -182,27 +138,8 @@ mod tests {
     #[test]
     #[cfg(feature = "verify-signatures")]
     fn faulted_signatures_are_not_released() {
-        use super::Ed448Key;
-        use crate::tlv::Writer;
-        let key = Ed448Key::from_seed(&[0x42; 57]).unwrap();
-        let message = b"signed under a glitch";
-        let signature = key.0.sign_raw(message);
-        let mut buf = [0u8; 114];
-        for bit in 0..114 * 8 {
-            let mut bytes = signature.to_bytes();
-            bytes[bit / 8] ^= 1 << (bit % 8);
-            let mut w = Writer::new(&mut buf);
-            // A flipped bit may make the bytes no signature at all (S not reduced), which is
-            // refused the same way.
-            let result = match Signature::from_slice(&bytes) {
-                Ok(faulted) => key.release(message, &faulted, &mut w),
-                Err(_) => Err(Error::Internal),
-            };
-            assert_eq!(result, Err(Error::Internal), "bit {bit}");
-            assert!(w.written().is_empty());
-        }
-        let mut w = Writer::new(&mut buf);
-        key.release(message, &signature, &mut w).unwrap();
-        assert_eq!(w.written(), &signature.to_bytes()[..]);
+        super::super::edwards::tests::faulted_signatures_are_not_released::<super::Ed448>(
+            |bytes| Signature::from_slice(bytes).ok(),
+        );
     }
 }

@@ -5,14 +5,21 @@
 //! leave families out: RSA (feature `rsa`), ECDSA/ECDH on the short-Weierstrass curves P-256,
 //! P-384 and secp256k1 (`p256`, `p384`, `k256`), P-521 (`p521`) and the brainpool curves
 //! (`brainpool`), Ed25519 (`ed25519`), X25519 (`x25519`), and Ed448 with X448 (`ed448`).
-//! Only the enabled algorithms exist as [`Algorithm`] and [`Curve`] values. This module holds
-//! the spec-level types and dispatches to the families:
+//! Only the enabled algorithms exist as [`Algorithm`] and [`Curve`] values. The curves are
+//! declared once, in the table of `families.rs`, from which the types and the dispatch below
+//! are built; the code shared by the curves of a kind is written once, generic over a small
+//! trait: `ecc/weierstrass.rs` (ECDSA and ECDH), `edwards.rs` (EdDSA), `montgomery.rs`
+//! (X25519 and X448). This module holds the spec-level types and dispatches to the families:
 //!
 //! - [`Algorithm`] (file `algorithm.rs`): the algorithm attributes DO (C1/C2/C3, spec
 //!   §4.4.3.9–§4.4.3.11) and the list for the algorithm information DO FA (§4.4.3.11).
 //! - [`PrivateKey`]: a decoded key, ready for use. The caller decodes a key once (from storage or
 //!   an import) and caches it; every secret it holds is zeroized on drop, and no method returns
 //!   private key bytes except [`PrivateKey::write_stored`], which feeds the card's own storage.
+//! - [`PublicKey`]: a key's public part as values (the modulus and exponent, or the point);
+//!   the card layer encodes it (DO 7F49).
+//! - [`Output`]: where results are written, as bytes. This module knows no wire format: no tag,
+//!   no length, no template.
 //!
 //! The operations follow spec §7.2.10 (PSO:COMPUTE DIGITAL SIGNATURE), §7.2.11 (PSO:DECIPHER),
 //! §7.2.13 (INTERNAL AUTHENTICATE), §7.2.14 (GENERATE ASYMMETRIC KEY PAIR, public key DO 7F49)
@@ -47,37 +54,24 @@
 
 // Without any short-Weierstrass curve compiled in, `Curve` has no values, so the ECDSA and ECDH
 // arms of every dispatch are (correctly) unreachable.
-#![cfg_attr(
-    not(any(
-        feature = "p256",
-        feature = "p384",
-        feature = "k256",
-        feature = "p521",
-        feature = "brainpool",
-        feature = "p521",
-        feature = "brainpool"
-    )),
-    allow(unreachable_code)
-)]
+#![cfg_attr(not(feature = "_weierstrass"), allow(unreachable_code))]
 
-#[cfg(any(feature = "rsa", feature = "ed448"))]
-use alloc::boxed::Box;
 use core::fmt;
 
 use rand_core::{CryptoRng, TryCryptoRng};
 
 use crate::entropy::Entropy;
 use crate::error::Error;
-use crate::tlv::Writer;
 
 #[cfg(feature = "aes")]
 pub mod aes;
 mod algorithm;
 mod ecc;
-#[cfg(feature = "ed25519")]
-mod ed25519;
-#[cfg(feature = "ed448")]
-mod ed448;
+#[cfg(feature = "_eddsa")]
+mod edwards;
+mod families;
+#[cfg(feature = "_montgomery")]
+mod montgomery;
 #[cfg(feature = "rsa")]
 mod rsa;
 #[cfg(all(feature = "rsa", feature = "cortex-m4"))]
@@ -91,34 +85,321 @@ mod rsa_prime;
 pub use rsa_prime::accepts as rsa_prime_accepted;
 #[cfg(all(test, feature = "rsa"))]
 pub(crate) mod test_vectors;
-#[cfg(feature = "x25519")]
-mod x25519;
-#[cfg(feature = "ed448")]
-mod x448;
+// The modules of the CFRG curves (`ed25519`, `x25519`, `ed448`, `x448`) are declared from the
+// table, below.
 
 pub use algorithm::{Algorithm, Curve, RsaImportFormat};
+use families::families;
 
 /// The largest [`PrivateKey::write_stored`] output: two 2048-bit primes of an RSA-4096 key.
 pub const MAX_STORED_LEN: usize = 512;
-/// The largest [`PrivateKey::write_public_key`] output: `7F49 82 0209 { 81 82 0200 n, 82 03 e }`
-/// of an RSA-4096 key.
-pub const MAX_PUBLIC_KEY_LEN: usize = 2 + 3 + (4 + 512) + 5;
 /// The largest output of [`PrivateKey::sign`] and [`PrivateKey::decipher`]: an RSA-4096
 /// signature.
 pub const MAX_OUTPUT_LEN: usize = 512;
 
-/// Draws of a secret scalar by rejection sampling at most (ECC key generation): each is refused
-/// with a probability below ½ (below 2⁻³² on the NIST curves and secp256k1), so a healthy source
-/// runs out with a probability below 2⁻⁶⁴, and a stuck one ends in an error, never in a loop
-/// without end.
-#[cfg(any(
-    feature = "p256",
-    feature = "p384",
-    feature = "k256",
-    feature = "p521",
-    feature = "brainpool"
-))]
-pub(crate) const SCALAR_ATTEMPTS: usize = 64;
+/// Where this module writes what it computes (signatures, shared secrets, decrypted messages,
+/// stored keys, attributes): plain bytes, appended. The card layer implements it for its
+/// response and record writers.
+pub trait Output {
+    /// Appends `bytes`; an error (and nothing appended) when they do not fit.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error>;
+    /// Appends `len` bytes for the caller to fill in, and returns them.
+    fn reserve(&mut self, len: usize) -> Result<&mut [u8], Error>;
+}
+
+/// A key's public part, as values; the card layer encodes it (DO 7F49, spec §4.4.3.12).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicKey<'a> {
+    /// RSA: the modulus n (big-endian, exactly `bits / 8` bytes) and the public exponent e
+    /// (big-endian, `01 00 01`).
+    Rsa {
+        /// n.
+        modulus: &'a [u8],
+        /// e.
+        exponent: &'a [u8],
+    },
+    /// An elliptic-curve key's public point in its curve's own encoding: SEC 1 uncompressed
+    /// `04 ‖ X ‖ Y` on the short-Weierstrass curves, RFC 8032's public key (Ed25519, Ed448),
+    /// RFC 7748's u-coordinate (X25519, X448); never with OpenPGP's `40` prefix.
+    Ec(EcPoint),
+}
+
+/// An elliptic-curve public point, held by value (at most [`MAX_POINT_LEN`] bytes).
+#[derive(Clone, PartialEq, Eq)]
+pub struct EcPoint {
+    len: usize,
+    bytes: [u8; MAX_POINT_LEN],
+}
+
+// Without an elliptic curve, no key has a point.
+#[cfg_attr(not(feature = "_ecc"), allow(dead_code))]
+impl EcPoint {
+    /// A copy of `point` ([`Error::Internal`] if it is longer than any enabled curve's).
+    pub(crate) fn new(point: &[u8]) -> Result<EcPoint, Error> {
+        let mut bytes = [0u8; MAX_POINT_LEN];
+        bytes
+            .get_mut(..point.len())
+            .ok_or(Error::Internal)?
+            .copy_from_slice(point);
+        Ok(EcPoint {
+            len: point.len(),
+            bytes,
+        })
+    }
+}
+
+impl AsRef<[u8]> for EcPoint {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl fmt::Debug for EcPoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EcPoint(")?;
+        for byte in self.as_ref() {
+            write!(f, "{byte:02X}")?;
+        }
+        write!(f, ")")
+    }
+}
+
+/// The larger of the lengths in `lengths` (0 if there are none).
+const fn max(mut lengths: &[usize]) -> usize {
+    let mut max = 0;
+    while let [first, rest @ ..] = lengths {
+        if *first > max {
+            max = *first;
+        }
+        lengths = rest;
+    }
+    max
+}
+
+/// What the key type of an algorithm on a CFRG curve provides (the `cfrg` rows of the table in
+/// `families.rs`): EdDSA keys (`edwards.rs`) sign, X25519 and X448 keys
+/// (`montgomery.rs`) agree.
+#[cfg(feature = "_cfrg")]
+trait CfrgKey: Sized {
+    /// Length of the stored private key and of the public key.
+    const LEN: usize;
+
+    /// A fresh random key.
+    fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self;
+
+    /// Decodes the storage form, [`LEN`](Self::LEN) bytes (the caller checks the length).
+    fn from_stored(bytes: &[u8]) -> Result<Self, Error>;
+
+    /// The private key as the host imports it (spec §4.4.3.12, tag 92); see
+    /// [`PrivateKey::from_ec_scalar`].
+    fn from_import(scalar: &[u8]) -> Result<Self, Error>;
+
+    /// Writes the storage form.
+    fn write_stored<O: Output + ?Sized>(&self, out: &mut O) -> Result<(), Error>;
+
+    /// The public key.
+    fn public_point(&self) -> Result<EcPoint, Error>;
+
+    /// Whether `public` (as imported with tag 99: the key, or `40 ‖ key`) is this key's public
+    /// key.
+    fn public_matches(&self, public: &[u8]) -> bool {
+        self.public_point()
+            .is_ok_and(|own| without_prefix(public, Self::LEN) == own.as_ref())
+    }
+
+    /// Signs `message` (PSO:CDS, INTERNAL AUTHENTICATE); [`Error::ConditionsOfUse`] for a key
+    /// that does not sign.
+    fn sign<O: Output + ?Sized>(&self, message: &[u8], out: &mut O) -> Result<(), Error> {
+        let _ = (message, out);
+        Err(Error::ConditionsOfUse)
+    }
+
+    /// Agrees on a shared secret with the host's public key (PSO:DECIPHER);
+    /// [`Error::ConditionsOfUse`] for a key that does not agree.
+    fn agree<O: Output + ?Sized>(&self, public: &[u8], out: &mut O) -> Result<(), Error> {
+        let _ = (public, out);
+        Err(Error::ConditionsOfUse)
+    }
+}
+
+/// Builds the family-specific key type and its dispatch from the table ([`families!`]).
+macro_rules! keys {
+    (
+        weierstrass { $(
+            $(#[$curve_doc:meta])*
+            $curve:ident = $curve_feature:literal,
+                oid [$($curve_oid:literal),*], field $field:literal, key $curve_key:ty;
+        )* }
+        cfrg { $(
+            $(#[$single_doc:meta])*
+            $single:ident = $single_feature:literal, $id:ident,
+                oid [$($oid:literal),*] also [$([$($other_oid:literal),*]),*],
+                len $len:literal, key $module:ident :: $key:ident;
+        )* }
+    ) => {
+        /// The longest public point of the enabled curves (SEC 1 uncompressed on the
+        /// short-Weierstrass curves).
+        pub const MAX_POINT_LEN: usize = max(&[
+            $( #[cfg(feature = $curve_feature)] (1 + 2 * $field), )*
+            $( #[cfg(feature = $single_feature)] $len, )*
+        ]);
+
+        $( #[cfg(feature = $single_feature)] mod $module; )*
+
+        // The table's lengths are the key types' own.
+        $( #[cfg(feature = $single_feature)] const _: () = assert!(<$module::$key as CfrgKey>::LEN == $len); )*
+
+        /// The family-specific key. Each key type zeroizes itself on drop.
+        enum Key {
+            /// Boxed: the key is large (the CRT values and Montgomery parameters), the others
+            /// small.
+            #[cfg(feature = "rsa")]
+            Rsa(alloc::boxed::Box<rsa::RsaKey>),
+            Ecdsa(ecc::EcKey),
+            Ecdh(ecc::EcKey),
+            $( $(#[$single_doc])* #[cfg(feature = $single_feature)] $single($module::$key), )*
+        }
+
+        impl Key {
+            fn generate<R: TryCryptoRng>(
+                alg: &Algorithm,
+                rng: &mut Entropy<R>,
+            ) -> Result<Key, Error> {
+                Ok(match *alg {
+                    #[cfg(feature = "rsa")]
+                    Algorithm::Rsa { bits, format } => {
+                        Key::Rsa(alloc::boxed::Box::new(rsa::RsaKey::generate(bits, format, rng)?))
+                    }
+                    Algorithm::Ecdsa(curve) => Key::Ecdsa(ecc::EcKey::generate(curve, rng)?),
+                    Algorithm::Ecdh(curve) => Key::Ecdh(ecc::EcKey::generate(curve, rng)?),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Algorithm::$single => Key::$single(<$module::$key>::generate(rng)),
+                    )*
+                })
+            }
+
+            /// Exact lengths (the import paths also accept short, left-padded values): a
+            /// truncated record must not decode to another key.
+            fn from_stored(alg: &Algorithm, bytes: &[u8]) -> Result<Key, Error> {
+                match *alg {
+                    #[cfg(feature = "rsa")]
+                    Algorithm::Rsa { bits, format } => rsa::RsaKey::from_stored(bits, format, bytes)
+                        .map(|key| Key::Rsa(alloc::boxed::Box::new(key))),
+                    Algorithm::Ecdsa(curve) => ecc::EcKey::from_stored(curve, bytes).map(Key::Ecdsa),
+                    Algorithm::Ecdh(curve) => ecc::EcKey::from_stored(curve, bytes).map(Key::Ecdh),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Algorithm::$single if bytes.len() == $len => {
+                            <$module::$key>::from_stored(bytes).map(Key::$single)
+                        }
+                    )*
+                    #[allow(unreachable_patterns)]
+                    _ => Err(Error::Storage),
+                }
+            }
+
+            fn from_import(alg: &Algorithm, scalar: &[u8]) -> Result<Key, Error> {
+                match *alg {
+                    #[cfg(feature = "rsa")]
+                    Algorithm::Rsa { .. } => Err(Error::IncorrectData),
+                    Algorithm::Ecdsa(curve) => ecc::EcKey::from_scalar(curve, scalar).map(Key::Ecdsa),
+                    Algorithm::Ecdh(curve) => ecc::EcKey::from_scalar(curve, scalar).map(Key::Ecdh),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Algorithm::$single => <$module::$key>::from_import(scalar).map(Key::$single),
+                    )*
+                }
+            }
+
+            fn algorithm(&self) -> Algorithm {
+                match *self {
+                    #[cfg(feature = "rsa")]
+                    Key::Rsa(ref key) => key.algorithm(),
+                    Key::Ecdsa(ref key) => Algorithm::Ecdsa(key.curve()),
+                    Key::Ecdh(ref key) => Algorithm::Ecdh(key.curve()),
+                    $( #[cfg(feature = $single_feature)] Key::$single(_) => Algorithm::$single, )*
+                }
+            }
+
+            fn write_stored<O: Output + ?Sized>(&self, out: &mut O) -> Result<(), Error> {
+                match *self {
+                    #[cfg(feature = "rsa")]
+                    Key::Rsa(ref key) => key.write_stored(out),
+                    Key::Ecdsa(ref key) | Key::Ecdh(ref key) => key.write_scalar(out),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Key::$single(ref key) => key.write_stored(out),
+                    )*
+                }
+            }
+
+            fn public_key(&self) -> Result<PublicKey<'_>, Error> {
+                match *self {
+                    #[cfg(feature = "rsa")]
+                    Key::Rsa(ref key) => Ok(key.public_key()),
+                    Key::Ecdsa(ref key) | Key::Ecdh(ref key) => key.public_point().map(PublicKey::Ec),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Key::$single(ref key) => key.public_point().map(PublicKey::Ec),
+                    )*
+                }
+            }
+
+            fn public_matches(&self, public: &[u8]) -> bool {
+                match *self {
+                    #[cfg(feature = "rsa")]
+                    Key::Rsa(_) => false,
+                    Key::Ecdsa(ref key) | Key::Ecdh(ref key) => key.public_matches(public),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Key::$single(ref key) => key.public_matches(public),
+                    )*
+                }
+            }
+
+            fn sign<R: CryptoRng + ?Sized, O: Output + ?Sized>(
+                &self,
+                rng: &mut R,
+                input: &[u8],
+                out: &mut O,
+            ) -> Result<(), Error> {
+                let _ = &rng; // unused when only EdDSA and X25519 are built
+                match *self {
+                    #[cfg(feature = "rsa")]
+                    Key::Rsa(ref key) => key.sign(rng, input, out),
+                    Key::Ecdsa(ref key) => key.sign(rng, input, out),
+                    Key::Ecdh(_) => Err(Error::ConditionsOfUse),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Key::$single(ref key) => key.sign(input, out),
+                    )*
+                }
+            }
+
+            fn decipher<R: CryptoRng + ?Sized, O: Output + ?Sized>(
+                &self,
+                rng: &mut R,
+                input: &[u8],
+                out: &mut O,
+            ) -> Result<(), Error> {
+                let _ = &rng; // only RSA uses it
+                match *self {
+                    #[cfg(feature = "rsa")]
+                    Key::Rsa(ref key) => key.decipher(rng, input, out),
+                    Key::Ecdh(ref key) => key.agree(input, out),
+                    Key::Ecdsa(_) => Err(Error::ConditionsOfUse),
+                    $(
+                        #[cfg(feature = $single_feature)]
+                        Key::$single(ref key) => key.agree(input, out),
+                    )*
+                }
+            }
+        }
+    };
+}
+
+families!(keys);
 
 /// A decoded private key, ready for use.
 ///
@@ -128,25 +409,6 @@ pub(crate) const SCALAR_ATTEMPTS: usize = 64;
 /// is [`write_stored`](Self::write_stored), for the card's own storage.
 pub struct PrivateKey {
     key: Key,
-}
-
-/// The family-specific key. Each family type zeroizes itself on drop.
-enum Key {
-    /// Boxed: the key is large (the CRT values and Montgomery parameters), the others small.
-    #[cfg(feature = "rsa")]
-    Rsa(Box<rsa::RsaKey>),
-    Ecdsa(ecc::EcKey),
-    Ecdh(ecc::EcKey),
-    #[cfg(feature = "ed25519")]
-    Ed25519(ed25519::Ed25519Key),
-    #[cfg(feature = "x25519")]
-    X25519(x25519::X25519Key),
-    /// Boxed: the expanded key and its cached public point are 464 bytes (zeroized on drop,
-    /// before the box is freed).
-    #[cfg(feature = "ed448")]
-    Ed448(Box<ed448::Ed448Key>),
-    #[cfg(feature = "ed448")]
-    X448(x448::X448Key),
 }
 
 impl fmt::Debug for PrivateKey {
@@ -168,22 +430,7 @@ impl PrivateKey {
         alg: &Algorithm,
         rng: &mut Entropy<R>,
     ) -> Result<PrivateKey, Error> {
-        Ok(PrivateKey::new(match *alg {
-            #[cfg(feature = "rsa")]
-            Algorithm::Rsa { bits, format } => {
-                Key::Rsa(Box::new(rsa::RsaKey::generate(bits, format, rng)?))
-            }
-            Algorithm::Ecdsa(curve) => Key::Ecdsa(ecc::EcKey::generate(curve, rng)?),
-            Algorithm::Ecdh(curve) => Key::Ecdh(ecc::EcKey::generate(curve, rng)?),
-            #[cfg(feature = "ed25519")]
-            Algorithm::Ed25519 => Key::Ed25519(ed25519::Ed25519Key::generate(rng)),
-            #[cfg(feature = "x25519")]
-            Algorithm::X25519 => Key::X25519(x25519::X25519Key::generate(rng)),
-            #[cfg(feature = "ed448")]
-            Algorithm::Ed448 => Key::Ed448(Box::new(ed448::Ed448Key::generate(rng))),
-            #[cfg(feature = "ed448")]
-            Algorithm::X448 => Key::X448(x448::X448Key::generate(rng)),
-        }))
+        Key::generate(alg, rng).map(PrivateKey::new)
     }
 
     /// Writes the compact storage form, raw bytes without a header (the algorithm is stored
@@ -195,73 +442,27 @@ impl PrivateKey {
     /// - Ed448: the 57-byte seed;
     /// - X448: the 56-byte scalar in RFC 7748 order (clamped).
     ///
-    /// The output is secret: the caller zeroizes the buffer behind `w` after use. At most
+    /// The output is secret: the caller zeroizes the buffer behind `out` after use. At most
     /// [`MAX_STORED_LEN`] bytes.
-    pub fn write_stored(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        match self.key {
-            #[cfg(feature = "rsa")]
-            Key::Rsa(ref key) => key.write_stored(w),
-            Key::Ecdsa(ref key) | Key::Ecdh(ref key) => key.write_scalar(w),
-            #[cfg(feature = "ed25519")]
-            Key::Ed25519(ref key) => key.write_seed(w),
-            #[cfg(feature = "x25519")]
-            Key::X25519(ref key) => key.write_scalar(w),
-            #[cfg(feature = "ed448")]
-            Key::Ed448(ref key) => key.write_seed(w),
-            #[cfg(feature = "ed448")]
-            Key::X448(ref key) => key.write_scalar(w),
-        }
+    pub fn write_stored<O: Output + ?Sized>(&self, out: &mut O) -> Result<(), Error> {
+        self.key.write_stored(out)
     }
 
     /// Decodes the output of [`write_stored`](Self::write_stored) for a slot with attributes
     /// `alg`. Bytes that do not decode to a valid key of `alg`, or have the wrong length, are
     /// [`Error::Storage`].
     pub fn from_stored(alg: &Algorithm, bytes: &[u8]) -> Result<PrivateKey, Error> {
-        // Exact lengths (the import paths also accept short, left-padded values): a truncated
-        // record must not decode to another key.
-        let exact = match *alg {
-            #[cfg(feature = "rsa")]
-            Algorithm::Rsa { .. } => true, // checked by `RsaKey::from_stored`
-            Algorithm::Ecdsa(curve) | Algorithm::Ecdh(curve) => bytes.len() == curve.field_len(),
-            #[cfg(feature = "ed25519")]
-            Algorithm::Ed25519 => bytes.len() == 32,
-            #[cfg(feature = "x25519")]
-            Algorithm::X25519 => true, // checked by `X25519Key::from_native`
-            #[cfg(feature = "ed448")]
-            Algorithm::Ed448 => bytes.len() == ed448::KEY_LEN,
-            #[cfg(feature = "ed448")]
-            Algorithm::X448 => bytes.len() == x448::KEY_LEN,
-        };
-        if !exact {
-            return Err(Error::Storage);
-        }
-        let key = match *alg {
-            #[cfg(feature = "rsa")]
-            Algorithm::Rsa { bits, format } => {
-                rsa::RsaKey::from_stored(bits, format, bytes).map(|key| Key::Rsa(Box::new(key)))
-            }
-            Algorithm::Ecdsa(curve) => ecc::EcKey::from_scalar(curve, bytes).map(Key::Ecdsa),
-            Algorithm::Ecdh(curve) => ecc::EcKey::from_scalar(curve, bytes).map(Key::Ecdh),
-            #[cfg(feature = "ed25519")]
-            Algorithm::Ed25519 => ed25519::Ed25519Key::from_seed(bytes).map(Key::Ed25519),
-            #[cfg(feature = "x25519")]
-            Algorithm::X25519 => x25519::X25519Key::from_native(bytes).map(Key::X25519),
-            #[cfg(feature = "ed448")]
-            Algorithm::Ed448 => {
-                ed448::Ed448Key::from_seed(bytes).map(|key| Key::Ed448(Box::new(key)))
-            }
-            #[cfg(feature = "ed448")]
-            Algorithm::X448 => x448::X448Key::from_native(bytes).map(Key::X448),
-        };
-        key.map(PrivateKey::new).map_err(|_| Error::Storage)
+        Key::from_stored(alg, bytes)
+            .map(PrivateKey::new)
+            .map_err(|_| Error::Storage)
     }
 
     /// Imports an RSA key from its big-endian components (spec §4.4.3.12, tags 91, 92, 93 and
     /// optionally 97; the CRT values 94–96 are recomputed, not needed). Leading zero bytes are
     /// allowed everywhere. Checks: `bits` is 2048, 3072 or 4096; p and q fit in `bits / 2` bits
     /// and the modulus has exactly `bits` bits; e is 65537; n, if given, equals p·q; and a test
-    /// signature verifies. Any failure is [`Error::IncorrectData`].
-    #[cfg(feature = "rsa")]
+    /// signature verifies. Any failure is [`Error::IncorrectData`]; so is every RSA key in a
+    /// build without the `rsa` feature.
     pub fn from_rsa_components(
         bits: u16,
         e: &[u8],
@@ -269,20 +470,14 @@ impl PrivateKey {
         q: &[u8],
         n: Option<&[u8]>,
     ) -> Result<PrivateKey, Error> {
-        rsa::RsaKey::from_components(bits, RsaImportFormat::Standard, e, p, q, n)
-            .map(|key| PrivateKey::new(Key::Rsa(Box::new(key))))
-    }
-
-    /// Without the `rsa` feature there are no RSA keys to import.
-    #[cfg(not(feature = "rsa"))]
-    pub fn from_rsa_components(
-        _bits: u16,
-        _e: &[u8],
-        _p: &[u8],
-        _q: &[u8],
-        _n: Option<&[u8]>,
-    ) -> Result<PrivateKey, Error> {
-        Err(Error::IncorrectData)
+        #[cfg(feature = "rsa")]
+        return rsa::RsaKey::from_components(bits, RsaImportFormat::Standard, e, p, q, n)
+            .map(|key| PrivateKey::new(Key::Rsa(alloc::boxed::Box::new(key))));
+        #[cfg(not(feature = "rsa"))]
+        {
+            let _ = (bits, e, p, q, n);
+            Err(Error::IncorrectData)
+        }
     }
 
     /// Imports an elliptic-curve key (spec §4.4.3.12, tag 92 and optionally 99):
@@ -302,44 +497,8 @@ impl PrivateKey {
         scalar: &[u8],
         public: Option<&[u8]>,
     ) -> Result<PrivateKey, Error> {
-        let (key, matches) = match *alg {
-            #[cfg(feature = "rsa")]
-            Algorithm::Rsa { .. } => return Err(Error::IncorrectData),
-            Algorithm::Ecdsa(curve) | Algorithm::Ecdh(curve) => {
-                let key = ecc::EcKey::from_scalar(curve, scalar)?;
-                let matches = public.is_none_or(|public| key.public_matches(public));
-                let key = match alg {
-                    Algorithm::Ecdsa(_) => Key::Ecdsa(key),
-                    _ => Key::Ecdh(key),
-                };
-                (key, matches)
-            }
-            #[cfg(feature = "ed25519")]
-            Algorithm::Ed25519 => {
-                let key = ed25519::Ed25519Key::from_seed(scalar)?;
-                let matches = public.is_none_or(|public| key.public_matches(public));
-                (Key::Ed25519(key), matches)
-            }
-            #[cfg(feature = "x25519")]
-            Algorithm::X25519 => {
-                let key = x25519::X25519Key::from_gnupg(scalar)?;
-                let matches = public.is_none_or(|public| key.public_matches(public));
-                (Key::X25519(key), matches)
-            }
-            #[cfg(feature = "ed448")]
-            Algorithm::Ed448 => {
-                let key = ed448::Ed448Key::from_seed(scalar)?;
-                let matches = public.is_none_or(|public| key.public_matches(public));
-                (Key::Ed448(Box::new(key)), matches)
-            }
-            #[cfg(feature = "ed448")]
-            Algorithm::X448 => {
-                let key = x448::X448Key::from_native(scalar)?;
-                let matches = public.is_none_or(|public| key.public_matches(public));
-                (Key::X448(key), matches)
-            }
-        };
-        if matches {
+        let key = Key::from_import(alg, scalar)?;
+        if public.is_none_or(|public| key.public_matches(public)) {
             Ok(PrivateKey::new(key))
         } else {
             Err(Error::IncorrectData)
@@ -361,41 +520,13 @@ impl PrivateKey {
     /// The key's algorithm (for RSA, with the import format the key was created under; ECC
     /// attributes never carry the trailing `FF`).
     pub fn algorithm(&self) -> Algorithm {
-        match self.key {
-            #[cfg(feature = "rsa")]
-            Key::Rsa(ref key) => key.algorithm(),
-            Key::Ecdsa(ref key) => Algorithm::Ecdsa(key.curve()),
-            Key::Ecdh(ref key) => Algorithm::Ecdh(key.curve()),
-            #[cfg(feature = "ed25519")]
-            Key::Ed25519(_) => Algorithm::Ed25519,
-            #[cfg(feature = "x25519")]
-            Key::X25519(_) => Algorithm::X25519,
-            #[cfg(feature = "ed448")]
-            Key::Ed448(_) => Algorithm::Ed448,
-            #[cfg(feature = "ed448")]
-            Key::X448(_) => Algorithm::X448,
-        }
+        self.key.algorithm()
     }
 
-    /// Writes the public key DO, outer tag included (spec §4.4.3.12 and §7.2.14): RSA
-    /// `7F49 { 81 n, 82 e }`; P-256/P-384/secp256k1 `7F49 { 86 04 ‖ X ‖ Y }`; Ed25519 and
-    /// X25519 `7F49 { 86 <32 bytes> }`. At most [`MAX_PUBLIC_KEY_LEN`] bytes.
-    pub fn write_public_key(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        let open = w.open(0x7F49)?;
-        match self.key {
-            #[cfg(feature = "rsa")]
-            Key::Rsa(ref key) => key.write_public(w)?,
-            Key::Ecdsa(ref key) | Key::Ecdh(ref key) => key.write_public(w)?,
-            #[cfg(feature = "ed25519")]
-            Key::Ed25519(ref key) => key.write_public(w)?,
-            #[cfg(feature = "x25519")]
-            Key::X25519(ref key) => key.write_public(w)?,
-            #[cfg(feature = "ed448")]
-            Key::Ed448(ref key) => key.write_public(w)?,
-            #[cfg(feature = "ed448")]
-            Key::X448(ref key) => key.write_public(w)?,
-        }
-        w.close(open)
+    /// The public key (spec §4.4.3.12 and §7.2.14 say how the card layer encodes it): RSA's n
+    /// and e, or the point.
+    pub fn public_key(&self) -> Result<PublicKey<'_>, Error> {
+        self.key.public_key()
     }
 
     /// Computes a signature for PSO:COMPUTE DIGITAL SIGNATURE (spec §7.2.10) or INTERNAL
@@ -411,27 +542,13 @@ impl PrivateKey {
     /// - Ed25519: PureEdDSA over `input` as given, any length; 64-byte output.
     /// - Ed448: PureEdDSA (empty context) over `input` as given, any length; 114-byte output.
     /// - ECDH, X25519 and X448 keys: [`Error::ConditionsOfUse`].
-    pub fn sign<R: CryptoRng + ?Sized>(
+    pub fn sign<R: CryptoRng + ?Sized, O: Output + ?Sized>(
         &self,
         rng: &mut R,
         input: &[u8],
-        out: &mut Writer<'_>,
+        out: &mut O,
     ) -> Result<(), Error> {
-        let _ = &rng; // unused when only Ed25519 and X25519 are built
-        match self.key {
-            #[cfg(feature = "rsa")]
-            Key::Rsa(ref key) => key.sign(rng, input, out),
-            Key::Ecdsa(ref key) => key.sign(rng, input, out),
-            #[cfg(feature = "ed25519")]
-            Key::Ed25519(ref key) => key.sign(input, out),
-            Key::Ecdh(_) => Err(Error::ConditionsOfUse),
-            #[cfg(feature = "x25519")]
-            Key::X25519(_) => Err(Error::ConditionsOfUse),
-            #[cfg(feature = "ed448")]
-            Key::Ed448(ref key) => key.sign(input, out),
-            #[cfg(feature = "ed448")]
-            Key::X448(_) => Err(Error::ConditionsOfUse),
-        }
+        self.key.sign(rng, input, out)
     }
 
     /// PSO:DECIPHER (spec §7.2.11); appends the result to `out`:
@@ -450,27 +567,13 @@ impl PrivateKey {
     ///
     /// The output is secret (a session key or shared secret): the caller zeroizes the buffer
     /// behind `out` once it is sent.
-    pub fn decipher<R: CryptoRng + ?Sized>(
+    pub fn decipher<R: CryptoRng + ?Sized, O: Output + ?Sized>(
         &self,
         rng: &mut R,
         input: &[u8],
-        out: &mut Writer<'_>,
+        out: &mut O,
     ) -> Result<(), Error> {
-        let _ = &rng; // only RSA uses it
-        match self.key {
-            #[cfg(feature = "rsa")]
-            Key::Rsa(ref key) => key.decipher(rng, input, out),
-            Key::Ecdh(ref key) => key.agree(input, out),
-            #[cfg(feature = "x25519")]
-            Key::X25519(ref key) => key.agree(input, out),
-            #[cfg(feature = "ed448")]
-            Key::X448(ref key) => key.agree(input, out),
-            #[cfg(feature = "ed448")]
-            Key::Ed448(_) => Err(Error::ConditionsOfUse),
-            Key::Ecdsa(_) => Err(Error::ConditionsOfUse),
-            #[cfg(feature = "ed25519")]
-            Key::Ed25519(_) => Err(Error::ConditionsOfUse),
-        }
+        self.key.decipher(rng, input, out)
     }
 }
 
@@ -480,16 +583,7 @@ impl PrivateKey {
 ///
 /// Used on secrets: the only data-dependent timing is in the count of leading zero bytes of an
 /// over-long input, which GnuPG never sends.
-#[cfg(any(
-    feature = "p256",
-    feature = "p384",
-    feature = "k256",
-    feature = "p521",
-    feature = "brainpool",
-    feature = "ed25519",
-    feature = "x25519",
-    feature = "ed448"
-))]
+#[cfg(feature = "_ecc")]
 pub(crate) fn copy_right_aligned(value: &[u8], out: &mut [u8]) -> bool {
     let value = match value.len().checked_sub(out.len()) {
         Some(excess) => {
@@ -510,15 +604,15 @@ pub(crate) fn copy_right_aligned(value: &[u8], out: &mut [u8]) -> bool {
     true
 }
 
-/// Accepts a 32-byte public key of Ed25519 or X25519 with or without OpenPGP's `40` prefix
-/// (native point encoding) and compares it with `own`.
-#[cfg(any(feature = "ed25519", feature = "x25519"))]
-pub(crate) fn public_25519_matches(public: &[u8], own: &[u8; 32]) -> bool {
-    let raw = match public {
-        [0x40, rest @ ..] if rest.len() == 32 => rest,
-        _ => public,
-    };
-    raw == own
+/// A public key or u-coordinate of `len` bytes as OpenPGP may write it for the curves of
+/// RFC 7748 and RFC 8032: with the `40` prefix (native point encoding), `len + 1` bytes, it
+/// loses the prefix; anything else is taken as it is.
+#[cfg(feature = "_cfrg")]
+pub(crate) fn without_prefix(value: &[u8], len: usize) -> &[u8] {
+    match value {
+        [0x40, rest @ ..] if rest.len() == len => rest,
+        _ => value,
+    }
 }
 
 #[cfg(test)]
@@ -528,18 +622,15 @@ pub(crate) mod tests {
     #![cfg_attr(
         not(all(
             feature = "rsa",
-            feature = "p256",
-            feature = "p384",
-            feature = "k256",
-            feature = "ed25519",
-            feature = "x25519"
+            feature = "_weierstrass",
+            feature = "_eddsa",
+            feature = "_montgomery"
         )),
         allow(unused_mut, unused_variables, dead_code)
     )]
 
     use super::*;
     use crate::spec::Slot;
-    use alloc::vec;
     use alloc::vec::Vec;
     use openpgp_card_applet_testkit::TestRng;
 
@@ -551,22 +642,43 @@ pub(crate) mod tests {
         PrivateKey::generate(alg, &mut Entropy::new(rng))
     }
 
-    /// Runs `f` with a writer over a fresh buffer and returns what it wrote.
+    /// The tests' output: a vector.
+    impl Output for Vec<u8> {
+        fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+            self.extend_from_slice(bytes);
+            Ok(())
+        }
+
+        fn reserve(&mut self, len: usize) -> Result<&mut [u8], Error> {
+            let start = self.len();
+            self.resize(start + len, 0);
+            Ok(&mut self[start..])
+        }
+    }
+
+    /// Runs `f` with an output and returns what it wrote.
     pub(crate) fn written(
-        f: impl FnOnce(&mut Writer<'_>) -> Result<(), Error>,
+        f: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
     ) -> Result<Vec<u8>, Error> {
-        let mut buf = vec![0u8; 2048];
-        let mut w = Writer::new(&mut buf);
-        f(&mut w)?;
-        Ok(w.written().to_vec())
+        let mut out = Vec::new();
+        f(&mut out)?;
+        Ok(out)
     }
 
     pub(crate) fn attributes(alg: &Algorithm) -> Vec<u8> {
         written(|w| alg.write_attributes(w)).unwrap()
     }
 
-    pub(crate) fn public_key(key: &PrivateKey) -> Vec<u8> {
-        written(|w| key.write_public_key(w)).unwrap()
+    pub(crate) fn public_key(key: &PrivateKey) -> PublicKey<'_> {
+        key.public_key().unwrap()
+    }
+
+    /// An elliptic-curve key's public point.
+    pub(crate) fn public_point(key: &PrivateKey) -> Vec<u8> {
+        match public_key(key) {
+            PublicKey::Ec(point) => point.as_ref().to_vec(),
+            other => panic!("not an elliptic-curve key: {other:?}"),
+        }
     }
 
     pub(crate) fn stored(key: &PrivateKey) -> Vec<u8> {
@@ -581,12 +693,6 @@ pub(crate) mod tests {
         written(|w| key.decipher(&mut TestRng::seed_from_u64(2), input, w))
     }
 
-    /// The value of the 86 (or 81) object inside a 7F49 public key DO.
-    pub(crate) fn public_part(public_key_do: &[u8], tag: u16) -> Vec<u8> {
-        let inner = crate::tlv::find(public_key_do, 0x7F49).unwrap().unwrap();
-        crate::tlv::find(inner, tag).unwrap().unwrap().to_vec()
-    }
-
     /// Storage round trip: the decoded key has the same algorithm and public key.
     pub(crate) fn assert_storage_round_trip(key: &PrivateKey) {
         let bytes = stored(key);
@@ -594,7 +700,9 @@ pub(crate) mod tests {
         let decoded = PrivateKey::from_stored(&key.algorithm(), &bytes).unwrap();
         assert_eq!(decoded.algorithm(), key.algorithm());
         assert_eq!(public_key(&decoded), public_key(key));
-        assert!(public_key(key).len() <= MAX_PUBLIC_KEY_LEN);
+        if let PublicKey::Ec(point) = public_key(key) {
+            assert!(point.as_ref().len() <= MAX_POINT_LEN);
+        }
         // A truncated or extended record is refused, not decoded to another key.
         let algorithm = key.algorithm();
         assert_eq!(
@@ -608,15 +716,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    #[cfg(any(
-        feature = "p256",
-        feature = "p384",
-        feature = "k256",
-        feature = "p521",
-        feature = "brainpool",
-        feature = "ed25519",
-        feature = "x25519"
-    ))]
+    #[cfg(feature = "_ecc")]
     fn right_alignment() {
         let mut out = [0xEE; 4];
         assert!(copy_right_aligned(&[1, 2], &mut out));

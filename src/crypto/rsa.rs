@@ -18,17 +18,14 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
 use zeroize::Zeroizing;
 
 use super::rsa_prime::random_prime;
-use super::{Algorithm, RsaImportFormat};
+use super::{Algorithm, Output, PublicKey, RsaImportFormat};
 use crate::entropy::Entropy;
 use crate::error::Error;
-use crate::tlv::Writer;
 
 /// The only public exponent the card uses and accepts.
 const E: u64 = 65_537;
-/// Tag of the modulus in the public key DO 7F49.
-const TAG_MODULUS: u16 = 0x81;
-/// Tag of the public exponent in the public key DO 7F49.
-const TAG_EXPONENT: u16 = 0x82;
+/// E, big-endian, as the public key gives it.
+const E_BYTES: [u8; 3] = [0x01, 0x00, 0x01];
 /// DigestInfo (SHA-256 of the empty string) signed once to check an imported key.
 const TEST_DIGEST_INFO: [u8; 51] = [
     0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
@@ -229,7 +226,7 @@ impl RsaKey {
         q: &[u8],
         n: Option<&[u8]>,
     ) -> Result<RsaKey, Error> {
-        if trim(e) != [0x01, 0x00, 0x01] {
+        if trim(e) != E_BYTES {
             return Err(Error::IncorrectData);
         }
         let key = Self::from_primes(bits, format, p, q)?;
@@ -267,8 +264,8 @@ impl RsaKey {
     }
 
     /// Storage form: p ‖ q, big-endian, `bits / 16` bytes each.
-    pub(crate) fn write_stored(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.raw(&self.primes)
+    pub(crate) fn write_stored<O: Output + ?Sized>(&self, out: &mut O) -> Result<(), Error> {
+        out.put(&self.primes)
     }
 
     pub(crate) fn algorithm(&self) -> Algorithm {
@@ -278,21 +275,23 @@ impl RsaKey {
         }
     }
 
-    /// `81 n ‖ 82 e` (n of `bits / 8` bytes, e as `01 00 01`).
-    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.put(TAG_MODULUS, &self.modulus)?;
-        w.put(TAG_EXPONENT, &[0x01, 0x00, 0x01])
+    /// n (`bits / 8` bytes) and e (`01 00 01`).
+    pub(crate) fn public_key(&self) -> PublicKey<'_> {
+        PublicKey::Rsa {
+            modulus: &self.modulus,
+            exponent: &E_BYTES,
+        }
     }
 
     /// PKCS#1 v1.5 type 1 signature over `input`, blinded, verified before release.
     // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
     // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
     #[inline(never)]
-    pub(crate) fn sign<R: CryptoRng + ?Sized>(
+    pub(crate) fn sign<R: CryptoRng + ?Sized, O: Output + ?Sized>(
         &self,
         rng: &mut R,
         input: &[u8],
-        out: &mut Writer<'_>,
+        out: &mut O,
     ) -> Result<(), Error> {
         // Spec §7.2.10: at most 40% of the modulus length (102 bytes for RSA-2048).
         if input.len().saturating_mul(10) > self.modulus.len().saturating_mul(4) {
@@ -327,7 +326,7 @@ impl RsaKey {
         key.as_public_key()
             .verify(Pkcs1v15Sign::new_unprefixed(), input, &signature)
             .map_err(|_| Error::Internal)?;
-        out.raw(&signature)
+        out.put(&signature)
     }
 
     /// PKCS#1 v1.5 decryption of a cryptogram (left-padded to the modulus length), blinded,
@@ -336,11 +335,11 @@ impl RsaKey {
     // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
     // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
     #[inline(never)]
-    pub(crate) fn decipher<R: CryptoRng + ?Sized>(
+    pub(crate) fn decipher<R: CryptoRng + ?Sized, O: Output + ?Sized>(
         &self,
         rng: &mut R,
         input: &[u8],
-        out: &mut Writer<'_>,
+        out: &mut O,
     ) -> Result<(), Error> {
         let k = self.modulus.len();
         if input.is_empty() || input.len() > k {
@@ -385,7 +384,7 @@ impl RsaKey {
             return Err(Error::IncorrectData);
         }
         let message = em.get(separator + 1..).ok_or(Error::Internal)?;
-        out.raw(message)
+        out.put(message)
     }
 }
 
@@ -431,10 +430,8 @@ mod tests {
     use ::rsa::{BoxedUint, Pkcs1v15Encrypt, Pkcs1v15Sign};
 
     use super::super::test_vectors::*;
-    use super::super::tests::{
-        assert_storage_round_trip, decipher, public_key, public_part, sign, stored,
-    };
-    use super::super::{Algorithm, PrivateKey, RsaImportFormat};
+    use super::super::tests::{assert_storage_round_trip, decipher, public_key, sign, stored};
+    use super::super::{Algorithm, PrivateKey, PublicKey, RsaImportFormat};
     use super::far_apart;
     use crate::error::Error;
     use openpgp_card_applet_testkit::TestRng;
@@ -488,11 +485,19 @@ mod tests {
         PrivateKey::from_rsa_components(v.bits, &E, &v.p, &v.q, Some(&v.n)).unwrap()
     }
 
-    /// The host's view of the card's public key, from the 7F49 DO.
+    /// The card's public key: n and e.
+    fn public_parts(key: &PrivateKey) -> (Vec<u8>, Vec<u8>) {
+        match public_key(key) {
+            PublicKey::Rsa { modulus, exponent } => (modulus.to_vec(), exponent.to_vec()),
+            other => panic!("not an RSA key: {other:?}"),
+        }
+    }
+
+    /// The host's view of the card's public key.
     fn host_key(key: &PrivateKey) -> ::rsa::PublicKey {
-        let public = public_key(key);
-        let n = BoxedUint::from_be_slice_vartime(&public_part(&public, 0x81));
-        let e = BoxedUint::from_be_slice_vartime(&public_part(&public, 0x82));
+        let (n, e) = public_parts(key);
+        let n = BoxedUint::from_be_slice_vartime(&n);
+        let e = BoxedUint::from_be_slice_vartime(&e);
         ::rsa::PublicKey::new(n, e).unwrap()
     }
 
@@ -507,12 +512,9 @@ mod tests {
                 format: RsaImportFormat::Standard
             }
         );
-        let public = public_key(&key);
-        if bits == 4096 {
-            assert_eq!(public.len(), crate::crypto::MAX_PUBLIC_KEY_LEN);
-        }
-        assert_eq!(public_part(&public, 0x81), v.n);
-        assert_eq!(public_part(&public, 0x82), [0x01, 0x00, 0x01]);
+        let (n, e) = public_parts(&key);
+        assert_eq!(n, v.n);
+        assert_eq!(e, [0x01, 0x00, 0x01]);
         // PKCS#1 v1.5 signing is deterministic, blinding or not: OpenSSL's signature exactly.
         let digest_info = bytes(DIGEST_INFO);
         assert_eq!(sign(&key, &digest_info).unwrap(), v.signature);
@@ -578,7 +580,7 @@ mod tests {
             ::rsa::traits::PublicKeyParts::size(&host),
             usize::from(bits / 8)
         );
-        assert_eq!(public_part(&public_key(&key), 0x82), [0x01, 0x00, 0x01]);
+        assert_eq!(public_parts(&key).1, [0x01, 0x00, 0x01]);
 
         let hash = Sha256::digest(b"signed on the card");
         let digest_info = [&bytes(DIGEST_INFO)[..19], &hash[..]].concat();
@@ -650,7 +652,10 @@ mod tests {
         let mut empty = vec![0x00, 0x02];
         empty.resize(255, 0x77);
         empty.push(0x00);
-        assert_eq!(decipher(&key, &raw_encrypt(&key, &empty)).unwrap(), []);
+        assert_eq!(
+            decipher(&key, &raw_encrypt(&key, &empty)).unwrap(),
+            [0u8; 0]
+        );
         // Invalid: seven padding bytes; no separator; wrong block type or first byte; a type 1
         // block (a signature, "decrypted"); a cryptogram of random bytes.
         let no_separator = type2(8, 0x01);

@@ -1,135 +1,106 @@
-//! ECDH on Curve25519, X25519 (RFC 7748): attributes `12 <Curve25519 OID>` (spec §4.4.3.10),
-//! PSO:DECIPHER (§7.2.11), scalar import (§4.4.3.12).
+//! ECDH on Curve25519, X25519 (RFC 7748): the curve's part of
+//! [`montgomery`](super::montgomery), which holds the rest. Attributes
+//! `12 <Curve25519 OID>` (spec §4.4.3.10).
 //!
 //! Byte order: RFC 7748 encodes scalars and u-coordinates little-endian. OpenPGP (and so GnuPG's
 //! key import) sends the *private* scalar as a big-endian MPI, the reverse; public keys (ours in
 //! 7F49, the host's in DECIPHER, the optional one on import) are in RFC 7748 order, optionally
 //! behind OpenPGP's `40` prefix.
 
-use rand_core::CryptoRng;
-use subtle::ConstantTimeEq;
-use x25519_dalek::{PublicKey, StaticSecret};
-use zeroize::{Zeroize, Zeroizing};
+use x25519_dalek::StaticSecret;
+use zeroize::Zeroizing;
 
-use crate::error::Error;
-use crate::tlv::Writer;
+use super::copy_right_aligned;
+use super::montgomery::{MontgomeryCurve, MontgomeryKey};
 
-/// Tag of the public key in the public key DO 7F49.
-const TAG_POINT: u16 = 0x86;
+/// Curve25519 for ECDH.
+pub(crate) enum X25519 {}
 
 /// An X25519 key: the scalar (zeroized on drop by `StaticSecret`) and its public key.
-pub(crate) struct X25519Key {
-    secret: StaticSecret,
-    public: PublicKey,
-}
+pub(crate) type X25519Key = MontgomeryKey<X25519>;
 
-impl X25519Key {
-    /// Builds the key from a scalar in RFC 7748 order and wipes `native`. `StaticSecret` takes
-    /// its 32 bytes by value (x25519-dalek has no constructor from a reference), so one copy
-    /// passes through the call; every buffer of ours is wiped.
-    fn new(native: &mut Zeroizing<[u8; 32]>) -> X25519Key {
-        let secret = StaticSecret::from(**native);
-        native.zeroize();
-        let public = public_key(&secret);
-        X25519Key { secret, public }
+impl MontgomeryCurve for X25519 {
+    const LEN: usize = 32;
+    type Bytes = [u8; 32];
+    type Secret = StaticSecret;
+
+    fn zero() -> [u8; 32] {
+        [0; 32]
     }
 
-    /// A fresh random scalar (clamped when used, RFC 7748 §5).
-    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
-    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
-    // BENCHMARKS.md, finding 6).
-    #[inline(never)]
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> X25519Key {
-        let mut native = Zeroizing::new([0u8; 32]);
-        rng.fill_bytes(&mut *native);
-        X25519Key::new(&mut native)
+    fn secret(native: &[u8; 32]) -> StaticSecret {
+        StaticSecret::from(*native)
     }
 
-    /// The scalar in GnuPG's order (big-endian, possibly with leading zeros stripped):
-    /// left-pad to 32 bytes, then reverse into RFC 7748 order.
-    pub(crate) fn from_gnupg(scalar: &[u8]) -> Result<X25519Key, Error> {
-        let mut native = Zeroizing::new([0u8; 32]);
-        if !super::copy_right_aligned(scalar, &mut *native) {
-            return Err(Error::IncorrectData);
+    /// As imported or generated (unclamped).
+    fn secret_bytes(secret: &StaticSecret) -> &[u8] {
+        secret.as_bytes()
+    }
+
+    fn public(secret: &StaticSecret) -> [u8; 32] {
+        public_key(secret)
+    }
+
+    fn diffie_hellman(secret: &StaticSecret, u: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
+        let u: [u8; 32] = u.try_into().ok()?;
+        Some(Zeroizing::new(scalar_mult(secret, u)))
+    }
+
+    /// GnuPG's order (big-endian, possibly with leading zeros stripped): left-pad to 32 bytes,
+    /// then reverse into RFC 7748 order.
+    fn import(scalar: &[u8], native: &mut [u8; 32]) -> bool {
+        if !copy_right_aligned(scalar, native) {
+            return false;
         }
         native.reverse();
-        Ok(X25519Key::new(&mut native))
-    }
-
-    /// The storage form: 32 bytes in RFC 7748 order.
-    pub(crate) fn from_native(scalar: &[u8]) -> Result<X25519Key, Error> {
-        let scalar: &[u8; 32] = scalar.try_into().map_err(|_| Error::IncorrectData)?;
-        let mut native = Zeroizing::new(*scalar);
-        Ok(X25519Key::new(&mut native))
-    }
-
-    /// Storage form: the scalar in RFC 7748 order, as imported or generated (unclamped).
-    pub(crate) fn write_scalar(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.raw(self.secret.as_bytes())
-    }
-
-    /// `86 <32-byte u-coordinate>`.
-    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.put(TAG_POINT, self.public.as_bytes())
-    }
-
-    /// Whether `public` (32 bytes or `40 ‖ X`) is this key's public key.
-    pub(crate) fn public_matches(&self, public: &[u8]) -> bool {
-        super::public_25519_matches(public, self.public.as_bytes())
-    }
-
-    /// X25519 with the host's public key (32 bytes or `40 ‖ X`); appends the shared secret.
-    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
-    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
-    #[inline(never)]
-    pub(crate) fn agree(&self, public: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
-        let raw = match public {
-            [0x40, rest @ ..] if rest.len() == 32 => rest,
-            _ => public,
-        };
-        let raw: [u8; 32] = raw.try_into().map_err(|_| Error::IncorrectData)?;
-        let shared = Zeroizing::new(self.scalar_mult(raw));
-        // A low-order point gives the all-zero secret (RFC 7748 §6.1): reject it.
-        if bool::from(shared.ct_eq(&[0u8; 32])) {
-            return Err(Error::IncorrectData);
-        }
-        out.raw(&*shared)
-    }
-
-    /// X25519(k, u) of RFC 7748 §5: x25519-dalek's Montgomery ladder.
-    #[cfg(not(feature = "cortex-m4"))]
-    fn scalar_mult(&self, u: [u8; 32]) -> [u8; 32] {
-        self.secret.diffie_hellman(&PublicKey::from(u)).to_bytes()
-    }
-
-    /// X25519(k, u) of RFC 7748 §5: salty's Montgomery ladder (constant-time conditional
-    /// swaps, `subtle`) over Haase's Cortex-M4 field arithmetic. salty takes the scalar by
-    /// value: the copy it clamps lives in its frames, as x25519-dalek's does in its own.
-    #[cfg(feature = "cortex-m4")]
-    fn scalar_mult(&self, u: [u8; 32]) -> [u8; 32] {
-        salty::agreement::x25519(self.secret.to_bytes(), u)
+        true
     }
 }
 
-/// X25519(k, 9), the public key (RFC 7748 §6.1).
+pub(super) use ladder::scalar_mult;
+use ladder::public_key;
+
+/// X25519 through x25519-dalek's Montgomery ladder.
 #[cfg(not(feature = "cortex-m4"))]
-fn public_key(secret: &StaticSecret) -> PublicKey {
-    PublicKey::from(secret)
+mod ladder {
+    use x25519_dalek::{PublicKey, StaticSecret};
+
+    /// X25519(k, u) of RFC 7748 §5.
+    pub(in crate::crypto) fn scalar_mult(secret: &StaticSecret, u: [u8; 32]) -> [u8; 32] {
+        secret.diffie_hellman(&PublicKey::from(u)).to_bytes()
+    }
+
+    /// X25519(k, 9), the public key (RFC 7748 §6.1).
+    pub(super) fn public_key(secret: &StaticSecret) -> [u8; 32] {
+        PublicKey::from(secret).to_bytes()
+    }
 }
 
-/// X25519(k, 9), the public key (RFC 7748 §6.1), with salty's ladder as for [`X25519Key::agree`]
-/// (one implementation of the multiplication in the image, not two).
+/// X25519 through salty's Montgomery ladder (constant-time conditional swaps, `subtle`) over
+/// Haase's Cortex-M4 field arithmetic (feature `cortex-m4`). salty takes the scalar by value:
+/// the copy it clamps lives in its frames, as x25519-dalek's does in its own.
 #[cfg(feature = "cortex-m4")]
-fn public_key(secret: &StaticSecret) -> PublicKey {
-    let mut nine = [0u8; 32];
-    nine[0] = 9;
-    PublicKey::from(salty::agreement::x25519(secret.to_bytes(), nine))
+mod ladder {
+    use x25519_dalek::StaticSecret;
+
+    /// X25519(k, u) of RFC 7748 §5.
+    pub(in crate::crypto) fn scalar_mult(secret: &StaticSecret, u: [u8; 32]) -> [u8; 32] {
+        salty::agreement::x25519(secret.to_bytes(), u)
+    }
+
+    /// X25519(k, 9), the public key (RFC 7748 §6.1), with the same ladder (one implementation
+    /// of the multiplication in the image, not two).
+    pub(super) fn public_key(secret: &StaticSecret) -> [u8; 32] {
+        let mut nine = [0u8; 32];
+        nine[0] = 9;
+        salty::agreement::x25519(secret.to_bytes(), nine)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::{
-        assert_storage_round_trip, decipher, hex, public_key, public_part, stored,
+        assert_storage_round_trip, decipher, hex, public_key, public_point, stored,
     };
     use super::super::{Algorithm, PrivateKey};
     use crate::error::Error;
@@ -160,7 +131,7 @@ mod tests {
         let public = hex(ALICE_PUBLIC);
         let key =
             PrivateKey::from_ec_scalar(&Algorithm::X25519, &alice_gnupg(), Some(&public)).unwrap();
-        assert_eq!(public_part(&public_key(&key), 0x86), public);
+        assert_eq!(public_point(&key), public);
         assert_eq!(decipher(&key, &hex(BOB_PUBLIC)).unwrap(), hex(SHARED));
         let prefixed = [&[0x40][..], &hex(BOB_PUBLIC)].concat();
         assert_eq!(decipher(&key, &prefixed).unwrap(), hex(SHARED));
@@ -205,7 +176,7 @@ mod tests {
     fn agrees_with_an_ephemeral_host_key() {
         let mut rng = TestRng::seed_from_u64(7748);
         let key = crate::crypto::tests::generate(&Algorithm::X25519, &mut rng).unwrap();
-        let card_public: [u8; 32] = public_part(&public_key(&key), 0x86).try_into().unwrap();
+        let card_public: [u8; 32] = public_point(&key).try_into().unwrap();
         let host = x25519_dalek::EphemeralSecret::random_from_rng(&mut rng);
         let host_public = x25519_dalek::PublicKey::from(&host);
         let ours = decipher(&key, host_public.as_bytes()).unwrap();
@@ -262,7 +233,7 @@ mod tests {
             let dalek = x25519_dalek::StaticSecret::from(scalar)
                 .diffie_hellman(&x25519_dalek::PublicKey::from(u));
             assert_eq!(
-                key.scalar_mult(u),
+                super::scalar_mult(&key.secret, u),
                 *dalek.as_bytes(),
                 "{scalar:02X?} {u:02X?}"
             );

@@ -1,5 +1,6 @@
-//! ECDH on Curve448, X448 (RFC 7748 §5): attributes `12 <X448 OID>` (spec §4.4.3.10, OID
-//! 1.3.101.111), PSO:DECIPHER (§7.2.11), scalar import (§4.4.3.12).
+//! ECDH on Curve448, X448 (RFC 7748 §5): the curve's part of
+//! [`montgomery`](super::montgomery), which holds the rest. Attributes `12 <X448 OID>` (spec
+//! §4.4.3.10, OID 1.3.101.111).
 //!
 //! Every value is in RFC 7748's (little-endian) encoding, with no prefix on output: the 56-byte
 //! scalar on import and in storage, our public key in 7F49, and the shared secret (GnuPG 2.4
@@ -7,100 +8,66 @@
 //! OpenPGP's `40` prefix. GnuPG sends X448 secrets in RFC 7748 order (unlike X25519's, which
 //! it reverses): checked end to end by keytocard and a decryption with GnuPG 2.4.
 
-use rand_core::CryptoRng;
-use subtle::ConstantTimeEq;
 use x448::{PublicKey, StaticSecret};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
-use crate::error::Error;
-use crate::tlv::Writer;
+use super::montgomery::{MontgomeryCurve, MontgomeryKey};
 
-/// Tag of the public key in the public key DO 7F49.
-const TAG_POINT: u16 = 0x86;
 /// Length of scalars, u-coordinates and shared secrets (RFC 7748 §5).
-pub(crate) const KEY_LEN: usize = 56;
+const LEN: usize = 56;
+
+/// Curve448 for ECDH.
+pub(crate) enum X448 {}
 
 /// An X448 key: the scalar (clamped, zeroized on drop by `StaticSecret`) and its public key.
-pub(crate) struct X448Key {
-    secret: StaticSecret,
-    public: PublicKey,
-}
+pub(crate) type X448Key = MontgomeryKey<X448>;
 
-impl X448Key {
-    /// Builds the key from a scalar in RFC 7748 order and wipes `native`. `StaticSecret` takes
-    /// its bytes by value (the crate has no constructor from a reference), so one copy passes
-    /// through the call; every buffer of ours is wiped.
-    fn new(native: &mut Zeroizing<[u8; KEY_LEN]>) -> X448Key {
-        let secret = StaticSecret::from(**native);
-        native.zeroize();
-        let public = PublicKey::from(&secret);
-        X448Key { secret, public }
+impl MontgomeryCurve for X448 {
+    const LEN: usize = LEN;
+    type Bytes = [u8; LEN];
+    type Secret = StaticSecret;
+
+    fn zero() -> [u8; LEN] {
+        [0; LEN]
     }
 
-    /// A fresh random scalar (clamped, RFC 7748 §5).
-    // Not inlined: each algorithm's generation keeps its own frame, so that GENERATE's frame does
-    // not hold every algorithm's locals at once (RSA-4096 generation needed 20,536 B of stack;
-    // BENCHMARKS.md, finding 6).
-    #[inline(never)]
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> X448Key {
-        let mut native = Zeroizing::new([0u8; KEY_LEN]);
-        rng.fill_bytes(&mut *native);
-        X448Key::new(&mut native)
+    fn secret(native: &[u8; LEN]) -> StaticSecret {
+        StaticSecret::from(*native)
     }
 
-    /// The scalar as imported: RFC 7748 order, exactly 56 bytes. (GnuPG strips leading zero
-    /// bytes and pads the value back to the curve's length before it sends it.)
-    pub(crate) fn from_native(scalar: &[u8]) -> Result<X448Key, Error> {
-        let scalar: &[u8; KEY_LEN] = scalar.try_into().map_err(|_| Error::IncorrectData)?;
-        let mut native = Zeroizing::new(*scalar);
-        Ok(X448Key::new(&mut native))
+    /// Clamped by the crate (RFC 7748 §5).
+    fn secret_bytes(secret: &StaticSecret) -> &[u8] {
+        secret.as_bytes()
     }
 
-    /// Storage form: the (clamped) scalar in RFC 7748 order.
-    pub(crate) fn write_scalar(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.raw(self.secret.as_bytes())
+    fn public(secret: &StaticSecret) -> [u8; LEN] {
+        *PublicKey::from(secret).as_bytes()
     }
 
-    /// `86 <56-byte u-coordinate>`.
-    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.put(TAG_POINT, self.public.as_bytes())
+    /// `from_bytes` refuses a wrong length and the known low-order points.
+    fn diffie_hellman(secret: &StaticSecret, u: &[u8]) -> Option<Zeroizing<[u8; LEN]>> {
+        let public = PublicKey::from_bytes(u)?;
+        let shared = secret.diffie_hellman(&public);
+        Some(Zeroizing::new(*shared.as_bytes()))
     }
 
-    /// Whether `public` (56 bytes or `40 ‖ X`) is this key's public key.
-    pub(crate) fn public_matches(&self, public: &[u8]) -> bool {
-        strip_prefix(public) == &self.public.as_bytes()[..]
-    }
-
-    /// X448 with the host's public key (56 bytes or `40 ‖ X`); appends the 56-byte shared
-    /// secret. A low-order point, which gives the all-zero secret (RFC 7748 §6.2), is
-    /// [`Error::IncorrectData`].
-    // Not inlined: each algorithm's frame stays its own, so the deepest path (RSA-4096) does
-    // not pay for the others' locals on a 16 KiB stack (measured in BENCHMARKS.md).
-    #[inline(never)]
-    pub(crate) fn agree(&self, public: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
-        // `from_bytes` refuses a wrong length and the known low-order points.
-        let public = PublicKey::from_bytes(strip_prefix(public)).ok_or(Error::IncorrectData)?;
-        let shared = self.secret.diffie_hellman(&public);
-        // And the result itself: all zero for any point of small order (RFC 7748 §6.2).
-        if bool::from(shared.as_bytes().ct_eq(&[0u8; KEY_LEN])) {
-            return Err(Error::IncorrectData);
+    /// RFC 7748 order, exactly 56 bytes, as GnuPG sends it. (GnuPG strips leading zero bytes
+    /// and pads the value back to the curve's length before it sends it.)
+    fn import(scalar: &[u8], native: &mut [u8; LEN]) -> bool {
+        match <&[u8; LEN]>::try_from(scalar) {
+            Ok(scalar) => {
+                *native = *scalar;
+                true
+            }
+            Err(_) => false,
         }
-        out.raw(shared.as_bytes())
-    }
-}
-
-/// A 57-byte value starting with OpenPGP's `40` loses it; anything else is taken as it is.
-fn strip_prefix(public: &[u8]) -> &[u8] {
-    match public {
-        [0x40, rest @ ..] if rest.len() == KEY_LEN => rest,
-        _ => public,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::{
-        assert_storage_round_trip, decipher, hex, public_key, public_part, stored,
+        assert_storage_round_trip, decipher, hex, public_point, stored,
     };
     use super::super::{Algorithm, PrivateKey};
     use crate::error::Error;
@@ -116,7 +83,7 @@ mod tests {
     fn rfc7748_alice_and_bob() {
         let alg = Algorithm::X448;
         let key = PrivateKey::from_ec_scalar(&alg, &hex(ALICE), Some(&hex(ALICE_PUBLIC))).unwrap();
-        assert_eq!(public_part(&public_key(&key), 0x86), hex(ALICE_PUBLIC));
+        assert_eq!(public_point(&key), hex(ALICE_PUBLIC));
         assert_eq!(decipher(&key, &hex(BOB_PUBLIC)).unwrap(), hex(SHARED));
         let prefixed = [&[0x40][..], &hex(BOB_PUBLIC)].concat();
         assert_eq!(decipher(&key, &prefixed).unwrap(), hex(SHARED));
@@ -182,7 +149,7 @@ mod tests {
     fn generated_keys_agree_with_the_host() {
         let mut rng = TestRng::seed_from_u64(7748);
         let key = crate::crypto::tests::generate(&Algorithm::X448, &mut rng).unwrap();
-        let card_public: [u8; 56] = public_part(&public_key(&key), 0x86).try_into().unwrap();
+        let card_public: [u8; 56] = public_point(&key).try_into().unwrap();
         let host = x448::StaticSecret::from([0x5Au8; 56]);
         let host_public = x448::PublicKey::from(&host);
         let theirs = host.diffie_hellman(&x448::PublicKey::from_bytes(&card_public).unwrap());

@@ -8,31 +8,15 @@ pub use openpgp_card_applet_testkit::backends::{
 pub use openpgp_card_applet_testkit::{assert_sw, hex, import_template, to_hex, Card, Rsp};
 
 /// An algorithm's attributes (C1-C3), as the applet writes them.
-pub fn attributes(algorithm: &openpgp_card_applet::crypto::Algorithm) -> Vec<u8> {
-    let mut buf = [0u8; 64];
-    let mut w = openpgp_card_applet::tlv::Writer::new(&mut buf);
-    algorithm
-        .write_attributes(&mut w)
-        .expect("attributes fit 64 bytes");
-    w.written().to_vec()
-}
+pub use openpgp_card_applet_testkit::attributes;
 
 /// The first slot (SIG, DEC, AUT) that takes `algorithm`, with its control reference template
 /// tag (B6, B8, A4) and its attributes DO (C1, C2, C3).
 pub fn first_slot(
     algorithm: &openpgp_card_applet::crypto::Algorithm,
 ) -> (openpgp_card_applet::spec::Slot, u8, u16) {
-    use openpgp_card_applet::spec::Slot;
-    let slot = [Slot::Sig, Slot::Dec, Slot::Aut]
-        .into_iter()
-        .find(|&slot| algorithm.fits_slot(slot))
-        .expect("every algorithm fits a slot");
-    let (crt, tag) = match slot {
-        Slot::Sig => (0xB6, 0xC1),
-        Slot::Dec => (0xB8, 0xC2),
-        Slot::Aut => (0xA4, 0xC3),
-    };
-    (slot, crt, tag)
+    let slot = openpgp_card_applet_testkit::first_slot(algorithm);
+    (slot, slot.crt_tag(), slot.attributes_tag())
 }
 
 /// The applet of a test card on the in-memory backends.

@@ -138,8 +138,65 @@ pub enum FlashStorageError<E> {
     BufferTooSmall,
     /// The record is longer than [`MAX_RECORD_LEN`].
     RecordTooLarge,
-    /// The flash range does not suit a map (alignment, fewer than two logical pages).
-    BadRange,
+}
+
+/// Why [`FlashStorage::new`] refused a range: the rule it breaks, checked in this order, with
+/// the numbers that break it. Offsets are within the flash, as `new` takes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeError {
+    /// The start or the end is not a multiple of the logical page,
+    /// [`FlashStorage::PAGE_SIZE`] (whole physical erase pages, together at least
+    /// [`LOGICAL_PAGE_MIN`] bytes: 8 KiB on a flash with 4 KiB pages).
+    Misaligned {
+        /// The range given.
+        start: u32,
+        /// The range given.
+        end: u32,
+        /// The logical page both must be multiples of.
+        page_size: usize,
+    },
+    /// Fewer than two logical pages: the map always keeps one erased page to move live items
+    /// into.
+    TooSmall {
+        /// The whole pages in the range (0 for an empty or backward range).
+        pages: usize,
+    },
+    /// The range ends past the flash's capacity (`ReadNorFlash::capacity`).
+    PastTheEnd {
+        /// The range's end.
+        end: u32,
+        /// The flash's capacity in bytes.
+        capacity: usize,
+    },
+    /// The flash's word (its larger of read and write size) is wider than sequential-storage
+    /// takes (32 bytes): no range suits it.
+    WordTooWide,
+}
+
+impl core::fmt::Display for RangeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            RangeError::Misaligned {
+                start,
+                end,
+                page_size,
+            } => write!(
+                f,
+                "record range {start:#x}..{end:#x} is not aligned to the logical page of {page_size} bytes"
+            ),
+            RangeError::TooSmall { pages } => write!(
+                f,
+                "record range holds {pages} logical pages; it needs at least 2"
+            ),
+            RangeError::PastTheEnd { end, capacity } => write!(
+                f,
+                "record range ends at {end:#x}, past the flash's capacity of {capacity:#x} bytes"
+            ),
+            RangeError::WordTooWide => {
+                write!(f, "the flash's word is wider than sequential-storage's 32 bytes")
+            }
+        }
+    }
 }
 
 impl<E> From<sequential_storage::Error<E>> for FlashStorageError<E> {
@@ -153,13 +210,16 @@ impl<F: blocking::NorFlash> FlashStorage<F> {
     pub const PAGE_SIZE: usize = <Blocking<F> as nb::NorFlash>::ERASE_SIZE;
 
     /// Opens the map in `range` (offsets within `flash`), as it is: nothing is read or written
-    /// until the first call, which also repairs what an earlier power cut left half done. The
-    /// range must be aligned to [`PAGE_SIZE`](Self::PAGE_SIZE) and hold at least two pages;
-    /// for the applet, give it room for about twice the live data (see the board's README).
-    pub fn new(flash: F, range: Range<u32>) -> Result<Self, FlashStorageError<F::Error>> {
-        let config = MapConfig::<Blocking<F>>::try_new(range.clone())
-            .map_err(|_| FlashStorageError::BadRange)?;
-        let pages = range.len() / Self::PAGE_SIZE;
+    /// until the first call, which also repairs what an earlier power cut left half done.
+    ///
+    /// The range must start and end on a multiple of [`PAGE_SIZE`](Self::PAGE_SIZE), hold
+    /// at least two such pages and end within the flash's capacity; [`RangeError`] names the
+    /// rule a refused range breaks. For the applet, give it room for about twice the live data
+    /// (the embedding guide, "Storage on flash").
+    pub fn new(flash: F, range: Range<u32>) -> Result<Self, RangeError> {
+        let pages = check_range(range.clone(), Self::PAGE_SIZE, flash.capacity())?;
+        let config =
+            MapConfig::<Blocking<F>>::try_new(range).map_err(|_| RangeError::WordTooWide)?;
         let cache = Cache::new(
             HeapPageStates::new(pages),
             HeapPagePointers::new(pages),
@@ -255,6 +315,30 @@ impl<F: blocking::NorFlash> FlashStorage<F> {
     }
 }
 
+/// The rules of [`FlashStorage::new`] on `range`, in [`RangeError`]'s order; the number of
+/// logical pages when it keeps them.
+fn check_range(range: Range<u32>, page_size: usize, capacity: usize) -> Result<usize, RangeError> {
+    let aligned = |offset: u32| (offset as usize).is_multiple_of(page_size);
+    if !aligned(range.start) || !aligned(range.end) {
+        return Err(RangeError::Misaligned {
+            start: range.start,
+            end: range.end,
+            page_size,
+        });
+    }
+    let pages = range.len() / page_size;
+    if pages < 2 {
+        return Err(RangeError::TooSmall { pages });
+    }
+    if range.end as usize > capacity {
+        return Err(RangeError::PastTheEnd {
+            end: range.end,
+            capacity,
+        });
+    }
+    Ok(pages)
+}
+
 impl<F: blocking::NorFlash> Storage for FlashStorage<F>
 where
     F::Error: core::fmt::Debug,
@@ -287,5 +371,136 @@ where
             Some(Some(_)) => self.store(id, None),
             Some(None) | None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use embedded_storage::nor_flash::{NorFlash, NorFlashErrorKind, ReadNorFlash};
+
+    /// A NOR flash of 4 KiB pages in RAM, as small as the range rules need.
+    struct Ram(Vec<u8>);
+
+    impl ErrorType for Ram {
+        type Error = NorFlashErrorKind;
+    }
+
+    impl ReadNorFlash for Ram {
+        const READ_SIZE: usize = 4;
+        fn read(&mut self, at: u32, out: &mut [u8]) -> Result<(), NorFlashErrorKind> {
+            let from = at as usize;
+            let bytes = self
+                .0
+                .get(from..from + out.len())
+                .ok_or(NorFlashErrorKind::OutOfBounds)?;
+            out.copy_from_slice(bytes);
+            Ok(())
+        }
+        fn capacity(&self) -> usize {
+            self.0.len()
+        }
+    }
+
+    impl NorFlash for Ram {
+        const WRITE_SIZE: usize = 4;
+        const ERASE_SIZE: usize = 4096;
+        fn erase(&mut self, from: u32, to: u32) -> Result<(), NorFlashErrorKind> {
+            let bytes = self
+                .0
+                .get_mut(from as usize..to as usize)
+                .ok_or(NorFlashErrorKind::OutOfBounds)?;
+            bytes.fill(0xFF);
+            Ok(())
+        }
+        fn write(&mut self, at: u32, data: &[u8]) -> Result<(), NorFlashErrorKind> {
+            let from = at as usize;
+            let bytes = self
+                .0
+                .get_mut(from..from + data.len())
+                .ok_or(NorFlashErrorKind::OutOfBounds)?;
+            for (old, new) in bytes.iter_mut().zip(data) {
+                *old &= new;
+            }
+            Ok(())
+        }
+    }
+
+    const KIB: u32 = 1024;
+
+    fn open(capacity: u32, range: Range<u32>) -> Result<FlashStorage<Ram>, RangeError> {
+        FlashStorage::new(Ram(vec![0xFF; capacity as usize]), range)
+    }
+
+    #[test]
+    fn the_logical_page_is_two_4_kib_pages() {
+        assert_eq!(FlashStorage::<Ram>::PAGE_SIZE, 8192);
+    }
+
+    #[test]
+    fn a_range_of_whole_4_kib_pages_is_misaligned_to_the_8_kib_logical_page() {
+        // The embedding guide's first attempt (issue 39): 4096..20480 on 4 KiB pages.
+        let err = open(64 * KIB, 4 * KIB..20 * KIB).err();
+        assert_eq!(
+            err,
+            Some(RangeError::Misaligned {
+                start: 4096,
+                end: 20480,
+                page_size: 8192
+            })
+        );
+        let end = open(64 * KIB, 0..20 * KIB).err();
+        assert!(
+            matches!(end, Some(RangeError::Misaligned { .. })),
+            "{end:?}"
+        );
+    }
+
+    #[test]
+    fn fewer_than_two_logical_pages_is_too_small() {
+        assert_eq!(
+            open(64 * KIB, 8 * KIB..16 * KIB).err(),
+            Some(RangeError::TooSmall { pages: 1 })
+        );
+        assert_eq!(
+            open(64 * KIB, 16 * KIB..16 * KIB).err(),
+            Some(RangeError::TooSmall { pages: 0 })
+        );
+        #[allow(clippy::reversed_empty_ranges)]
+        let backward = 32 * KIB..16 * KIB;
+        assert_eq!(
+            open(64 * KIB, backward).err(),
+            Some(RangeError::TooSmall { pages: 0 })
+        );
+    }
+
+    #[test]
+    fn a_range_past_the_flash_is_refused_before_any_write() {
+        // Before, this range passed `new` and failed at the first write
+        // (`Map(Storage { value: OutOfBounds })`).
+        assert_eq!(
+            open(64 * KIB, 48 * KIB..80 * KIB).err(),
+            Some(RangeError::PastTheEnd {
+                end: 80 * KIB,
+                capacity: 64 * 1024
+            })
+        );
+    }
+
+    #[test]
+    fn a_range_that_keeps_every_rule_stores_records() {
+        let mut store = open(64 * KIB, 48 * KIB..64 * KIB).expect("the last 16 KiB");
+        store.write(RecordId(7), b"record").expect("write");
+        let mut buf = [0u8; 8];
+        assert_eq!(store.read(RecordId(7), &mut buf).expect("read"), Some(6));
+        assert_eq!(&buf[..6], b"record");
+    }
+
+    #[test]
+    fn each_refusal_says_which_rule_it_breaks() {
+        let text = |e: RangeError| alloc::format!("{e}");
+        assert!(text(open(64 * KIB, 4 * KIB..20 * KIB).err().unwrap()).contains("not aligned"));
+        assert!(text(open(64 * KIB, 0..8 * KIB).err().unwrap()).contains("at least 2"));
+        assert!(text(open(64 * KIB, 0..80 * KIB).err().unwrap()).contains("past the flash"));
     }
 }

@@ -9,6 +9,9 @@
 //!   storage, clock and button, so that a test damages records, moves the clock or scripts the
 //!   button through the platform it built ([`Card::storage_mut`], [`Card::clock`],
 //!   [`Card::user_presence`]), and power-cycles any card ([`Card::power_cycle`]);
+//! - [`commands`]: the common commands as [`Card`] methods (algorithm attributes from an
+//!   `Algorithm`, GENERATE, PSO:CDS and DECIPHER, INTERNAL AUTHENTICATE, PIN changes and
+//!   resets);
 //! - [`import_template`]: key import templates as a host builds them;
 //! - [`power_loss`]: what a host can observe of a card, to judge a card after a power cut;
 //! - [`representative`]: a session that compares two ways into the applet;
@@ -42,6 +45,7 @@ extern crate std;
 pub mod attestation_ca;
 pub mod backends;
 pub mod client;
+pub mod commands;
 mod import;
 /// The known keys and answers of the workspace: the crate `openpgp-card-applet-test-vectors`
 /// (generated with OpenSSL), shared with the core's unit tests, the fuzz crate, the benchmarks
@@ -58,4 +62,5 @@ pub use backends::{
     ScriptedButton, Shared, SourceDead, TestRng,
 };
 pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
+pub use commands::{attributes, first_slot, public_key_part};
 pub use import::{ecdh_cipher_do, import_template};

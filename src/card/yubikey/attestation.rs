@@ -22,6 +22,7 @@ use crate::spec::{tag, KeyStatus, Slot};
 use crate::state::{usable, usable_mut};
 use crate::tlv::Writer;
 
+use crate::card::encode::{write_public_key, MAX_PUBLIC_KEY_LEN};
 use crate::card::Card;
 
 /// The cardholder certificate record a slot's attestation replaces (7F21 occurrences are
@@ -64,10 +65,10 @@ impl<S: Storage, R: TryCryptoRng, C: Clock, U: UserPresence> Card<S, R, C, U> {
         let key = self.attestation_key()?.ok_or(Error::NotFound)?;
         let authority = self.attestation_certificate()?.ok_or(Error::NotFound)?;
         self.confirm_attestation_presence()?;
-        let mut public = alloc::vec![0u8; crate::crypto::MAX_PUBLIC_KEY_LEN];
+        let mut public = alloc::vec![0u8; MAX_PUBLIC_KEY_LEN];
         let written = {
             let mut w = Writer::new(&mut public);
-            self.slot_key(slot)?.write_public_key(&mut w)?;
+            write_public_key(&mut w, self.slot_key(slot)?)?;
             w.len()
         };
         public.truncate(written);

@@ -18,15 +18,12 @@
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use super::{WeierstrassKey, SCALAR_ATTEMPTS};
+use crate::crypto::{copy_right_aligned, EcPoint, Output};
 use crate::error::Error;
-use crate::tlv::Writer;
 
-/// Tag of the EC point in the public key DO 7F49 (spec §4.4.3.12).
-const TAG_POINT: u16 = 0x86;
 /// Bytes of a field element and of a scalar.
 const LEN: usize = 32;
-/// SEC 1 uncompressed point: `04 ‖ X ‖ Y`.
-const POINT_LEN: usize = 1 + 2 * LEN;
 
 /// A P-256 private key: the scalar (the library's little-endian words, and the big-endian bytes
 /// for storage: the library reads the scalar back only through an `unsafe` call) and the
@@ -87,12 +84,16 @@ impl P256Key {
             public,
         }
     }
+}
 
-    /// A uniformly random scalar in [1, n-1]: rejection sampling, at most
-    /// [`SCALAR_ATTEMPTS`](super::super::SCALAR_ATTEMPTS) draws (one is refused with a
+impl WeierstrassKey for P256Key {
+    const FIELD_LEN: usize = LEN;
+    type FieldBytes = [u8; LEN];
+
+    /// A uniformly random scalar in [1, n-1]: rejection sampling (one draw is refused with a
     /// probability of 2⁻³², so a healthy source never runs out; a stuck one ends in an error).
-    pub(crate) fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        for _ in 0..super::super::SCALAR_ATTEMPTS {
+    fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        for _ in 0..SCALAR_ATTEMPTS {
             let mut scalar = Zeroizing::new([0u8; LEN]);
             rng.fill_bytes(&mut *scalar);
             if let Ok(secret) = p256_cortex_m4::SecretKey::from_bytes(scalar.as_slice()) {
@@ -102,10 +103,9 @@ impl P256Key {
         Err(Error::RandomFailure)
     }
 
-    /// A big-endian scalar, left-padded if short; must be in [1, n-1].
-    pub(crate) fn from_scalar(scalar: &[u8]) -> Result<Self, Error> {
+    fn from_scalar(scalar: &[u8]) -> Result<Self, Error> {
         let mut bytes = Zeroizing::new([0u8; LEN]);
-        if !super::super::copy_right_aligned(scalar, &mut *bytes) {
+        if !copy_right_aligned(scalar, &mut *bytes) {
             return Err(Error::IncorrectData);
         }
         let secret = p256_cortex_m4::SecretKey::from_bytes(bytes.as_slice())
@@ -113,61 +113,48 @@ impl P256Key {
         Ok(P256Key::from_parts(secret, bytes))
     }
 
-    /// The scalar, big-endian, field length.
-    pub(crate) fn write_scalar(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.raw(&*self.scalar)
+    fn write_scalar<O: Output + ?Sized>(&self, out: &mut O) -> Result<(), Error> {
+        out.put(&*self.scalar)
     }
 
-    /// `86 04 ‖ X ‖ Y`.
-    pub(crate) fn write_public(&self, w: &mut Writer<'_>) -> Result<(), Error> {
-        w.put(TAG_POINT, &self.public.to_uncompressed_sec1_bytes())
+    fn public_point(&self) -> Result<EcPoint, Error> {
+        EcPoint::new(&self.public.to_uncompressed_sec1_bytes())
     }
 
-    /// Whether `public` is this key's point, uncompressed.
-    pub(crate) fn public_matches(&self, public: &[u8]) -> bool {
+    fn public_matches(&self, public: &[u8]) -> bool {
         self.public.to_uncompressed_sec1_bytes()[..] == *public
     }
 
-    /// ECDSA over a hash, as `CurveKey::sign`: the hash left-padded with zeros if shorter than
-    /// 32 bytes, its leftmost 32 bytes if longer; a hedged RFC 6979 nonce. Appends `r ‖ s`.
-    #[inline(never)]
-    pub(crate) fn sign<R: CryptoRng + ?Sized>(
+    #[inline(always)]
+    fn sign_prehash<R: CryptoRng + ?Sized, O: Output + ?Sized>(
         &self,
         rng: &mut R,
-        hash: &[u8],
-        out: &mut Writer<'_>,
+        z: &[u8; LEN],
+        out: &mut O,
     ) -> Result<(), Error> {
-        let mut z = [0u8; LEN];
-        super::hash_to_field(hash, &mut z)?;
         let mut entropy = Zeroizing::new([0u8; LEN]);
         rng.fill_bytes(&mut *entropy);
         let order = <p256::NistP256 as elliptic_curve::Curve>::ORDER;
         let nonces = rfc6979::KGenerator::<sha2::Sha256, _>::new(
             &*self.scalar,
-            &z,
+            z,
             &*entropy,
             order.as_ref(),
         );
-        let signature = self.secret.sign_prehashed(&z, HedgedNonces(nonces));
+        let signature = self.secret.sign_prehashed(z, HedgedNonces(nonces));
         let bytes = signature.to_untagged_bytes();
-        #[cfg(feature = "verify-signatures")]
-        if !self.public.verify_prehashed(&z, &signature) {
+        if cfg!(feature = "verify-signatures") && !self.public.verify_prehashed(z, &signature) {
             return Err(Error::Internal);
         }
-        out.raw(&bytes)
+        out.put(&bytes)
     }
 
-    /// ECDH with the host's point `04 ‖ X ‖ Y`, which must be on the curve; appends the
-    /// x-coordinate of the shared point.
-    #[inline(never)]
-    pub(crate) fn agree(&self, point: &[u8], out: &mut Writer<'_>) -> Result<(), Error> {
-        if point.first() != Some(&0x04) || point.len() != POINT_LEN {
-            return Err(Error::IncorrectData);
-        }
+    #[inline(always)]
+    fn diffie_hellman<O: Output + ?Sized>(&self, point: &[u8], out: &mut O) -> Result<(), Error> {
         let public =
             p256_cortex_m4::PublicKey::from_sec1_bytes(point).map_err(|_| Error::IncorrectData)?;
         let mut shared = self.secret.agree(&public);
-        let result = out.raw(shared.as_bytes());
+        let result = out.put(shared.as_bytes());
         shared.zeroize();
         result
     }
