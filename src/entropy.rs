@@ -48,7 +48,7 @@ const APT_CUTOFF: u16 = 19;
 /// SP 800-90B §4.4's two continuous tests, over a stream of bytes.
 ///
 /// Branch-free in the bytes: they become secrets (an RSA prime is made of them), so whether
-/// two of them are equal must not show in the control flow (`benches/footprint/prime_ct.sh`
+/// two of them are equal must not show in the control flow (`benches/footprint/ct_check.sh`
 /// saw it when the comparison was a branch). Only the window's position, which counts bytes,
 /// and the verdict, which is public, are branched on.
 #[derive(Default)]

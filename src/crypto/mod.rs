@@ -33,7 +33,10 @@
 //! - Every private-key operation is blinded with the platform RNG: signing through
 //!   `sign_with_rng`, decryption through `hazmat::rsa_decrypt_and_check` with an RNG, which in
 //!   `rsa` 0.10 blinds the base, the CRT exponents and the moduli with fresh randomness each time.
-//!   The exponentiation therefore never runs on a value the host chose.
+//!   The exponentiation therefore never runs on a value the host chose. With the feature
+//!   `cortex-m4` the private operation runs on the workspace's Montgomery kernel instead
+//!   (`rsa_crt`, `crates/montgomery`): base and exponent blinding as above, the moduli not
+//!   blinded (`rsa_crt` says why), a fixed-window exponentiation that reads every table entry.
 //! - The PKCS#1 v1.5 type 2 padding is checked without branches or indexes that depend on the
 //!   decrypted bytes (`subtle`); the only secret-dependent branch is the final verdict, which the
 //!   spec (§7.2.11) makes visible anyway: bad padding answers 6A80. (The crate's own
@@ -45,7 +48,8 @@
 //! - Signatures are verified with the public key before they are released, and decryption
 //!   checks `m^e = c`: a fault in one CRT half would otherwise reveal a prime factor (Bellcore).
 //!
-//! What remains: the big-integer code is as constant-time as `crypto-bigint` makes it, and the
+//! What remains: the big-integer code is as constant-time as `crypto-bigint` (and, with
+//! `cortex-m4`, `crates/montgomery`) makes it, and the
 //! length of a correctly decrypted message is public (it is the response length).
 
 // Without any short-Weierstrass curve compiled in, `Curve` has no values, so the ECDSA and ECDH
@@ -70,10 +74,12 @@ mod families;
 mod montgomery;
 #[cfg(feature = "rsa")]
 mod rsa;
+#[cfg(all(feature = "rsa", feature = "cortex-m4"))]
+mod rsa_crt;
 #[cfg(feature = "rsa")]
 mod rsa_prime;
 /// The acceptance test of on-card RSA prime generation, alone: for the constant-time checks
-/// (`benches/prime_ct`), not an API.
+/// (`benches/footprint/ct_check.sh`), not an API.
 #[cfg(feature = "rsa")]
 #[doc(hidden)]
 pub use rsa_prime::accepts as rsa_prime_accepted;

@@ -298,6 +298,25 @@ impl RsaKey {
             return Err(Error::WrongLength);
         }
         let key = self.key()?;
+        #[cfg(feature = "cortex-m4")]
+        let signature = {
+            // EMSA-PKCS1-v1_5 without a DigestInfo prefix (the input is one): 00 01 FF.. 00
+            // input, signed on the workspace's Montgomery kernel (`rsa_crt`).
+            let k = self.modulus.len();
+            let mut em = Zeroizing::new(alloc::vec![0xFF; k]);
+            let separator = k.checked_sub(input.len() + 1).ok_or(Error::WrongLength)?;
+            em.get_mut(..2)
+                .ok_or(Error::Internal)?
+                .copy_from_slice(&[0x00, 0x01]);
+            *em.get_mut(separator).ok_or(Error::Internal)? = 0x00;
+            em.get_mut(separator + 1..)
+                .ok_or(Error::Internal)?
+                .copy_from_slice(input);
+            let c = BoxedUint::from_be_slice(&em, key.n_bits_precision())
+                .map_err(|_| Error::Internal)?;
+            super::rsa_crt::private(key, rng, &c)?.to_be_bytes()
+        };
+        #[cfg(not(feature = "cortex-m4"))]
         let signature = key
             .sign_with_rng(rng, Pkcs1v15Sign::new_unprefixed(), input)
             .map_err(|_| Error::Internal)?;
@@ -332,10 +351,25 @@ impl RsaKey {
             .map_err(|_| Error::IncorrectData)?;
         // RSADP with base, exponent and modulus blinding, then the check m^e == c. A cryptogram
         // not below the modulus is rejected here.
+        #[cfg(not(feature = "cortex-m4"))]
         let m = hazmat::rsa_decrypt_and_check(key, Some(rng), &c).map_err(|error| match error {
             ::rsa::Error::Internal => Error::Internal,
             _ => Error::IncorrectData,
         })?;
+        // The same on the workspace's Montgomery kernel (`rsa_crt`: base and exponent
+        // blinding), with the same checks.
+        #[cfg(feature = "cortex-m4")]
+        let m = {
+            if c >= *key.n().as_ref() {
+                return Err(Error::IncorrectData);
+            }
+            let m = super::rsa_crt::private(key, rng, &c)?;
+            let check = hazmat::rsa_encrypt(key, &m).map_err(|_| Error::Internal)?;
+            if check != c {
+                return Err(Error::Internal);
+            }
+            m
+        };
         let m = Zeroizing::new(m);
         // I2OSP(m, k): the limb-aligned encoding is at least k bytes, and m < n makes the excess
         // leading bytes zero; only public lengths are involved.

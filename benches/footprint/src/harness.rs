@@ -58,8 +58,8 @@ fn call(f: &mut dyn FnMut()) {
     f()
 }
 
-/// Called right after the measured call returns: `profile.sh` ends a segment at its first
-/// block (`call` tail-calls the measured code, so its own return is no marker).
+/// Called right after the measured call returns: `profile.sh` and `ct_check.sh` end a segment
+/// at its first block (`call` tail-calls the measured code, so its own return is no marker).
 #[inline(never)]
 fn call_returned() {
     core::hint::black_box(());
@@ -92,7 +92,7 @@ fn ticks() -> u64 {
 /// Restarts SysTick's count at a wrap, so that its next interrupt comes 2^24 ticks (671 M
 /// instructions) later. Called before a measured call, it keeps the interrupt out of a call
 /// shorter than that, and puts it at the same instruction of longer calls that run the same
-/// code: `prime_ct.sh` compares such calls' traces block by block. The counter stays
+/// code: `ct_check.sh` compares such calls' traces block by block. The counter stays
 /// monotonic: the restart counts as a wrap.
 pub fn restart_counter() {
     // Writing SYST_CVR clears it; it reloads at the next tick, without an interrupt. The
@@ -140,7 +140,7 @@ pub fn exit_success() -> ! {
 }
 
 /// Runs `f` once, measured: paints the stack, resets the heap peak, and prints a line. The
-/// call between is one segment of `profile.sh`'s and `prime_ct.sh`'s traces.
+/// call between is one segment of `profile.sh`'s and `ct_check.sh`'s traces.
 pub fn measure(label: &str, f: &mut dyn FnMut()) -> Measured {
     STACK.paint();
     let before = HEAP.reset_peak();

@@ -25,6 +25,8 @@ use openpgp_card_applet::tlv::Reader;
 #[path = "../../../common/apdus.rs"]
 #[allow(dead_code)] // the import template
 mod apdus;
+#[path = "../../../common/env_number.rs"]
+mod env_number;
 #[path = "../harness.rs"]
 mod harness;
 #[path = "../../../common/cortex_m_meter.rs"]
@@ -41,22 +43,13 @@ use openpgp_card_applet_testkit::ecdh_cipher_do;
 
 /// Random generator seeds per RSA size.
 const SEEDS: u64 = match option_env!("FOOTPRINT_SEEDS") {
-    Some(text) => parse_seeds(text),
+    Some(text) => {
+        let seeds = env_number::parse(text);
+        assert!(seeds > 0, "FOOTPRINT_SEEDS is at least 1");
+        seeds
+    }
     None => 5,
 };
-
-const fn parse_seeds(text: &str) -> u64 {
-    let bytes = text.as_bytes();
-    let mut value = 0u64;
-    let mut i = 0;
-    while i < bytes.len() {
-        assert!(bytes[i].is_ascii_digit(), "FOOTPRINT_SEEDS is a number");
-        value = value * 10 + (bytes[i] - b'0') as u64;
-        i += 1;
-    }
-    assert!(value > 0, "FOOTPRINT_SEEDS is at least 1");
-    value
-}
 
 /// The value of `tag` inside the public key DO `7F49` of a GENERATE answer.
 fn public_part(answer: &[u8], tag: u16) -> Vec<u8> {

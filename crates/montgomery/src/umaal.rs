@@ -1,0 +1,148 @@
+//! The UMAAL kernel: the same CIOS Montgomery multiplication as [`crate::portable`], in Thumb-2
+//! assembly for cores with UMAAL (`RdHi:RdLo = Rn * Rm + RdHi + RdLo`): ARMv7E-M (Cortex-M4,
+//! M7) and ARMv8-M Mainline with the DSP extension (Cortex-M33).
+//!
+//! One pass over `b` (outer loop, one word `b[i]` at a time); in it one pass over `a` and `m`
+//! together, two words a turn, with two carry chains: `t[j] + a[j] b[i] + c1` and
+//! `(that) + m[j] q + c2` are one UMAAL each, so a word of `a` and one of `m` cost two UMAAL,
+//! and a word of `t` is loaded and stored once. `q = (t[0] + a[0] b[i]) n0 mod 2^32` makes
+//! the low word vanish, and the result is written one word down (`t[j - 1]`), which is the
+//! division by 2^32. The final conditional subtraction is `reduce_once` in the crate root, shared with
+//! the portable kernel.
+//!
+//! This module is the only `unsafe` code of the crate: one `global_asm!` function and the call
+//! of it in [`mont_mul`], whose comment lists what the function relies on.
+#![allow(unsafe_code)]
+
+// Arguments (AAPCS): r0 = t (N words, zero on entry; the result's low N words on return),
+// r1 = a, r2 = b, r3 = m, [sp] = n0, [sp + 4] = N (even, >= 4). Returns the result's top word
+// (0 or 1) in r0. Reads a, b and m, writes only t and its own stack frame (68 bytes); no
+// branch or address depends on the values, only on N.
+//
+// Registers in the loops: r0 t (running), r1 a (running), r3 m (running), r4 b[i], r5 q,
+// r6 carry of the a-chain, r7 carry of the m-chain, r8/r9 two words of t, r10/r11 two words
+// of a then of m, lr the inner counter. Frame: [sp] t, [sp+4] a, [sp+8] m, [sp+12] n0,
+// [sp+16] (N - 2) / 2, [sp+20] b (running), [sp+24] outer counter, [sp+28] top word of t.
+#[cfg(montgomery_v8m)]
+core::arch::global_asm!(".cpu cortex-m33");
+
+core::arch::global_asm!(
+    ".syntax unified",
+    ".section .text.openpgp_card_montgomery_mul_umaal,\"ax\",%progbits",
+    ".global openpgp_card_montgomery_mul_umaal",
+    ".p2align 2",
+    ".thumb",
+    ".thumb_func",
+    ".type openpgp_card_montgomery_mul_umaal,%function",
+    "openpgp_card_montgomery_mul_umaal:",
+    "    push {{r4-r11, lr}}",
+    "    ldr r4, [sp, #36]",
+    "    ldr r5, [sp, #40]",
+    "    sub sp, sp, #32",
+    "    str r0, [sp, #0]",
+    "    str r1, [sp, #4]",
+    "    str r3, [sp, #8]",
+    "    str r4, [sp, #12]",
+    "    str r2, [sp, #20]",
+    "    str r5, [sp, #24]",
+    "    subs r5, r5, #2",
+    "    lsrs r5, r5, #1",
+    "    str r5, [sp, #16]",
+    "    movs r5, #0",
+    "    str r5, [sp, #28]",
+    ".Lmont_outer:",
+    "    ldr r2, [sp, #20]",
+    "    ldr r4, [r2], #4",
+    "    str r2, [sp, #20]",
+    "    ldr r0, [sp, #0]",
+    "    ldr r1, [sp, #4]",
+    "    ldr r3, [sp, #8]",
+    // Word 0: q from t[0] + a[0] b[i]; adding q m[0] leaves 0 and a carry.
+    "    ldr r8, [r0]",
+    "    ldr r9, [r1], #4",
+    "    movs r6, #0",
+    "    umaal r8, r6, r9, r4",
+    "    ldr r12, [sp, #12]",
+    "    mul r5, r8, r12",
+    "    ldr r10, [r3], #4",
+    "    movs r7, #0",
+    "    umaal r8, r7, r10, r5",
+    // Word 1 alone, so that the rest go in pairs.
+    "    ldr r8, [r0, #4]",
+    "    ldr r9, [r1], #4",
+    "    ldr r10, [r3], #4",
+    "    umaal r8, r6, r9, r4",
+    "    umaal r8, r7, r10, r5",
+    "    str r8, [r0], #4",
+    "    ldr lr, [sp, #16]",
+    // Words j and j + 1 for j = 2, 4, ..., N - 2; r0 points at t[j - 1].
+    ".Lmont_inner:",
+    "    ldrd r8, r9, [r0, #4]",
+    "    ldrd r10, r11, [r1], #8",
+    "    umaal r8, r6, r10, r4",
+    "    umaal r9, r6, r11, r4",
+    "    ldrd r10, r11, [r3], #8",
+    "    umaal r8, r7, r10, r5",
+    "    umaal r9, r7, r11, r5",
+    "    strd r8, r9, [r0], #8",
+    "    subs lr, lr, #1",
+    "    bne .Lmont_inner",
+    // t[N - 1] = top + c1 + c2, its carry the new top word.
+    "    ldr r8, [sp, #28]",
+    "    mov r9, #0",
+    "    adds r6, r6, r7",
+    "    adc r9, r9, #0",
+    "    adds r6, r6, r8",
+    "    adc r9, r9, #0",
+    "    str r6, [r0]",
+    "    str r9, [sp, #28]",
+    "    ldr r2, [sp, #24]",
+    "    subs r2, r2, #1",
+    "    str r2, [sp, #24]",
+    "    bne .Lmont_outer",
+    "    ldr r0, [sp, #28]",
+    "    add sp, sp, #32",
+    "    pop {{r4-r11, pc}}",
+    ".size openpgp_card_montgomery_mul_umaal, . - openpgp_card_montgomery_mul_umaal",
+);
+
+extern "C" {
+    fn openpgp_card_montgomery_mul_umaal(
+        t: *mut u32,
+        a: *const u32,
+        b: *const u32,
+        m: *const u32,
+        n0: u32,
+        n: usize,
+    ) -> u32;
+}
+
+/// `a * b * 2^(-32 N) mod m`, fully reduced, with the same contract as
+/// [`crate::portable::mont_mul`]: `b < m` and `a < 2^(32 N)` (or the other way round),
+/// `n0 = -m^(-1) mod 2^32`. `N` must be even and at least 4 (checked when compiled).
+pub fn mont_mul<const N: usize>(a: &[u32; N], b: &[u32; N], m: &[u32; N], n0: u32) -> [u32; N] {
+    const {
+        assert!(
+            N >= 4 && N.is_multiple_of(2),
+            "the UMAAL kernel takes an even N >= 4"
+        )
+    };
+    let mut t = [0u32; N];
+    // SAFETY: what the assembly relies on, and why it holds here:
+    // - `a`, `b` and `m` are valid for reads of N words each, and `t` for reads and writes of
+    //   N words: they are `[u32; N]` references and a local array (the types fix the lengths);
+    // - `t` aliases none of the inputs (it is a fresh local; `a` and `b` may be the same
+    //   array, squaring, since both are only read);
+    // - `t` is zero on entry (the accumulator starts at 0);
+    // - N is even and >= 4 (the const assertion above), so the inner loop runs (N - 2) / 2 >= 1
+    //   times and never over-reads;
+    // - the function follows the AAPCS: it saves and restores r4-r11 and lr, restores sp, and
+    //   touches no memory but t and its own stack frame; no alignment beyond 4 bytes (LDRD
+    //   and STRD on ARMv7-M and ARMv8-M need only word alignment), which `[u32; N]` has.
+    // The values need no precondition for memory safety: the running sum is below a + m <
+    // 2^(32 N + 1) at every outer step, so the top word is 0 or 1 and nothing overflows.
+    let top = unsafe {
+        openpgp_card_montgomery_mul_umaal(t.as_mut_ptr(), a.as_ptr(), b.as_ptr(), m.as_ptr(), n0, N)
+    };
+    crate::reduce_once(&t, top, m)
+}
