@@ -801,62 +801,166 @@ weierstrass!(
 // ---------------------------------------------------------------------------------------------
 // Ed25519 and X25519
 
-fn ed25519(runner: &mut Runner, table: &mut Table) {
-    use ed25519_dalek::{Signer, SigningKey};
-    use rand_core::Rng;
+/// An EdDSA family on the card: the signing key imported in SIG and AUT, a slot to generate in.
+struct Eddsa<'a> {
+    group: &'static str,
+    oid: &'a [u8],
+    seed: &'a [u8],
+    /// The message signed, and the signature the card must answer.
+    message: &'a [u8],
+    signature: &'a [u8],
+    /// The raw calls, as the table names them.
+    sign_call: &'static str,
+    generate_call: &'static str,
+}
 
-    let group = "ed25519";
-    if !runner.wants(group) {
-        return;
-    }
-    let attributes = [&[0x16], OID_ED25519].concat();
-    let seed: Vec<(u8, &[u8])> = vec![(0x92, keys::ED25519_SEED)];
+/// PSO:CDS and INTERNAL AUTHENTICATE next to the raw signature, GENERATE next to the raw key
+/// generation, for an EdDSA family (each answer checked first).
+fn eddsa_pairs(
+    runner: &mut Runner,
+    table: &mut Table,
+    family: &Eddsa<'_>,
+    sign: &mut dyn FnMut(),
+    generate: &mut dyn FnMut(),
+) {
+    let attributes = [&[0x16], family.oid].concat();
+    let seed: Vec<(u8, &[u8])> = vec![(0x92, family.seed)];
     let mut card = card_with(
         &[(SIG, attributes.clone()), (AUT, attributes.clone())],
         &[(SIG, seed.clone()), (AUT, seed)],
     );
     unlock(&mut card);
-    let cds = extended(0x2A, 0x9E, 0x9A, keys::HASH32);
-    let auth = extended(0x88, 0x00, 0x00, keys::HASH32);
-    assert_eq!(send(&mut card, &cds), keys::ED25519_SIGNATURE);
-    assert_eq!(send(&mut card, &auth), keys::ED25519_SIGNATURE);
-    let mut generator = card_with(&[(SIG, attributes)], &[]);
-    let generate = extended(0x47, 0x80, 0x00, &[SIG, 0x00]);
-
-    let key = SigningKey::from_bytes(keys::ED25519_SEED.try_into().unwrap());
-    assert_eq!(key.sign(keys::HASH32).to_bytes(), keys::ED25519_SIGNATURE);
-    let mut rng = TestRng::seed_from_u64(4);
-
+    let cds = extended(0x2A, 0x9E, 0x9A, family.message);
+    let auth = extended(0x88, 0x00, 0x00, family.message);
+    assert_eq!(send(&mut card, &cds), family.signature);
+    assert_eq!(send(&mut card, &auth), family.signature);
     for (operation, applet, apdu) in [
         ("PSO:CDS", "applet_pso_cds", &cds),
         ("INTERNAL AUTHENTICATE", "applet_internal_auth", &auth),
     ] {
         let spec = PairSpec {
-            group,
+            group: family.group,
             operation,
             applet,
             raw: "raw_sign",
-            raw_call: "ed25519-dalek SigningKey::sign",
+            raw_call: family.sign_call,
             cost: Cost::Micro,
             target: true,
         };
-        runner.pair(table, spec, &mut apdu_op(&mut card, apdu), &mut || {
-            black_box(key.sign(black_box(keys::HASH32)));
-        });
+        runner.pair(table, spec, &mut apdu_op(&mut card, apdu), sign);
     }
+    let mut generator = card_with(&[(SIG, attributes)], &[]);
+    generate_pair(
+        runner,
+        table,
+        family.group,
+        SIG,
+        &mut generator,
+        family.generate_call,
+        generate,
+    );
+}
+
+/// GENERATE in `slot` next to the raw key generation.
+fn generate_pair(
+    runner: &mut Runner,
+    table: &mut Table,
+    group: &'static str,
+    slot: u8,
+    generator: &mut Card,
+    raw_call: &'static str,
+    generate: &mut dyn FnMut(),
+) {
+    let apdu = extended(0x47, 0x80, 0x00, &[slot, 0x00]);
     let spec = PairSpec {
         group,
         operation: "GENERATE",
         applet: "applet_generate",
         raw: "raw_generate",
-        raw_call: "rng.fill_bytes + ed25519-dalek SigningKey::from_bytes",
+        raw_call,
         cost: Cost::Micro,
         target: false,
     };
-    runner.pair(
+    runner.pair(table, spec, &mut apdu_op(generator, &apdu), generate);
+}
+
+/// An ECDH family on a CFRG curve: the scalar as the import sends it, the host's point, the
+/// shared secret the card must answer.
+struct CfrgEcdh<'a> {
+    group: &'static str,
+    operation: &'static str,
+    oid: &'a [u8],
+    scalar: &'a [u8],
+    host_public: &'a [u8],
+    shared: &'a [u8],
+    dh_call: &'static str,
+    generate_call: &'static str,
+}
+
+/// PSO:DECIPHER next to the raw Diffie-Hellman, GENERATE next to the raw key generation.
+fn cfrg_ecdh_pairs(
+    runner: &mut Runner,
+    table: &mut Table,
+    family: &CfrgEcdh<'_>,
+    dh: &mut dyn FnMut(),
+    generate: &mut dyn FnMut(),
+) {
+    let attributes = [&[0x12], family.oid].concat();
+    let mut card = card_with(
+        &[(DEC, attributes.clone())],
+        &[(DEC, vec![(0x92, family.scalar)])],
+    );
+    unlock(&mut card);
+    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_cipher_do(family.host_public));
+    assert_eq!(send(&mut card, &decipher), family.shared);
+    let spec = PairSpec {
+        group: family.group,
+        operation: family.operation,
+        applet: "applet_pso_decipher",
+        raw: "raw_dh",
+        raw_call: family.dh_call,
+        cost: Cost::Micro,
+        target: true,
+    };
+    runner.pair(table, spec, &mut apdu_op(&mut card, &decipher), dh);
+    let mut generator = card_with(&[(DEC, attributes)], &[]);
+    generate_pair(
+        runner,
         table,
-        spec,
-        &mut apdu_op(&mut generator, &generate),
+        family.group,
+        DEC,
+        &mut generator,
+        family.generate_call,
+        generate,
+    );
+}
+
+fn ed25519(runner: &mut Runner, table: &mut Table) {
+    use ed25519_dalek::{Signer, SigningKey};
+    use rand_core::Rng;
+
+    if !runner.wants("ed25519") {
+        return;
+    }
+    let key = SigningKey::from_bytes(keys::ED25519_SEED.try_into().unwrap());
+    assert_eq!(key.sign(keys::HASH32).to_bytes(), keys::ED25519_SIGNATURE);
+    let mut rng = TestRng::seed_from_u64(4);
+    let family = Eddsa {
+        group: "ed25519",
+        oid: OID_ED25519,
+        seed: keys::ED25519_SEED,
+        message: keys::HASH32,
+        signature: keys::ED25519_SIGNATURE,
+        sign_call: "ed25519-dalek SigningKey::sign",
+        generate_call: "rng.fill_bytes + ed25519-dalek SigningKey::from_bytes",
+    };
+    eddsa_pairs(
+        runner,
+        table,
+        &family,
+        &mut || {
+            black_box(key.sign(black_box(keys::HASH32)));
+        },
         &mut || {
             let mut seed = [0u8; 32];
             rng.fill_bytes(&mut seed);
@@ -868,55 +972,34 @@ fn ed25519(runner: &mut Runner, table: &mut Table) {
 fn x25519(runner: &mut Runner, table: &mut Table) {
     use x25519_dalek::{PublicKey, StaticSecret};
 
-    let group = "x25519";
-    if !runner.wants(group) {
+    if !runner.wants("x25519") {
         return;
     }
-    let attributes = [&[0x12], OID_CV25519].concat();
-    // GnuPG sends the scalar big-endian: the reverse of RFC 7748's order.
-    let gnupg: Vec<u8> = keys::X25519_SCALAR.iter().rev().copied().collect();
-    let mut card = card_with(
-        &[(DEC, attributes.clone())],
-        &[(DEC, vec![(0x92, &gnupg[..])])],
-    );
-    unlock(&mut card);
-    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_cipher_do(keys::X25519_HOST_PUBLIC));
-    assert_eq!(send(&mut card, &decipher), keys::X25519_SHARED);
-    let mut generator = card_with(&[(DEC, attributes)], &[]);
-    let generate = extended(0x47, 0x80, 0x00, &[DEC, 0x00]);
-
     let secret = StaticSecret::from(<[u8; 32]>::try_from(keys::X25519_SCALAR).unwrap());
     let host: [u8; 32] = keys::X25519_HOST_PUBLIC.try_into().unwrap();
     let shared = secret.diffie_hellman(&PublicKey::from(host));
     assert_eq!(shared.as_bytes(), keys::X25519_SHARED);
     let mut rng = TestRng::seed_from_u64(5);
-
-    let spec = PairSpec {
-        group,
+    // GnuPG sends the scalar big-endian: the reverse of RFC 7748's order.
+    let gnupg: Vec<u8> = keys::X25519_SCALAR.iter().rev().copied().collect();
+    let family = CfrgEcdh {
+        group: "x25519",
         operation: "PSO:DECIPHER (X25519)",
-        applet: "applet_pso_decipher",
-        raw: "raw_dh",
-        raw_call: "x25519-dalek StaticSecret::diffie_hellman",
-        cost: Cost::Micro,
-        target: true,
+        oid: OID_CV25519,
+        scalar: &gnupg,
+        host_public: keys::X25519_HOST_PUBLIC,
+        shared: keys::X25519_SHARED,
+        dh_call: "x25519-dalek StaticSecret::diffie_hellman",
+        generate_call: "x25519-dalek StaticSecret::random_from_rng + PublicKey::from",
     };
-    runner.pair(table, spec, &mut apdu_op(&mut card, &decipher), &mut || {
-        let host = PublicKey::from(black_box(host));
-        black_box(secret.diffie_hellman(&host));
-    });
-    let spec = PairSpec {
-        group,
-        operation: "GENERATE",
-        applet: "applet_generate",
-        raw: "raw_generate",
-        raw_call: "x25519-dalek StaticSecret::random_from_rng + PublicKey::from",
-        cost: Cost::Micro,
-        target: false,
-    };
-    runner.pair(
+    cfrg_ecdh_pairs(
+        runner,
         table,
-        spec,
-        &mut apdu_op(&mut generator, &generate),
+        &family,
+        &mut || {
+            let host = PublicKey::from(black_box(host));
+            black_box(secret.diffie_hellman(&host));
+        },
         &mut || {
             let secret = StaticSecret::random_from_rng(&mut rng);
             black_box(PublicKey::from(&secret));
@@ -929,24 +1012,9 @@ fn ed448(runner: &mut Runner, table: &mut Table) {
     use ed448_goldilocks::{SecretKey, SigningKey};
     use rand_core::Rng;
 
-    let group = "ed448";
-    if !runner.wants(group) {
+    if !runner.wants("ed448") {
         return;
     }
-    let attributes = [&[0x16], OID_ED448].concat();
-    let seed: Vec<(u8, &[u8])> = vec![(0x92, keys::ED448_SEED)];
-    let mut card = card_with(
-        &[(SIG, attributes.clone()), (AUT, attributes.clone())],
-        &[(SIG, seed.clone()), (AUT, seed)],
-    );
-    unlock(&mut card);
-    let cds = extended(0x2A, 0x9E, 0x9A, keys::HASH64);
-    let auth = extended(0x88, 0x00, 0x00, keys::HASH64);
-    assert_eq!(send(&mut card, &cds), keys::ED448_SIGNATURE);
-    assert_eq!(send(&mut card, &auth), keys::ED448_SIGNATURE);
-    let mut generator = card_with(&[(SIG, attributes)], &[]);
-    let generate = extended(0x47, 0x80, 0x00, &[SIG, 0x00]);
-
     let secret = SecretKey::try_from(keys::ED448_SEED).unwrap();
     let key = SigningKey::from(&secret);
     assert_eq!(
@@ -954,37 +1022,22 @@ fn ed448(runner: &mut Runner, table: &mut Table) {
         keys::ED448_SIGNATURE
     );
     let mut rng = TestRng::seed_from_u64(6);
-
-    for (operation, applet, apdu) in [
-        ("PSO:CDS", "applet_pso_cds", &cds),
-        ("INTERNAL AUTHENTICATE", "applet_internal_auth", &auth),
-    ] {
-        let spec = PairSpec {
-            group,
-            operation,
-            applet,
-            raw: "raw_sign",
-            raw_call: "ed448-goldilocks SigningKey::sign_raw",
-            cost: Cost::Micro,
-            target: true,
-        };
-        runner.pair(table, spec, &mut apdu_op(&mut card, apdu), &mut || {
-            black_box(key.sign_raw(black_box(keys::HASH64)));
-        });
-    }
-    let spec = PairSpec {
-        group,
-        operation: "GENERATE",
-        applet: "applet_generate",
-        raw: "raw_generate",
-        raw_call: "rng.fill_bytes + ed448-goldilocks SigningKey::from",
-        cost: Cost::Micro,
-        target: false,
+    let family = Eddsa {
+        group: "ed448",
+        oid: OID_ED448,
+        seed: keys::ED448_SEED,
+        message: keys::HASH64,
+        signature: keys::ED448_SIGNATURE,
+        sign_call: "ed448-goldilocks SigningKey::sign_raw",
+        generate_call: "rng.fill_bytes + ed448-goldilocks SigningKey::from",
     };
-    runner.pair(
+    eddsa_pairs(
+        runner,
         table,
-        spec,
-        &mut apdu_op(&mut generator, &generate),
+        &family,
+        &mut || {
+            black_box(key.sign_raw(black_box(keys::HASH64)));
+        },
         &mut || {
             let mut seed = SecretKey::default();
             rng.fill_bytes(&mut seed);
@@ -997,52 +1050,31 @@ fn ed448(runner: &mut Runner, table: &mut Table) {
 fn x448(runner: &mut Runner, table: &mut Table) {
     use x448::{PublicKey, StaticSecret};
 
-    let group = "x448";
-    if !runner.wants(group) {
+    if !runner.wants("x448") {
         return;
     }
-    let attributes = [&[0x12], OID_X448].concat();
-    let mut card = card_with(
-        &[(DEC, attributes.clone())],
-        &[(DEC, vec![(0x92, keys::X448_SCALAR)])],
-    );
-    unlock(&mut card);
-    let decipher = extended(0x2A, 0x80, 0x86, &ecdh_cipher_do(keys::X448_HOST_PUBLIC));
-    assert_eq!(send(&mut card, &decipher), keys::X448_SHARED);
-    let mut generator = card_with(&[(DEC, attributes)], &[]);
-    let generate = extended(0x47, 0x80, 0x00, &[DEC, 0x00]);
-
     let secret = StaticSecret::from(<[u8; 56]>::try_from(keys::X448_SCALAR).unwrap());
     let host = PublicKey::from_bytes(keys::X448_HOST_PUBLIC).unwrap();
     assert_eq!(secret.diffie_hellman(&host).as_bytes(), keys::X448_SHARED);
     let mut rng = TestRng::seed_from_u64(7);
-
-    let spec = PairSpec {
-        group,
+    let family = CfrgEcdh {
+        group: "x448",
         operation: "PSO:DECIPHER (X448)",
-        applet: "applet_pso_decipher",
-        raw: "raw_dh",
-        raw_call: "x448 PublicKey::from_bytes + StaticSecret::diffie_hellman",
-        cost: Cost::Micro,
-        target: true,
+        oid: OID_X448,
+        scalar: keys::X448_SCALAR,
+        host_public: keys::X448_HOST_PUBLIC,
+        shared: keys::X448_SHARED,
+        dh_call: "x448 PublicKey::from_bytes + StaticSecret::diffie_hellman",
+        generate_call: "x448 StaticSecret::random_from_rng + PublicKey::from",
     };
-    runner.pair(table, spec, &mut apdu_op(&mut card, &decipher), &mut || {
-        let host = PublicKey::from_bytes(black_box(keys::X448_HOST_PUBLIC)).unwrap();
-        black_box(secret.diffie_hellman(&host));
-    });
-    let spec = PairSpec {
-        group,
-        operation: "GENERATE",
-        applet: "applet_generate",
-        raw: "raw_generate",
-        raw_call: "x448 StaticSecret::random_from_rng + PublicKey::from",
-        cost: Cost::Micro,
-        target: false,
-    };
-    runner.pair(
+    cfrg_ecdh_pairs(
+        runner,
         table,
-        spec,
-        &mut apdu_op(&mut generator, &generate),
+        &family,
+        &mut || {
+            let host = PublicKey::from_bytes(black_box(keys::X448_HOST_PUBLIC)).unwrap();
+            black_box(secret.diffie_hellman(&host));
+        },
         &mut || {
             let secret = StaticSecret::random_from_rng(&mut rng);
             black_box(PublicKey::from(&secret));
