@@ -150,68 +150,6 @@ where
             .map_err(crate::Status::from)
     }
 
-    /// Attestation provisioning, at manufacturing: generates a new attestation key (P-256, key
-    /// reference 81) on the card, dated `date` (DO DD, seconds since 1970 big-endian, as the
-    /// other generation dates), and returns its public key as a DER SubjectPublicKeyInfo for
-    /// the manufacturer's CA to certify. Any previous attestation key is replaced, and what
-    /// certified it is removed: the provisioned certificate and CA fingerprint and the user's
-    /// (PUT DATA FC, DC); store the new certificate with
-    /// [`set_attestation_certificate`](Self::set_attestation_certificate). Kept in records of
-    /// the firmware's: the OpenPGP factory reset does not remove them. See the `attestation`
-    /// feature.
-    #[cfg(feature = "attestation")]
-    pub fn generate_attestation_key(
-        &mut self,
-        date: [u8; 4],
-    ) -> Result<alloc::vec::Vec<u8>, crate::Status> {
-        self.card.ensure_powered();
-        self.card
-            .generate_attestation_key(date)
-            .map_err(crate::Status::from)
-    }
-
-    /// The attestation key's public key (DER SubjectPublicKeyInfo); `None` before
-    /// [`generate_attestation_key`](Self::generate_attestation_key).
-    #[cfg(feature = "attestation")]
-    pub fn attestation_public_key(&mut self) -> Result<Option<alloc::vec::Vec<u8>>, crate::Status> {
-        self.card.ensure_powered();
-        self.card
-            .attestation_public_key()
-            .map_err(crate::Status::from)
-    }
-
-    /// Attestation provisioning: stores the attestation certificate (DER, DO FC), which must
-    /// certify the attestation key's public key (6A80 otherwise; 6A88 without a key; 6985 for
-    /// empty data). Its subject becomes the issuer of every attestation the card makes, and
-    /// its validity theirs.
-    ///
-    /// This is the provisioned certificate, in a record of the firmware's that no command
-    /// writes: PUT DATA FC installs a user certificate in its place (which must certify the
-    /// same key), and the OpenPGP factory reset removes that one, so this one shows again.
-    #[cfg(feature = "attestation")]
-    pub fn set_attestation_certificate(&mut self, der: &[u8]) -> Result<(), crate::Status> {
-        self.card.ensure_powered();
-        self.card
-            .set_attestation_certificate(der)
-            .map_err(crate::Status::from)
-    }
-
-    /// Attestation provisioning: stores the attestation CA fingerprint (DO DC, 20 bytes), as
-    /// the manufacturer gives it. Like the certificate, a record of the firmware's that no
-    /// command writes: PUT DATA DC installs a user fingerprint in its place, which the OpenPGP
-    /// factory reset removes. A new attestation key
-    /// ([`generate_attestation_key`](Self::generate_attestation_key)) removes it.
-    #[cfg(feature = "attestation")]
-    pub fn set_attestation_ca_fingerprint(
-        &mut self,
-        fingerprint: &[u8; 20],
-    ) -> Result<(), crate::Status> {
-        self.card.ensure_powered();
-        self.card
-            .set_attestation_ca_fingerprint(fingerprint)
-            .map_err(crate::Status::from)
-    }
-
     /// The touch cache time in seconds (`None` if its record is unreadable).
     pub fn touch_cache_time(&self) -> Option<u8> {
         self.card.state.touch_cache_time.ok()
@@ -238,5 +176,74 @@ where
             clock: self.card.clock,
             user_presence: self.card.user_presence,
         }
+    }
+}
+
+/// Attestation provisioning (YubiKey's attestation, the `attestation` feature): the firmware's
+/// API for the device's attestation identity.
+#[cfg(feature = "attestation")]
+impl<S, R, C, U> Applet<S, R, C, U>
+where
+    S: Storage,
+    R: TryCryptoRng,
+    C: Clock,
+    U: UserPresence,
+{
+    /// Attestation provisioning, at manufacturing: generates a new attestation key (P-256, key
+    /// reference 81) on the card, dated `date` (DO DD, seconds since 1970 big-endian, as the
+    /// other generation dates), and returns its public key as a DER SubjectPublicKeyInfo for
+    /// the manufacturer's CA to certify. Any previous attestation key is replaced, and what
+    /// certified it is removed: the provisioned certificate and CA fingerprint and the user's
+    /// (PUT DATA FC, DC); store the new certificate with
+    /// [`set_attestation_certificate`](Self::set_attestation_certificate). Kept in records of
+    /// the firmware's: the OpenPGP factory reset does not remove them. See the `attestation`
+    /// feature.
+    pub fn generate_attestation_key(
+        &mut self,
+        date: [u8; 4],
+    ) -> Result<alloc::vec::Vec<u8>, crate::Status> {
+        self.card.ensure_powered();
+        self.card
+            .generate_attestation_key(date)
+            .map_err(crate::Status::from)
+    }
+
+    /// The attestation key's public key (DER SubjectPublicKeyInfo); `None` before
+    /// [`generate_attestation_key`](Self::generate_attestation_key).
+    pub fn attestation_public_key(&mut self) -> Result<Option<alloc::vec::Vec<u8>>, crate::Status> {
+        self.card.ensure_powered();
+        self.card
+            .attestation_public_key()
+            .map_err(crate::Status::from)
+    }
+
+    /// Attestation provisioning: stores the attestation certificate (DER, DO FC), which must
+    /// certify the attestation key's public key (6A80 otherwise; 6A88 without a key; 6985 for
+    /// empty data). Its subject becomes the issuer of every attestation the card makes, and
+    /// its validity theirs.
+    ///
+    /// This is the provisioned certificate, in a record of the firmware's that no command
+    /// writes: PUT DATA FC installs a user certificate in its place (which must certify the
+    /// same key), and the OpenPGP factory reset removes that one, so this one shows again.
+    pub fn set_attestation_certificate(&mut self, der: &[u8]) -> Result<(), crate::Status> {
+        self.card.ensure_powered();
+        self.card
+            .set_attestation_certificate(der)
+            .map_err(crate::Status::from)
+    }
+
+    /// Attestation provisioning: stores the attestation CA fingerprint (DO DC, 20 bytes), as
+    /// the manufacturer gives it. Like the certificate, a record of the firmware's that no
+    /// command writes: PUT DATA DC installs a user fingerprint in its place, which the OpenPGP
+    /// factory reset removes. A new attestation key
+    /// ([`generate_attestation_key`](Self::generate_attestation_key)) removes it.
+    pub fn set_attestation_ca_fingerprint(
+        &mut self,
+        fingerprint: &[u8; 20],
+    ) -> Result<(), crate::Status> {
+        self.card.ensure_powered();
+        self.card
+            .set_attestation_ca_fingerprint(fingerprint)
+            .map_err(crate::Status::from)
     }
 }

@@ -172,19 +172,9 @@ impl<'a> Command<'a> {
         } = *request;
         if proprietary {
             // YubiKey's attestation is the one command of class 80.
-            return match (ins, p1, p2) {
+            return match ins {
                 #[cfg(feature = "attestation")]
-                (0xFB, 0x01..=0x03, 0x00) if data.is_empty() => Ok(Command::GenerateAttestation {
-                    slot: match p1 {
-                        0x01 => Slot::Sig,
-                        0x02 => Slot::Dec,
-                        _ => Slot::Aut,
-                    },
-                }),
-                #[cfg(feature = "attestation")]
-                (0xFB, 0x01..=0x03, 0x00) => Err(Error::WrongLength),
-                #[cfg(feature = "attestation")]
-                (0xFB, _, _) => Err(Error::P1P2),
+                0xFB => Command::generate_attestation(p1, p2, data),
                 _ => Err(apdu::Error::Class.into()),
             };
         }
@@ -270,6 +260,23 @@ impl<'a> Command<'a> {
                 | Command::ActivateFile
                 | Command::GetVersion
         )
+    }
+}
+
+/// YubiKey's GENERATE ATTESTATION (`80 FB 0n 00`): P1 01/02/03 names SIG, DEC, AUT; no data.
+#[cfg(feature = "attestation")]
+impl<'a> Command<'a> {
+    fn generate_attestation(p1: u8, p2: u8, data: &[u8]) -> Result<Command<'a>, Error> {
+        let slot = match (p1, p2) {
+            (0x01, 0x00) => Slot::Sig,
+            (0x02, 0x00) => Slot::Dec,
+            (0x03, 0x00) => Slot::Aut,
+            _ => return Err(Error::P1P2),
+        };
+        if !data.is_empty() {
+            return Err(Error::WrongLength);
+        }
+        Ok(Command::GenerateAttestation { slot })
     }
 }
 

@@ -170,14 +170,20 @@ pub enum Backing {
     /// The AES key's record (write only).
     #[cfg(feature = "aes")]
     AesKey,
+    /// The attestation DOs (YubiKey's).
+    #[cfg(feature = "attestation")]
+    Attestation(Attestation),
+}
+
+/// Where an attestation DO's value lives (YubiKey's attestation; key reference 81).
+#[cfg(feature = "attestation")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attestation {
     /// The attestation key's record (DA, DB, DD; read-only).
-    #[cfg(feature = "attestation")]
-    AttestationKey,
+    Key,
     /// D9, the attestation UIF, in the settings record.
-    #[cfg(feature = "attestation")]
-    AttestationUif,
+    Uif,
     /// A value the firmware provisions and the user may override (DC, FC).
-    #[cfg(feature = "attestation")]
     Overridable(Overridable),
 }
 
@@ -453,12 +459,18 @@ pub const DATA_OBJECTS: &[DataObject] = &[
         tag::ATTESTATION_UIF,
         Access::Always,
         Length::Exactly(2),
-        Backing::AttestationUif,
+        Backing::Attestation(Attestation::Uif),
     ),
     #[cfg(feature = "attestation")]
-    read_only(tag::ATTESTATION_ATTRIBUTES, Backing::AttestationKey),
+    read_only(
+        tag::ATTESTATION_ATTRIBUTES,
+        Backing::Attestation(Attestation::Key),
+    ),
     #[cfg(feature = "attestation")]
-    read_only(tag::ATTESTATION_FINGERPRINT, Backing::AttestationKey),
+    read_only(
+        tag::ATTESTATION_FINGERPRINT,
+        Backing::Attestation(Attestation::Key),
+    ),
     // The attestation CA fingerprint: PUT DATA overrides the provisioned one (empty: removes
     // the override).
     #[cfg(feature = "attestation")]
@@ -466,10 +478,15 @@ pub const DATA_OBJECTS: &[DataObject] = &[
         tag::ATTESTATION_CA_FINGERPRINT,
         Access::Always,
         Length::EmptyOrWithin(20, 20),
-        Backing::Overridable(Overridable::AttestationCaFingerprint),
+        Backing::Attestation(Attestation::Overridable(
+            Overridable::AttestationCaFingerprint,
+        )),
     ),
     #[cfg(feature = "attestation")]
-    read_only(tag::ATTESTATION_GENERATION_TIME, Backing::AttestationKey),
+    read_only(
+        tag::ATTESTATION_GENERATION_TIME,
+        Backing::Attestation(Attestation::Key),
+    ),
     computed(tag::KEY_INFORMATION, Computed::KeyInformation),
     admin(
         tag::KDF,
@@ -485,7 +502,9 @@ pub const DATA_OBJECTS: &[DataObject] = &[
         tag::ATTESTATION_CERTIFICATE,
         Access::Always,
         Length::UpTo(Limit::Certificate),
-        Backing::Overridable(Overridable::AttestationCertificate),
+        Backing::Attestation(Attestation::Overridable(
+            Overridable::AttestationCertificate,
+        )),
     ),
     private(
         tag::PRIVATE_USE[0],
@@ -615,7 +634,7 @@ mod tests {
             let written = match object.backing {
                 Backing::Record(id) => Some(id),
                 #[cfg(feature = "attestation")]
-                Backing::Overridable(value) => {
+                Backing::Attestation(Attestation::Overridable(value)) => {
                     assert!(RecordId::FIRMWARE.contains(&value.provisioned()));
                     Some(value.user())
                 }

@@ -128,11 +128,7 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
                 }
             }
             #[cfg(feature = "attestation")]
-            Backing::AttestationKey => self.write_attestation_do(object.tag, w),
-            #[cfg(feature = "attestation")]
-            Backing::AttestationUif => Ok(w.raw(&self.attestation_uif()?)?),
-            #[cfg(feature = "attestation")]
-            Backing::Overridable(value) => self.read_overridable(value, w),
+            Backing::Attestation(value) => self.read_attestation_do(value, object.tag, w),
             Backing::Record(id) => self.read_simple(id, w),
             Backing::Certificate => self.read_certificate(w),
             Backing::Cardholder => self.write_cardholder_field(object.tag, w),
@@ -206,16 +202,8 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             Backing::AesKey => self.put_aes_key(data),
             // The user's override of a provisioned value; the provisioned one stays.
             #[cfg(feature = "attestation")]
-            Backing::Overridable(Overridable::AttestationCertificate) => {
-                self.put_attestation_certificate(data)
-            }
-            #[cfg(feature = "attestation")]
-            Backing::Overridable(Overridable::AttestationCaFingerprint) => {
-                self.put_attestation_ca_fingerprint(data)
-            }
+            Backing::Attestation(value) => self.put_attestation_do(value, data),
             Backing::Uif(slot) => self.put_uif(slot, data),
-            #[cfg(feature = "attestation")]
-            Backing::AttestationUif => self.put_attestation_uif(data),
             Backing::Record(id) => self.write_simple(id, data),
             Backing::Certificate => match self.current_certificate()? {
                 Occurrence::Cardholder(id) => self.write_simple(id, data),
@@ -230,8 +218,6 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
             Backing::Computed(_) | Backing::Children | Backing::SignatureCounter => {
                 Err(Error::NotFound)
             }
-            #[cfg(feature = "attestation")]
-            Backing::AttestationKey => Err(Error::NotFound),
         }
     }
 

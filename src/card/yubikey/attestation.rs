@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use rand_core::TryCryptoRng;
 
 use crate::attestation::{self, AttestationKey, Facts};
-use crate::data_objects::Overridable;
+use crate::data_objects::{Attestation, Overridable};
 use crate::error::Error;
 use crate::platform::{Clock, Presence, RecordId, Storage, Transport, UserPresence};
 use crate::spec::{tag, KeyStatus, Slot};
@@ -151,6 +151,40 @@ impl<S: Storage, R, C, U> Card<S, R, C, U> {
         self.store.read(RecordId::ATTESTATION_KEY, |payload| {
             payload.map(AttestationKey::decode).transpose()
         })
+    }
+
+    /// GET DATA of an attestation DO (the data-object table's [`Attestation`] backing).
+    pub(crate) fn read_attestation_do(
+        &mut self,
+        value: Attestation,
+        tag: u16,
+        w: &mut Writer<'_>,
+    ) -> Result<(), Error> {
+        match value {
+            Attestation::Key => self.write_attestation_do(tag, w),
+            Attestation::Uif => Ok(w.raw(&self.attestation_uif()?)?),
+            Attestation::Overridable(value) => self.read_overridable(value, w),
+        }
+    }
+
+    /// PUT DATA of an attestation DO: the user's overrides of FC and DC, and D9; the key's DOs
+    /// are not writable (the table says so; 6A88).
+    pub(crate) fn put_attestation_do(
+        &mut self,
+        value: Attestation,
+        data: &[u8],
+    ) -> Result<(), Error> {
+        match value {
+            // The user's override of a provisioned value; the provisioned one stays.
+            Attestation::Overridable(Overridable::AttestationCertificate) => {
+                self.put_attestation_certificate(data)
+            }
+            Attestation::Overridable(Overridable::AttestationCaFingerprint) => {
+                self.put_attestation_ca_fingerprint(data)
+            }
+            Attestation::Uif => self.put_attestation_uif(data),
+            Attestation::Key => Err(Error::NotFound),
+        }
     }
 
     /// GET DATA DA (attributes), DB (fingerprint), DD (generation date): empty when no
