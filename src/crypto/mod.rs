@@ -78,11 +78,14 @@ mod rsa;
 mod rsa_crt;
 #[cfg(feature = "rsa")]
 mod rsa_prime;
-/// The acceptance test of on-card RSA prime generation, alone: for the constant-time checks
+/// The acceptance test of on-card RSA prime generation, and what generation computes from the
+/// two primes (n = p·q and the distance check), alone: for the constant-time checks
 /// (`benches/footprint/ct_check.sh`), not an API.
 #[cfg(feature = "rsa")]
 #[doc(hidden)]
-pub use rsa_prime::accepts as rsa_prime_accepted;
+pub use {
+    rsa::modulus_from_primes as rsa_modulus_from_primes, rsa_prime::accepts as rsa_prime_accepted,
+};
 #[cfg(all(test, feature = "rsa"))]
 pub(crate) mod test_vectors;
 // The modules of the CFRG curves (`ed25519`, `x25519`, `ed448`, `x448`) are declared from the

@@ -83,6 +83,24 @@ fn far_apart<const L: usize>(p: &Uint<L>, q: &Uint<L>) -> bool {
     distance > half - 99
 }
 
+/// n = p·q, big-endian, `2 · Uint::<L>::BYTES` bytes: the widening product of the primes, on
+/// the stack and constant-time.
+fn modulus_of<const L: usize>(p: &Uint<L>, q: &Uint<L>) -> Vec<u8> {
+    let (low, high) = p.widening_mul(q);
+    let mut modulus = Vec::with_capacity(2 * Uint::<L>::BYTES);
+    modulus.extend_from_slice(&high.to_be_bytes());
+    modulus.extend_from_slice(&low.to_be_bytes());
+    modulus
+}
+
+/// What on-card generation computes from two accepted primes, apart from the record: whether
+/// they are far enough apart, and n = p·q. For the constant-time checks
+/// (`benches/footprint/ct_check.sh`), not an API.
+#[doc(hidden)]
+pub fn modulus_from_primes<const L: usize>(p: &Uint<L>, q: &Uint<L>) -> (bool, Vec<u8>) {
+    (far_apart(p, q), modulus_of(p, q))
+}
+
 /// A key pair with primes of `Uint::<L>::BITS` bits each (FIPS 186-5 B.3.3 with `rounds` of
 /// Miller–Rabin, Table B.1): p, then q until |p − q| is large enough, n = p·q on the stack.
 fn generate_sized<const L: usize, R: TryCryptoRng>(
@@ -97,10 +115,7 @@ fn generate_sized<const L: usize, R: TryCryptoRng>(
         if !far_apart(&p, &q) {
             continue;
         }
-        let (low, high) = p.widening_mul(&*q);
-        let mut modulus = Vec::with_capacity(usize::from(bits / 8));
-        modulus.extend_from_slice(&high.to_be_bytes());
-        modulus.extend_from_slice(&low.to_be_bytes());
+        let modulus = modulus_of(&p, &q);
         let mut primes = Zeroizing::new(Vec::with_capacity(usize::from(bits / 8)));
         primes.extend_from_slice(&Zeroizing::new(p.to_be_bytes()));
         primes.extend_from_slice(&Zeroizing::new(q.to_be_bytes()));

@@ -36,7 +36,7 @@ use cortex_m_semihosting::hprintln;
 use crypto_bigint::{Uint, U1024, U2048};
 use panic_semihosting as _;
 
-use openpgp_card_applet::crypto::rsa_prime_accepted;
+use openpgp_card_applet::crypto::{rsa_modulus_from_primes, rsa_prime_accepted};
 use openpgp_card_applet_testkit::backends::TestRng;
 use openpgp_card_applet_testkit::{ecdh_cipher_do, keys};
 
@@ -550,6 +550,40 @@ fn accepted<const L: usize>(label: &str, prime: &Uint<L>, rounds: usize, seed: u
     }
 }
 
+/// What generation computes from the accepted primes: the distance check and n = p·q, for
+/// three pairs of 1024-bit primes (an RSA-2048 key's), sparse and dense among them.
+fn rsa_modulus() {
+    for (label, p, q) in [
+        (
+            "rsa-modulus-2048: random 1, random 2",
+            &P1024_RANDOM_1,
+            &P1024_RANDOM_2,
+        ),
+        (
+            "rsa-modulus-2048: dense, sparse",
+            &P1024_DENSE,
+            &P1024_SPARSE,
+        ),
+        (
+            "rsa-modulus-2048: random 2, dense",
+            &P1024_RANDOM_2,
+            &P1024_DENSE,
+        ),
+    ] {
+        let mut far = false;
+        harness::restart_counter();
+        harness::measure(label, &mut || {
+            let (apart, modulus) = rsa_modulus_from_primes(p, q);
+            far = apart;
+            core::hint::black_box(modulus);
+        });
+        if !far {
+            hprintln!("{}: primes too close", label);
+            fail("a pair of primes was refused");
+        }
+    }
+}
+
 fn rsa_primes() {
     // A random prime and the sparsest with the same bases (seed 1), the densest with other
     // bases (seed 2); `CT_FULL` adds a second random prime.
@@ -710,6 +744,7 @@ fn main() -> ! {
         }
         rsa2048(&mut ct);
         rsa_primes();
+        rsa_modulus();
     }
 
     hprintln!("ct OK");
