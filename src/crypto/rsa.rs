@@ -49,6 +49,10 @@ pub(crate) struct RsaKey {
     /// n, big-endian, `bits / 8` bytes.
     modulus: Vec<u8>,
     key: OnceCell<::rsa::PrivateKey>,
+    /// The Montgomery moduli of p and q for the workspace's kernel, built from `key` at the
+    /// first private operation and dropped (wiped) with it.
+    #[cfg(feature = "cortex-m4")]
+    moduli: OnceCell<super::rsa_crt::CrtModuli>,
 }
 
 /// The modulus lengths the card supports.
@@ -125,6 +129,8 @@ fn generate_sized<const L: usize, R: TryCryptoRng>(
             primes,
             modulus,
             key: OnceCell::new(),
+            #[cfg(feature = "cortex-m4")]
+            moduli: OnceCell::new(),
         });
     }
     Err(Error::Internal)
@@ -150,6 +156,8 @@ impl RsaKey {
             primes,
             modulus: n.to_vec(),
             key: OnceCell::from(key),
+            #[cfg(feature = "cortex-m4")]
+            moduli: OnceCell::new(),
         })
     }
 
@@ -198,6 +206,17 @@ impl RsaKey {
             let _ = self.key.set(key);
         }
         self.key.get().ok_or(Error::Internal)
+    }
+
+    /// The CRT moduli of the key's primes for the workspace's kernel, built at first use.
+    #[cfg(feature = "cortex-m4")]
+    fn moduli(&self) -> Result<&super::rsa_crt::CrtModuli, Error> {
+        if self.moduli.get().is_none() {
+            let moduli = super::rsa_crt::CrtModuli::new(self.key()?)?;
+            // Set once: `get` was empty and nothing else can reach the cell meanwhile.
+            let _ = self.moduli.set(moduli);
+        }
+        self.moduli.get().ok_or(Error::Internal)
     }
 
     /// A key from its primes; the private exponent and CRT values are recomputed.
@@ -329,7 +348,7 @@ impl RsaKey {
                 .copy_from_slice(input);
             let c = BoxedUint::from_be_slice(&em, key.n_bits_precision())
                 .map_err(|_| Error::Internal)?;
-            super::rsa_crt::private(key, rng, &c)?.to_be_bytes()
+            super::rsa_crt::private(key, self.moduli()?, rng, &c)?.to_be_bytes()
         };
         #[cfg(not(feature = "cortex-m4"))]
         let signature = key
@@ -378,7 +397,7 @@ impl RsaKey {
             if c >= *key.n().as_ref() {
                 return Err(Error::IncorrectData);
             }
-            let m = super::rsa_crt::private(key, rng, &c)?;
+            let m = super::rsa_crt::private(key, self.moduli()?, rng, &c)?;
             let check = hazmat::rsa_encrypt(key, &m).map_err(|_| Error::Internal)?;
             if check != c {
                 return Err(Error::Internal);

@@ -175,6 +175,7 @@ impl<const N: usize> Drop for Residue<N> {
 impl<const N: usize> Drop for Modulus<N> {
     fn drop(&mut self) {
         self.m.zeroize();
+        self.n0.zeroize();
         self.one.zeroize();
         self.r2.zeroize();
     }
