@@ -150,6 +150,9 @@ impl RsaKey {
         if !full_length || *key.e() != BoxedUint::from(E) {
             return Err(Error::IncorrectData);
         }
+        // Built with the key they are derived from, so that no private operation pays for them.
+        #[cfg(feature = "cortex-m4")]
+        let moduli = OnceCell::from(super::rsa_crt::CrtModuli::new(&key)?);
         Ok(RsaKey {
             bits,
             format,
@@ -157,7 +160,7 @@ impl RsaKey {
             modulus: n.to_vec(),
             key: OnceCell::from(key),
             #[cfg(feature = "cortex-m4")]
-            moduli: OnceCell::new(),
+            moduli,
         })
     }
 
@@ -201,6 +204,11 @@ impl RsaKey {
             let (p, q) = self.primes.split_at(half);
             let built =
                 Self::from_primes(self.bits, self.format, p, q).map_err(|_| Error::Internal)?;
+            #[cfg(feature = "cortex-m4")]
+            if let Some(moduli) = built.moduli.into_inner() {
+                // Set once, with the key below: nothing else can reach the cells meanwhile.
+                let _ = self.moduli.set(moduli);
+            }
             let key = built.key.into_inner().ok_or(Error::Internal)?;
             // Set once: `get` was empty and nothing else can reach the cell meanwhile.
             let _ = self.key.set(key);
@@ -208,7 +216,8 @@ impl RsaKey {
         self.key.get().ok_or(Error::Internal)
     }
 
-    /// The CRT moduli of the key's primes for the workspace's kernel, built at first use.
+    /// The CRT moduli of the key's primes for the workspace's kernel, built with the `rsa`
+    /// crate's key (here only if that did not happen, which it always does).
     #[cfg(feature = "cortex-m4")]
     fn moduli(&self) -> Result<&super::rsa_crt::CrtModuli, Error> {
         if self.moduli.get().is_none() {
