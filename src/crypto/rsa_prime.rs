@@ -9,8 +9,9 @@
 //! - for the accepted prime, nothing but its size. It goes through every small prime (none
 //!   divides it: no early exit) with residues computed by multiplications only (no division,
 //!   whose time depends on its operands on a Cortex-M4), then through every round of
-//!   Miller–Rabin, each one fixed-window exponentiation of crypto-bigint's constant-time
-//!   Montgomery arithmetic with a fixed exponent length, and constant-time comparisons.
+//!   Miller–Rabin, each one fixed-window exponentiation of constant-time Montgomery arithmetic
+//!   (crypto-bigint's, or with `cortex-m4` the workspace's kernel, `crates/montgomery`) with a
+//!   fixed exponent length, and constant-time comparisons.
 //!
 //! Candidates are drawn ≡ 3 (mod 4), so that p − 1 = 2·d with d = (p − 1)/2 odd: Miller–Rabin
 //! then has a single squaring-free check (b^d ≡ ±1), and the exponent d = p >> 1 needs no
@@ -20,7 +21,7 @@
 //! that p·q has exactly twice the bits.
 //!
 //! Every value derived from the candidate lives on the stack in crypto-bigint's fixed-size
-//! types (no heap block ever holds it, so none is freed unwiped) and is wiped when dropped or
+//! types, or on the heap in blocks that are wiped when dropped, and is wiped when dropped or
 //! rejected.
 
 use alloc::boxed::Box;
@@ -277,6 +278,8 @@ mod kernel {
     }
 
     /// The `N` 32-bit limbs of `x` (least significant first), wiped when dropped.
+    // `u64::from` is needed where a word is 32 bits (the Cortex-M), useless where it is 64.
+    #[allow(clippy::useless_conversion)]
     fn limbs<const L: usize, const N: usize>(x: &Uint<L>) -> Zeroizing<[u32; N]> {
         let mut limbs = Zeroizing::new([0u32; N]);
         let halves = x.as_words().iter().flat_map(|&word: &Word| {

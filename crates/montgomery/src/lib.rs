@@ -45,7 +45,8 @@ pub const KERNEL: &str = if cfg!(montgomery_umaal) {
 };
 
 /// `a * b * R^(-1) mod m`, fully reduced, with this target's kernel: `b < m`, `a < R` (or the
-/// other way round), `n0 = -m^(-1) mod 2^32`, `N` even and at least 4.
+/// other way round), `n0 = -m^(-1) mod 2^32`, `N` even and at least 4 (a multiple of 4 with the
+/// UMAAL kernel).
 #[inline]
 pub fn mont_mul<const N: usize>(a: &[u32; N], b: &[u32; N], m: &[u32; N], n0: u32) -> [u32; N] {
     #[cfg(montgomery_umaal)]
@@ -141,7 +142,8 @@ fn select<const N: usize>(if_ones: &[u32; N], if_zero: &[u32; N], mask: u32) -> 
 /// An odd modulus of `N` limbs with what Montgomery arithmetic modulo it needs.
 ///
 /// Its value may be secret (an RSA prime): building it and every operation with it is constant
-/// time. `N` must be even and at least 4 (checked when compiled).
+/// time. `N` must be even and at least 4, a multiple of 4 with the UMAAL kernel (checked when
+/// compiled).
 #[derive(Clone)]
 pub struct Modulus<const N: usize> {
     m: [u32; N],
