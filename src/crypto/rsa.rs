@@ -49,8 +49,8 @@ pub(crate) struct RsaKey {
     /// n, big-endian, `bits / 8` bytes.
     modulus: Vec<u8>,
     key: OnceCell<::rsa::PrivateKey>,
-    /// The Montgomery moduli of p and q for the workspace's kernel, built from `key` at the
-    /// first private operation and dropped (wiped) with it.
+    /// The Montgomery moduli of p and q for the workspace's kernel, built with `key` (at import,
+    /// at load from storage, or at a generated key's first use) and dropped (wiped) with it.
     #[cfg(feature = "cortex-m4")]
     moduli: OnceCell<super::rsa_crt::CrtModuli>,
 }

@@ -44,9 +44,9 @@ use zeroize::Zeroizing;
 use crate::error::Error;
 
 /// The Montgomery moduli of a key's two primes (`n0`, `R mod p`, `R^2 mod p`, the same for q),
-/// built once from the `rsa` crate's key at its first private operation and kept with it
-/// ([`super::rsa::RsaKey`]): building them costs about 1.5 M instructions a prime on the
-/// Cortex-M4 for RSA-2048, 7 % of a signature. They live exactly as long as the key they were
+/// built once with the `rsa` crate's key and kept with it ([`super::rsa::RsaKey`]), so that no
+/// private operation rebuilds them (0.12 M instructions a 1024-bit prime on the Cortex-M4;
+/// 1.5 M with the first `Modulus::new`). They live exactly as long as the key they were
 /// derived from (the key is immutable; a new key is a new `RsaKey`), on the heap, and are
 /// wiped when it is dropped (replaced, deleted, or the card powered off); never stored.
 pub(super) enum CrtModuli {
@@ -87,8 +87,9 @@ fn moduli<const N: usize>(key: &::rsa::PrivateKey) -> Result<[Modulus<N>; 2], Er
 
 /// `c^d mod n` (with `c < n`, of n's precision), blinded (see the module documentation), with
 /// the key's CRT moduli (`moduli`, built from this key by [`CrtModuli::new`]). Errors are
-/// [`Error::Internal`]: a key without CRT values, moduli of another size, or a blinding factor
-/// that shares a factor with n (probability about 2^-1023).
+/// [`Error::Internal`]: a key without CRT values or with another public exponent than 65537,
+/// moduli of another size, or a blinding factor of 0 modulo a prime (probability about
+/// 2^-1023).
 pub(super) fn private<R: CryptoRng + ?Sized>(
     key: &::rsa::PrivateKey,
     moduli: &CrtModuli,
