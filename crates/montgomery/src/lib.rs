@@ -302,34 +302,40 @@ impl<const N: usize> Modulus<N> {
         for k in 2..16 {
             table[k] = mont_mul(&table[k - 1], &base.0, &self.m, self.n0);
         }
-        let mut acc = Residue(self.one);
+        // Plain arrays inside (no residue to wipe at every step), wiped at the end.
+        let mut acc = self.one;
         let mut factor = [0u32; N];
         let mut first = true;
         for &limb in exponent.iter().rev() {
             for shift in (0..8).rev() {
                 let window = (limb >> (4 * shift)) & 0xF;
-                factor.zeroize();
-                for (k, entry) in table.iter().enumerate() {
-                    let m = eq_mask(k as u32, window);
-                    for (f, e) in factor.iter_mut().zip(entry) {
-                        *f |= e & m;
+                // Every entry read: word by word, each entry under its mask (all ones for
+                // the window's entry, zero for the others).
+                let masks: [u32; 16] = core::array::from_fn(|k| eq_mask(k as u32, window));
+                for (i, f) in factor.iter_mut().enumerate() {
+                    let mut word = 0u32;
+                    for (entry, m) in table.iter().zip(&masks) {
+                        word |= entry[i] & m;
                     }
+                    *f = word;
                 }
                 if first {
                     // The first window's position, never its value, skips squarings of 1.
-                    acc.0 = factor;
+                    acc = factor;
                     first = false;
                 } else {
                     for _ in 0..4 {
-                        acc = self.square(&acc);
+                        acc = mont_mul(&acc, &acc, &self.m, self.n0);
                     }
-                    acc.0 = mont_mul(&acc.0, &factor, &self.m, self.n0);
+                    acc = mont_mul(&acc, &factor, &self.m, self.n0);
                 }
             }
         }
+        let power = Residue(acc);
         table.zeroize();
         factor.zeroize();
-        acc
+        acc.zeroize();
+        power
     }
 }
 
