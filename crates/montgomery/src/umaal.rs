@@ -110,15 +110,13 @@ core::arch::global_asm!(
     ".Lmont_test:",
     "    cmp r1, lr",
     "    bne .Lmont_inner",
-    // t[i + N] = top + c1 + c2, its carry the new top word; the next row starts a word on.
+    // t[i + N] = top + c1 + c2 (one UMAAL: top * 1 + c1 + c2 < 2^64), its high word the new
+    // top word; the next row starts a word on.
     "    ldr r8, [sp, #28]",
-    "    mov r9, #0",
-    "    adds r6, r6, r7",
-    "    adc r9, r9, #0",
-    "    adds r6, r6, r8",
-    "    adc r9, r9, #0",
+    "    movs r9, #1",
+    "    umaal r6, r7, r8, r9",
     "    str r6, [r0]",
-    "    str r9, [sp, #28]",
+    "    str r7, [sp, #28]",
     "    ldr r2, [sp, #0]",
     "    add r2, r2, #4",
     "    str r2, [sp, #0]",
@@ -130,6 +128,7 @@ core::arch::global_asm!(
     // that does not borrow. The result starts at [sp] (t[N]); r12 = its end (r0 points at
     // t[2 N - 1]), r9 = top.
     "    add r12, r0, #4",
+    "    ldr r9, [sp, #28]",
     // First pass: the borrow of t - m alone (C = 1: no borrow). TEQ leaves C as it is.
     "    ldr r0, [sp, #0]",
     "    ldr r3, [sp, #8]",
