@@ -25,7 +25,7 @@
 //! on no bit of the exponent, and base and exponent blinding randomise every operand it sees.
 //!
 //! The cost of blinding, measured on the emulated Cortex-M4 (BENCHMARKS.md): for RSA-2048
-//! PSO:CDS (28.9 M instructions) 6.0 M for the base (two 1024-bit inversions by crypto-bigint's
+//! PSO:CDS (28.9 M instructions when measured, 27.7 M since) 6.0 M for the base (two 1024-bit inversions by crypto-bigint's
 //! safegcd, most of it; `r^e` is 17 products a half) and 2.1 M for the exponents (128 more
 //! bits a half); for RSA-4096 (149 M) 20.2 M and 6.8 M. Blinding the base modulo n instead, with
 //! crypto-bigint's boxed arithmetic, cost 13.1 M for RSA-2048.
