@@ -4,7 +4,9 @@
 #
 #   sudo crates/usb-socket/run.sh                 # a shell where gpg --card-status reaches it
 #   sudo crates/usb-socket/run.sh gpg --card-status
-#   sudo crates/usb-socket/run.sh --prepare       # build and write the files, print their dir
+#   crates/usb-socket/run.sh --prepare            # the test libusb and the files; prints their dir
+#   sudo crates/usb-socket/run.sh --no-device CMD # pcscd alone: CMD plugs devices in (the e2e
+#                                                 # tests, tests/e2e/usb.sh), on $USB_CARD_DIR/usb.sock
 #
 # What it starts, inside the namespaces: `usb-card` (usb-device + ccid-class + the applet, on
 # a Unix socket), and pcscd with the reader entry `usb:1209/0001` of this script's reader.conf.d,
@@ -44,19 +46,24 @@ for key, value in (("ifdVendorID", "0x1209"), ("ifdProductID", "0x0001"),
 open(sys.argv[2], "w").write(text)
 PY
     ln -sf "$libccid" "$dir/drivers/ifd-ccid.bundle/Contents/Linux/libccid.so"
+    rm -f "$dir/reader.conf.d/usb-card"
     cat > "$dir/reader.conf.d/usb-card" <<CONF
 # The applet's USB device (crates/usb-socket), opened by libccid without udev.
 FRIENDLYNAME "OpenPGP USB card"
 DEVICENAME   usb:1209/0001
 LIBPATH      $libccid
 CONF
-    (cd "$root" && cargo build --quiet --release -p openpgp-card-applet-usb-socket --bin usb-card)
 }
 
 if [ "${1:-}" = --prepare ]; then
     prepare
     echo "$dir"
     exit 0
+fi
+device=${USB_CARD_DEVICE:-1}
+if [ "${1:-}" = --no-device ]; then
+    device=0
+    shift
 fi
 
 if [ "${USB_CARD_INSIDE:-}" != 1 ]; then
@@ -65,7 +72,10 @@ if [ "${USB_CARD_INSIDE:-}" != 1 ]; then
         exit 1
     fi
     prepare
-    exec env USB_CARD_INSIDE=1 USB_CARD_DIR="$dir" \
+    if [ "$device" = 1 ]; then
+        (cd "$root" && cargo build --quiet --release -p openpgp-card-applet-usb-socket --bin usb-card)
+    fi
+    exec env USB_CARD_INSIDE=1 USB_CARD_DIR="$dir" USB_CARD_DEVICE="$device" \
         unshare --mount --pid --net --fork --mount-proc "$0" "$@"
 fi
 
@@ -75,9 +85,14 @@ mount -t tmpfs -o mode=0755 tmpfs /run/pcscd
 ip link set lo up 2>/dev/null || true
 socket=$dir/usb.sock
 rm -f "$socket"
-"$root/target/release/usb-card" --socket "$socket" --storage-dir "${USB_CARD_STATE:-$dir/state}" \
-    2> >(sed 's/^/  /' >&2) &
-for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.1; done
+if [ "$device" = 0 ]; then
+    # pcscd opens its static reader once, at start: the first device may take a while.
+    export OPENPGP_CARD_USB_WAIT_MS=${OPENPGP_CARD_USB_WAIT_MS:-120000}
+else
+    "$root/target/release/usb-card" --socket "$socket" --storage-dir "${USB_CARD_STATE:-$dir/state}" \
+        2> >(sed 's/^/  /' >&2) &
+    for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.1; done
+fi
 debug=()
 if [ "${USB_CARD_DEBUG:-0}" = 1 ]; then
     debug=(--debug --apdu)
@@ -85,7 +100,9 @@ if [ "${USB_CARD_DEBUG:-0}" = 1 ]; then
 fi
 OPENPGP_CARD_USB_SOCKET=$socket PCSCLITE_HP_DROPDIR=$dir/drivers LD_LIBRARY_PATH=$dir/lib \
     pcscd --foreground "${debug[@]}" --config "$dir/reader.conf.d" >"$dir/pcscd.log" 2>&1 &
-for _ in $(seq 100); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+if [ -S "$socket" ]; then
+    for _ in $(seq 100); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
+fi
 echo "usb-card: pcscd + libccid on the applet's USB device (reader \"OpenPGP USB card 00 00\")" >&2
 if [ $# -eq 0 ]; then
     set -- "${SHELL:-/bin/bash}"

@@ -10,6 +10,7 @@
  * libusb hands out are parsed from what the device sent. A device that goes away (the
  * connection closes) is looked for again at the next transfer: a new device on the socket
  * is a re-plug, and until one is there every transfer fails with LIBUSB_ERROR_IO.
+ * OPENPGP_CARD_USB_WAIT_MS makes the first device list wait that long for a device.
  *
  * Test code: for a test that runs pcscd in namespaces of its own, never for a real machine.
  * OPENPGP_CARD_USB_DEBUG=1 logs every transfer on stderr.
@@ -352,10 +353,25 @@ API ssize_t libusb_get_device_list(struct libusb_context *ctx, struct libusb_dev
     ssize_t count = 0;
     if (!devices)
         return LIBUSB_ERROR_NO_MEM;
-    pthread_mutex_lock(&lock);
-    if (attach() == 0)
-        devices[count++] = &the_device;
-    pthread_mutex_unlock(&lock);
+    /* The first list may wait for the device to be plugged in (OPENPGP_CARD_USB_WAIT_MS): a
+     * test starts pcscd before its first device, and pcscd opens a static reader once. */
+    static int waited;
+    const char *wait = getenv("OPENPGP_CARD_USB_WAIT_MS");
+    long left = (!waited && wait) ? strtol(wait, NULL, 10) : 0;
+    waited = 1;
+    for (;;) {
+        pthread_mutex_lock(&lock);
+        int r = attach();
+        pthread_mutex_unlock(&lock);
+        if (r == 0) {
+            devices[count++] = &the_device;
+            break;
+        }
+        if (left <= 0)
+            break;
+        usleep(50000);
+        left -= 50;
+    }
     *list = devices;
     return count;
 }

@@ -4,7 +4,7 @@
 //! the device's `usb-device` stack after each, as the firmware's USB interrupt does on every
 //! frame.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,11 @@ pub struct Controller<'s, P: FnMut()> {
     bus: SocketBus,
     poll: P,
     stop: &'s AtomicBool,
+    /// Bus events waiting (a reset, an unplug): a transfer waiting for the device ends.
+    events: &'s AtomicU64,
+    /// A bus reset happened since the host's last OUT transfer: the IN transfer that would
+    /// read its answer is killed, as the host controller kills it (USB 2.0 §11.5.1.5).
+    killed: bool,
 }
 
 /// A transfer's outcome: a libusb status and the data moved.
@@ -30,9 +35,15 @@ pub type Outcome = (i32, Vec<u8>);
 
 impl<'s, P: FnMut()> Controller<'s, P> {
     /// A controller for `bus`, polling the device with `poll`, giving up waits when `stop` is
-    /// set.
-    pub fn new(bus: SocketBus, poll: P, stop: &'s AtomicBool) -> Self {
-        Controller { bus, poll, stop }
+    /// set or `events` counts a bus event to handle.
+    pub fn new(bus: SocketBus, poll: P, stop: &'s AtomicBool, events: &'s AtomicU64) -> Self {
+        Controller {
+            bus,
+            poll,
+            stop,
+            events,
+            killed: false,
+        }
     }
 
     fn deadline(timeout_ms: u32, default: Option<Duration>) -> Option<Instant> {
@@ -54,7 +65,10 @@ impl<'s, P: FnMut()> Controller<'s, P> {
             if let Some(answer) = done(self) {
                 return Some(answer);
             }
-            if self.stop.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d) {
+            if self.stop.load(Ordering::SeqCst)
+                || self.events.load(Ordering::SeqCst) > 0
+                || deadline.is_some_and(|d| Instant::now() >= d)
+            {
                 return None;
             }
             thread::sleep(FRAME);
@@ -63,6 +77,7 @@ impl<'s, P: FnMut()> Controller<'s, P> {
 
     /// A bus reset: the device forgets its address and configuration (USB 2.0 §9.1.1.3).
     pub fn bus_reset(&mut self) -> Outcome {
+        self.killed = true;
         self.bus.state().reset_pending = true;
         (self.poll)();
         (status::OK, Vec::new())
@@ -180,6 +195,7 @@ impl<'s, P: FnMut()> Controller<'s, P> {
         let Some(index) = self.endpoint(endpoint, false) else {
             return (status::INVALID_PARAM, Vec::new());
         };
+        self.killed = false;
         let deadline = Self::deadline(timeout_ms, None);
         let max = self.bus.state().endpoints[index].out_max.max(1);
         if data.is_empty() {
@@ -200,6 +216,9 @@ impl<'s, P: FnMut()> Controller<'s, P> {
         let Some(index) = self.endpoint(endpoint, true) else {
             return (status::INVALID_PARAM, Vec::new());
         };
+        if std::mem::take(&mut self.killed) {
+            return (status::IO, Vec::new());
+        }
         let deadline = Self::deadline(timeout_ms, None);
         let mut data = Vec::new();
         loop {
@@ -215,6 +234,7 @@ impl<'s, P: FnMut()> Controller<'s, P> {
             });
             (self.poll)();
             match packet {
+                None if self.events.load(Ordering::SeqCst) > 0 => return (status::IO, data),
                 None => return (status::TIMEOUT, data),
                 Some(Err(code)) => return (code, data),
                 Some(Ok((packet, max))) => {

@@ -59,10 +59,20 @@ struct Shared {
     stop: AtomicBool,
     /// Bus resets the device side asked for (the host port's reset, as on resume), pending.
     resets: AtomicU64,
+    /// Unplugs the device asked for, pending (it is plugged in again at once).
+    replugs: AtomicU64,
+    /// Resets and unplugs pending: a transfer waiting for the device ends at once.
+    events: AtomicU64,
     /// Host connections so far.
     connections: AtomicU64,
+    /// Time extension requests the device sent (RDR_to_PC_DataBlock with bmCommandStatus 2,
+    /// CCID 1.1 §6.2.6).
+    time_extensions: AtomicU64,
     /// Commands answered so far.
     commands: AtomicU64,
+    /// Whether the host has powered the card, and the main loop's wake-up for waiters.
+    powered: Mutex<bool>,
+    changed: Condvar,
 }
 
 impl Handle {
@@ -74,6 +84,7 @@ impl Handle {
     /// Ends [`run`] (it returns within a few frames).
     pub fn stop(&self) {
         self.shared.stop.store(true, Ordering::SeqCst);
+        self.shared.changed.notify_all();
     }
 
     /// Whether [`stop`](Self::stop) was called.
@@ -86,11 +97,57 @@ impl Handle {
     /// sets the address and configuration again, as the host's hub driver does.
     pub fn bus_reset(&self) {
         self.shared.resets.fetch_add(1, Ordering::SeqCst);
+        self.shared.events.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Unplugs the device and plugs it in again (suspend and resume, or a user's re-plug): the
+    /// connection closes between two host transfers, and the host enumerates the device again
+    /// when it comes back. The applet keeps its storage, as a device keeps its flash.
+    pub fn replug(&self) {
+        self.shared.replugs.fetch_add(1, Ordering::SeqCst);
+        self.shared.events.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Time extension requests sent to the host so far.
+    pub fn time_extensions(&self) -> u64 {
+        self.shared.time_extensions.load(Ordering::SeqCst)
     }
 
     /// Host connections accepted so far (each one is a plug-in).
     pub fn connections(&self) -> u64 {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the host has powered the card (IccPowerOn), up to `timeout`.
+    pub fn wait_powered(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut powered = self
+            .shared
+            .powered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        loop {
+            let now = Instant::now();
+            if *powered {
+                return true;
+            }
+            if now >= deadline || self.is_stopped() {
+                return false;
+            }
+            powered = match self.shared.changed.wait_timeout(powered, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+
+    /// Whether the host has powered the card now.
+    pub fn is_powered(&self) -> bool {
+        *self
+            .shared
+            .powered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Command APDUs answered so far.
@@ -143,8 +200,14 @@ where
         let mut guard = lock(&usb);
         let (device, class) = &mut *guard;
         device.poll(&mut [class]);
+        let powered = class.slot().is_powered();
         drop(guard);
         wake.notify_all();
+        let mut was = shared.powered.lock().unwrap_or_else(|e| e.into_inner());
+        if *was != powered {
+            *was = powered;
+            shared.changed.notify_all();
+        }
     };
 
     thread::scope(|scope| {
@@ -159,7 +222,7 @@ where
         });
         // The USB interrupt: the host's transfers.
         let server = scope.spawn(|| -> io::Result<()> {
-            let mut controller = Controller::new(bus.clone(), poll, &shared.stop);
+            let mut controller = Controller::new(bus.clone(), poll, &shared.stop, &shared.events);
             while !shared.stop.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((stream, _)) => {
@@ -241,8 +304,14 @@ fn serve<P: FnMut()>(
             if shared.stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
+            if shared.replugs.load(Ordering::SeqCst) > 0 {
+                shared.replugs.fetch_sub(1, Ordering::SeqCst);
+                shared.events.fetch_sub(1, Ordering::SeqCst);
+                return Ok(());
+            }
             if shared.resets.load(Ordering::SeqCst) > 0 {
                 shared.resets.fetch_sub(1, Ordering::SeqCst);
+                shared.events.fetch_sub(1, Ordering::SeqCst);
                 controller.bus_reset();
                 controller.enumerate();
             }
@@ -273,6 +342,9 @@ fn serve<P: FnMut()>(
             Kind::Data => controller.data_out(request.endpoint, &data, request.timeout_ms),
         };
         let reply = if request.is_in() { reply } else { Vec::new() };
+        if request.kind == Kind::Data && is_time_extension(&reply) {
+            shared.time_extensions.fetch_add(1, Ordering::SeqCst);
+        }
         let code = if shared.stop.load(Ordering::SeqCst) && code == status::TIMEOUT {
             status::NO_DEVICE
         } else {
@@ -281,6 +353,12 @@ fn serve<P: FnMut()>(
         stream.write_all(&wire::reply_header(code, reply.len()))?;
         stream.write_all(&reply)?;
     }
+}
+
+/// Whether a bulk-in message is a time extension request: RDR_to_PC_DataBlock whose
+/// bmCommandStatus (bStatus bits 6-7) is 2 (CCID 1.1 §6.2.6).
+fn is_time_extension(message: &[u8]) -> bool {
+    matches!(message, [0x80, _, _, _, _, _, _, status, ..] if status >> 6 == 2)
 }
 
 fn line(log: &mut Option<Box<dyn Write + Send>>, start: Instant, marker: &str, text: &str) {
