@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use openpgp_card_applet_e2e as e2e;
 
-use e2e::{gnupg, reader, Fixture};
+use e2e::{gnupg, reader, Button, Fixture};
+use openpgp_card_applet::{Config, Presence};
 
 /// The USB device's handle, or `None` outside the USB runs.
 fn usb(f: &Fixture) -> Option<&openpgp_card_applet_usb_socket::Handle> {
@@ -127,7 +128,12 @@ fn gnupg_and_pkcs15_tool_read_the_card_through_libccid() {
 
 #[test]
 fn extended_apdus_and_answers_of_many_packets_up_to_the_message_limit() {
-    let f = Fixture::new();
+    // GET CHALLENGE may answer as much as a response can hold: the longest answer.
+    let config = Config {
+        max_challenge_len: 4096,
+        ..Config::default()
+    };
+    let f = Fixture::with_config(Button::new(Presence::Confirmed), config);
     let Some(_) = usb(&f) else { return };
     let card = connect();
     assert_eq!(sw(&card, &SELECT), 0x9000);
@@ -165,6 +171,12 @@ fn extended_apdus_and_answers_of_many_packets_up_to_the_message_limit() {
     let (data, status) =
         transmit(&card, &extended([0x00, 0xCA, 0x7F, 0x21], &[], Some(0))).expect("GET DATA");
     assert_eq!((status, data), (0x9000, certificate));
+    // The longest answer: 4096 bytes and SW, a message of 4108 bytes (65 packets), 20 short
+    // of dwMaxCCIDMessageLength.
+    let (challenge, status) =
+        transmit(&card, &[0x00, 0x84, 0x00, 0x00, 0x00, 0x10, 0x00]).expect("GET CHALLENGE");
+    assert_eq!((status, challenge.len()), (0x9000, 4096));
+    assert!(challenge.iter().any(|&b| b != challenge[0]), "random bytes");
     // Answers whose message ends exactly on a packet boundary need a zero-length packet:
     // GET CHALLENGE of every length from 40 to 200 crosses several boundaries.
     for n in 40u16..200 {
