@@ -13,7 +13,7 @@
 # Each run starts with a line naming the GnuPG version, then cargo's own results. The 2.4 run
 # adds tests/e2e/tests/gnupg24.rs (gpg-card and the flows only 2.4 has). Last, the card
 # administration suite and one flow per algorithm family and client (GnuPG 2.2, SSH, OpenSC,
-# openpgp-card) run again against the applet as Cortex-M4 firmware under QEMU
+# openpgp-card, yubikit) run again against the applet as Cortex-M4 firmware under QEMU
 # (examples/qemu-mps2-an386 through crates/qemu-bridge), with tests/e2e/tests/firmware.rs.
 #
 # Needs (Debian): pcscd vsmartcard-vpcd scdaemon opensc pcsc-tools libpcsclite-dev pkgconf
@@ -135,4 +135,20 @@ if [ "${E2E_FIRMWARE_SUITES:-1}" != 0 ]; then
     fi
     E2E_FIRMWARE=$elf cargo test -p openpgp-card-applet-e2e --features e2e --test keys \
         -- --test-threads=1 "${skips[@]}" "${families[@]}" "$@"
+    # yubikit on the firmware (with E2E_YUBIKIT): the session and its application data, the
+    # PINs, policy and retry counters, and on-card generation of RSA-2048 and P-256 in every
+    # slot and of Ed25519/X25519, each key used. Left out: yubikit_attests_every_slot_with_a_verified_chain
+    # (the image has no attestation key: the `attestation` feature is off in it); the other
+    # scenarios run on the host card above (E2E_FIRMWARE_FULL=1 runs them here too).
+    if [ "${E2E_YUBIKIT:-1}" != 0 ]; then
+        if [ "${E2E_FIRMWARE_FULL:-0}" = 1 ]; then
+            scenarios=()
+        else
+            scenarios=(yubikit_opens_a_session yubikit_changes_pins yubikit_generates_and_uses_rsa_2048
+                yubikit_generates_and_uses_nist_p256 yubikit_generates_and_uses_ed25519_and_x25519)
+        fi
+        E2E_FIRMWARE=$elf E2E_YUBIKIT_PYTHON=$python cargo test -p openpgp-card-applet-e2e --features e2e \
+            --test yubikit -- --test-threads=1 --skip yubikit_attests_every_slot_with_a_verified_chain \
+            "${scenarios[@]}" "$@"
+    fi
 fi

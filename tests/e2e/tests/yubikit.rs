@@ -57,8 +57,23 @@ fn yubikit_changes_pins_policy_and_retry_counters() {
 }
 
 #[test]
-fn yubikit_generates_and_uses_every_algorithm() {
-    scenario("generate_every_algorithm");
+fn yubikit_generates_and_uses_rsa_2048() {
+    scenario("generate_rsa2048");
+}
+
+#[test]
+fn yubikit_generates_and_uses_nist_p256() {
+    scenario("generate_nistp256");
+}
+
+#[test]
+fn yubikit_generates_and_uses_the_other_curves() {
+    scenario("generate_other_curves");
+}
+
+#[test]
+fn yubikit_generates_and_uses_ed25519_and_x25519() {
+    scenario("generate_curve25519");
 }
 
 #[test]

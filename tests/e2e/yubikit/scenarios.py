@@ -220,37 +220,52 @@ def pins_policy_and_retry_counters(s, conn):
     s.sign(MESSAGE, hashes.SHA256())  # ONCE: the PIN stays verified for signing
 
 
-@scenario
-def generate_every_algorithm(s, conn):
-    s.verify_admin(ADMIN)
-    # RSA-2048 in every slot (3072 and 4096: generate_large_rsa).
-    rsa_cases = [
-        (RSA_SIZE.RSA2048, k, u)
-        for k, u in ((KEY_REF.SIG, use_sig), (KEY_REF.DEC, use_dec), (KEY_REF.AUT, use_aut))
-    ]
-    for size, key_ref, use in rsa_cases:
+def generate_and_use(s, cases):
+    """Generates each (key_ref, oid, use) case's key on the card, reads it back (47 81) and
+    uses it; the signature counter has counted the signatures."""
+    for key_ref, oid, use in cases:
         s.verify_admin(ADMIN)
-        public = s.generate_rsa_key(key_ref, size)
-        check(public.key_size == size, "RSA size")
+        if isinstance(oid, RSA_SIZE):
+            public = s.generate_rsa_key(key_ref, oid)
+            check(public.key_size == oid, "RSA size")
+        else:
+            public = s.generate_ec_key(key_ref, oid)
+            if oid in CURVES:
+                check(public.curve.name == CURVES[oid][0].name, f"curve {public.curve.name}")
         check(same_public(public, s.get_public_key(key_ref)), "47 81 reads the key")
         use(s, public)
-    for oid, (curve, _) in CURVES.items():
-        for key_ref, use in ((KEY_REF.SIG, use_sig), (KEY_REF.DEC, use_dec), (KEY_REF.AUT, use_aut)):
-            s.verify_admin(ADMIN)
-            public = s.generate_ec_key(key_ref, oid)
-            check(public.curve.name == curve.name, f"curve {public.curve.name}")
-            check(same_public(public, s.get_public_key(key_ref)), "47 81 reads the key")
-            use(s, public)
-    for key_ref, use in ((KEY_REF.SIG, use_sig), (KEY_REF.AUT, use_aut)):
-        s.verify_admin(ADMIN)
-        public = s.generate_ec_key(key_ref, OID.Ed25519)
-        check(isinstance(public, ed25519.Ed25519PublicKey), "Ed25519")
-        use(s, public)
-    s.verify_admin(ADMIN)
-    public = s.generate_ec_key(KEY_REF.DEC, OID.X25519)
-    check(isinstance(public, x25519.X25519PublicKey), "X25519")
-    use_dec(s, public)
     check(s.get_signature_counter() > 0, "signatures counted")
+
+
+SLOTS = ((KEY_REF.SIG, use_sig), (KEY_REF.DEC, use_dec), (KEY_REF.AUT, use_aut))
+
+
+@scenario
+def generate_rsa2048(s, conn):
+    """RSA-2048 in every slot (3072 and 4096: generate_large_rsa)."""
+    generate_and_use(s, [(k, RSA_SIZE.RSA2048, u) for k, u in SLOTS])
+
+
+@scenario
+def generate_nistp256(s, conn):
+    """ECDSA and ECDH on NIST P-256 in every slot."""
+    generate_and_use(s, [(k, OID.SECP256R1, u) for k, u in SLOTS])
+
+
+@scenario
+def generate_other_curves(s, conn):
+    """ECDSA and ECDH on every other curve, in every slot."""
+    others = [oid for oid in CURVES if oid != OID.SECP256R1]
+    generate_and_use(s, [(k, oid, u) for oid in others for k, u in SLOTS])
+
+
+@scenario
+def generate_curve25519(s, conn):
+    """Ed25519 (SIG, AUT) and X25519 (DEC)."""
+    cases = [(KEY_REF.SIG, OID.Ed25519, use_sig), (KEY_REF.AUT, OID.Ed25519, use_aut)]
+    generate_and_use(s, cases + [(KEY_REF.DEC, OID.X25519, use_dec)])
+    check(isinstance(s.get_public_key(KEY_REF.SIG), ed25519.Ed25519PublicKey), "Ed25519")
+    check(isinstance(s.get_public_key(KEY_REF.DEC), x25519.X25519PublicKey), "X25519")
 
 
 @scenario
