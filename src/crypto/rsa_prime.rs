@@ -39,7 +39,9 @@ use rand_core::TryCryptoRng;
 /// candidate in eight for Miller–Rabin.
 const SMALL_PRIMES: [u16; SMALL_PRIME_COUNT] = small_primes();
 const SMALL_PRIME_COUNT: usize = 1027;
+/// At most 2^15, so that [`residue`]'s sums stay below 2^32.
 const SIEVE_LIMIT: usize = 8192;
+const _: () = assert!(SIEVE_LIMIT <= 1 << 15);
 
 /// The odd primes below [`SIEVE_LIMIT`], computed by the compiler (an index out of bounds
 /// here would fail the build, never the card).
@@ -90,12 +92,29 @@ fn chunks<const L: usize>(n: &Uint<L>) -> impl Iterator<Item = u32> + '_ {
     })
 }
 
-/// `n mod s` for an odd prime `s < 2^16`, by Horner's rule over 16-bit chunks (each step
-/// keeps `r·2^16 + chunk < 2^32`). Constant-time in `n`.
+/// The 32-bit words of `n`, most significant first.
+// `u64::from` is needed where a word is 32 bits (the Cortex-M), useless where it is 64.
+#[allow(clippy::useless_conversion)]
+fn words32<const L: usize>(n: &Uint<L>) -> impl Iterator<Item = u32> + '_ {
+    n.as_words().iter().rev().flat_map(|&word: &Word| {
+        (0..Word::BITS / 32)
+            .rev()
+            .map(move |i| (u64::from(word) >> (32 * i)) as u32)
+    })
+}
+
+/// `n mod s` for an odd prime `s < 2^15`, by Horner's rule over 32-bit words with one
+/// reduction a word: for `r < s` and a word `w = h·2^16 + l`, `r·2^32 + w ≡ r·c32 + h·c16 + l`
+/// (`c16 = 2^16 mod s`, `c32 = 2^32 mod s`), a sum below 2^30 + 2^31 + 2^16 < 2^32.
+/// Constant-time in `n`: multiplications and masks only.
 fn residue<const L: usize>(n: &Uint<L>, s: u16) -> u32 {
     let s = u32::from(s);
     let m = u32::MAX / s; // public
-    chunks(n).fold(0, |r, chunk| reduce((r << 16) | chunk, s, m))
+    let c16 = reduce(1 << 16, s, m);
+    let c32 = reduce(c16 * c16, s, m);
+    words32(n).fold(0, |r, w| {
+        reduce(r * c32 + (w >> 16) * c16 + (w & 0xFFFF), s, m)
+    })
 }
 
 /// `n mod e` for e = 2^16 + 1: 2^16 ≡ −1, so `n` is congruent to the alternating sum of its
@@ -403,6 +422,7 @@ mod tests {
         assert_eq!(SMALL_PRIMES[0], 3);
         assert_eq!(SMALL_PRIMES[1], 5);
         assert_eq!(SMALL_PRIMES[SMALL_PRIME_COUNT - 1], 8191);
+        assert!(SMALL_PRIMES.windows(2).all(|w| w[0] < w[1]));
         for &p in SMALL_PRIMES.iter() {
             assert!((2..u32::from(p))
                 .take_while(|d| d * d <= u32::from(p))
@@ -441,13 +461,33 @@ mod tests {
             let mut bytes = [0u8; 128];
             rng.fill_bytes(&mut bytes);
             let n = U1024::from_be_slice(&bytes);
-            for &s in SMALL_PRIMES.iter().step_by(37) {
+            let last = SMALL_PRIMES[SMALL_PRIME_COUNT - 1];
+            for &s in SMALL_PRIMES.iter().step_by(37).chain([&last]) {
                 let expected =
                     n.rem_vartime(&crypto_bigint::NonZero::new(U1024::from_u16(s)).unwrap());
                 assert_eq!(U1024::from_u32(residue(&n, s)), expected);
             }
             let expected = n.rem_vartime(&crypto_bigint::NonZero::new(U1024::from_u32(E)).unwrap());
             assert_eq!(U1024::from_u32(residue_e(&n)), expected);
+        }
+        // The largest primes `residue` takes (below 2^15), beyond the table.
+        for s in [16_381, 32_749] {
+            let max =
+                U2048::MAX.rem_vartime(&crypto_bigint::NonZero::new(U2048::from_u16(s)).unwrap());
+            assert_eq!(
+                U2048::from_u32(residue(&U2048::MAX, s)),
+                max,
+                "2^2048 - 1 mod {s}"
+            );
+        }
+        for &s in SMALL_PRIMES.iter().rev().take(50) {
+            let max =
+                U2048::MAX.rem_vartime(&crypto_bigint::NonZero::new(U2048::from_u16(s)).unwrap());
+            assert_eq!(
+                U2048::from_u32(residue(&U2048::MAX, s)),
+                max,
+                "2^2048 - 1 mod {s}"
+            );
         }
         assert_eq!(
             residue_e(&U1024::MAX),
