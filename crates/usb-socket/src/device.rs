@@ -162,6 +162,22 @@ fn lock<'m, 'a>(usb: &'m Mutex<Usb<'a>>) -> MutexGuard<'m, Usb<'a>> {
     usb.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Held by each of [`run`]'s contexts: when one ends, returning or unwinding from a panic,
+/// the others stop too (they only stop when `stop` is set), so that a panic ends [`run`]
+/// instead of hanging it.
+struct StopOnDrop<'a> {
+    shared: &'a Shared,
+    wake: &'a Condvar,
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.wake.notify_all();
+        self.shared.changed.notify_all();
+    }
+}
+
 /// Runs the applet as a USB device on `listener` until `handle` stops it. Each connection is
 /// the device plugged into a host (a bus reset first); when it closes, the device waits for
 /// the next.
@@ -213,6 +229,10 @@ where
     thread::scope(|scope| {
         // The RTC interrupt.
         scope.spawn(|| {
+            let _stop = StopOnDrop {
+                shared,
+                wake: &wake,
+            };
             while !shared.stop.load(Ordering::SeqCst) {
                 thread::sleep(TICK);
                 let now = start.elapsed().as_millis() as u64;
@@ -222,6 +242,10 @@ where
         });
         // The USB interrupt: the host's transfers.
         let server = scope.spawn(|| -> io::Result<()> {
+            let _stop = StopOnDrop {
+                shared,
+                wake: &wake,
+            };
             let mut controller = Controller::new(bus.clone(), poll, &shared.stop, &shared.events);
             while !shared.stop.load(Ordering::SeqCst) {
                 match listener.accept() {
@@ -245,6 +269,10 @@ where
             Ok(())
         });
         // The main loop.
+        let stop = StopOnDrop {
+            shared,
+            wake: &wake,
+        };
         let mut command = vec![0u8; CCID_MESSAGE];
         let mut response = vec![0u8; CCID_MESSAGE];
         while !shared.stop.load(Ordering::SeqCst) {
@@ -281,6 +309,7 @@ where
                 wake.notify_all();
             }
         }
+        drop(stop);
         server
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the USB thread panicked")))
