@@ -177,9 +177,17 @@ impl<B: UsbBus, const N: usize> UsbClass<B> for Ccid<'_, B, N> {
         if !self.is_class_request_to_us(&req) {
             return;
         }
-        // ABORT: the bulk PC_to_RDR_Abort that follows does the work.
         let _ = match req.request {
-            REQUEST_ABORT => xfer.accept(),
+            // ABORT (CCID 1.1 §5.3.1): wValue is the slot (low byte) and the sequence (high
+            // byte). The half-received message goes; the PC_to_RDR_Abort that follows on
+            // bulk-out does the rest.
+            REQUEST_ABORT => {
+                let [slot, seq] = req.value.to_le_bytes();
+                if slot == 0 {
+                    self.slot.abort_request(seq);
+                }
+                xfer.accept()
+            }
             _ => xfer.reject(),
         };
     }

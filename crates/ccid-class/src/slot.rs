@@ -83,8 +83,11 @@ pub struct Token(u32);
 pub struct Slot<const N: usize> {
     rx: [u8; N],
     rx_len: usize,
-    /// Bytes of the message being received beyond the buffer (too long: answered with an error).
+    /// Bytes of the message being received beyond the buffer (too long: answered with an
+    /// error), saturating.
     rx_dropped: usize,
+    /// The sequence of an ABORT control request whose PC_to_RDR_Abort has not come yet.
+    abort: Option<u8>,
     /// The command for the application, then the response message.
     io: [u8; N],
     io_len: usize,
@@ -129,6 +132,7 @@ impl<const N: usize> Slot<N> {
             rx: [0; N],
             rx_len: 0,
             rx_dropped: 0,
+            abort: None,
             io: [0; N],
             io_len: 0,
             seq: 0,
@@ -240,6 +244,7 @@ impl<const N: usize> Slot<N> {
         self.generation = self.generation.wrapping_add(1);
         self.rx_len = 0;
         self.rx_dropped = 0;
+        self.abort = None;
         self.command = Command::Idle;
         self.powered = false;
         self.reset_pending = true;
@@ -255,8 +260,27 @@ impl<const N: usize> Slot<N> {
         }
     }
 
+    /// The host's ABORT control request (CCID 1.1 §5.3.1) for the message of sequence `seq`.
+    /// A half-received message is dropped: the PC_to_RDR_Abort with the same `seq` that
+    /// follows on bulk-out starts a fresh message (it does the work), and the rest of the
+    /// aborted message, if any still comes, is ignored until it arrives.
+    pub fn abort_request(&mut self, seq: u8) {
+        self.rx_len = 0;
+        self.rx_dropped = 0;
+        self.abort = Some(seq);
+    }
+
     /// One bulk-out packet from the host.
     pub fn receive(&mut self, packet: &[u8]) {
+        if let Some(seq) = self.abort {
+            if matches!(packet, [PC_TO_RDR_ABORT, _, _, _, _, _, s, ..] if *s == seq) {
+                self.rx_len = 0;
+                self.rx_dropped = 0;
+                self.abort = None;
+            } else {
+                return; // the rest of the aborted message
+            }
+        }
         if self.rx_len == 0 && self.rx_dropped == 0 && packet.len() < HEADER {
             return; // not a message: ignored (CCID hosts send whole headers)
         }
@@ -264,11 +288,13 @@ impl<const N: usize> Slot<N> {
         let take = packet.len().min(room);
         self.rx[self.rx_len..self.rx_len + take].copy_from_slice(&packet[..take]);
         self.rx_len += take;
-        self.rx_dropped += packet.len() - take;
+        // Saturating: a host may send packets for ever under dwLength 0xFFFFFFFF (4 GiB
+        // overflow a 32-bit usize).
+        self.rx_dropped = self.rx_dropped.saturating_add(packet.len() - take);
         let declared =
             u32::from_le_bytes([self.rx[1], self.rx[2], self.rx[3], self.rx[4]]) as usize;
         let expected = HEADER.saturating_add(declared);
-        let received = self.rx_len + self.rx_dropped;
+        let received = self.rx_len.saturating_add(self.rx_dropped);
         let short = packet.len() < PACKET;
         if received < expected && !short {
             return; // more packets to come
@@ -299,12 +325,14 @@ impl<const N: usize> Slot<N> {
             return;
         }
         if kind == PC_TO_RDR_ABORT {
-            // Whatever runs is abandoned: its answer, when it comes, is dropped.
+            // CCID 1.1 §6.1.13. Whatever runs is abandoned: its answer, when it comes, is
+            // dropped. An answer already on its way is finished, never cut, so that the
+            // bulk-in stream stays made of whole messages; the SlotStatus follows it.
+            self.abort = None;
             if self.is_busy() || self.command == Command::Answered {
                 self.generation = self.generation.wrapping_add(1);
-                self.command = Command::Idle;
-                if matches!(self.tx, Tx::Io { .. }) {
-                    self.tx = Tx::Idle;
+                if !matches!(self.tx, Tx::Io { .. }) {
+                    self.command = Command::Idle;
                 }
             }
             self.push_short(RDR_TO_PC_SLOT_STATUS, &[], seq, self.icc(), 0, 0);
@@ -519,4 +547,25 @@ fn header(buf: &mut [u8], kind: u8, len: usize, seq: u8, status: u8, error: u8, 
     buf[7] = status;
     buf[8] = error;
     buf[9] = last;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Packets under dwLength 0xFFFFFFFF for ever: on a 32-bit target the dropped count
+    /// reaches `usize::MAX` after 4 GiB. It saturates: the count then covers dwLength, and
+    /// the message is refused as too long (bError 1).
+    #[test]
+    fn the_dropped_byte_count_saturates() {
+        let mut s = Slot::<64>::new();
+        let mut first = [0xAAu8; PACKET];
+        first[..HEADER].copy_from_slice(&[0x6F, 0xFF, 0xFF, 0xFF, 0xFF, 0, 9, 0, 0, 0]);
+        s.receive(&first);
+        s.receive(&[0xAA; PACKET]);
+        s.rx_dropped = usize::MAX - 10;
+        s.receive(&[0xAA; PACKET]);
+        assert_eq!((s.rx_len, s.rx_dropped, s.queued), (0, 0, 1));
+        assert_eq!(s.queue[0].0[..HEADER], [0x80, 0, 0, 0, 0, 0, 9, 0x41, 1, 0]);
+    }
 }
