@@ -13,6 +13,17 @@
 
 #![no_std]
 #![forbid(unsafe_code)]
+// The panic contract of the workspace (src/lib.rs): no indexing, unwrap, expect or panic
+// outside tests; this code runs in the board's USB interrupt.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 #![warn(missing_docs)]
 
 mod slot;
@@ -147,7 +158,7 @@ impl<B: UsbBus, const N: usize> UsbClass<B> for Ccid<'_, B, N> {
         }
         let mut packet = [0u8; PACKET];
         if let Ok(n) = self.out_ep.read(&mut packet) {
-            self.slot.receive(&packet[..n]);
+            self.slot.receive(packet.get(..n).unwrap_or_default());
             self.flush();
         }
     }

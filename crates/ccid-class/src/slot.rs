@@ -128,6 +128,13 @@ impl<const N: usize> Default for Slot<N> {
 impl<const N: usize> Slot<N> {
     /// A slot whose card is powered off, with an empty ATR (set one with [`set_atr`](Self::set_atr)).
     pub const fn new() -> Self {
+        // The header's fields are read at fixed offsets of `rx` and written into `io`.
+        const {
+            assert!(
+                N >= SHORT,
+                "a message buffer holds at least a header and an ATR"
+            )
+        };
         Slot {
             rx: [0; N],
             rx_len: 0,
@@ -150,8 +157,11 @@ impl<const N: usize> Slot<N> {
 
     /// Sets the Answer-to-Reset sent at power-on (at most 33 bytes; longer is cut).
     pub fn set_atr(&mut self, atr: &[u8]) {
-        self.atr_len = atr.len().min(self.atr.len());
-        self.atr[..self.atr_len].copy_from_slice(&atr[..self.atr_len]);
+        let n = atr.len().min(self.atr.len());
+        if let (Some(dst), Some(src)) = (self.atr.get_mut(..n), atr.get(..n)) {
+            dst.copy_from_slice(src);
+            self.atr_len = n;
+        }
     }
 
     /// Whether the card was powered on, off, or the bus reset since the last call: the
@@ -167,12 +177,13 @@ impl<const N: usize> Slot<N> {
         if self.command != Command::Ready {
             return None;
         }
-        let Some(dst) = out.get_mut(..self.io_len) else {
+        let (Some(dst), Some(src)) = (out.get_mut(..self.io_len), self.io.get(..self.io_len))
+        else {
             self.command = Command::Running { since: None };
             self.fail_command(HW_ERROR);
             return None;
         };
-        dst.copy_from_slice(&self.io[..self.io_len]);
+        dst.copy_from_slice(src);
         self.command = Command::Running { since: None };
         Some((self.io_len, Token(self.generation)))
     }
@@ -194,10 +205,11 @@ impl<const N: usize> Slot<N> {
         if token != Token(self.generation) || !matches!(self.command, Command::Running { .. }) {
             return;
         }
-        if response.len() > N - HEADER {
+        let Some(dst) = self.io.get_mut(HEADER..HEADER + response.len()) else {
             self.fail_command(HW_ERROR);
             return;
-        }
+        };
+        dst.copy_from_slice(response);
         let status = self.icc();
         header(
             &mut self.io,
@@ -208,7 +220,6 @@ impl<const N: usize> Slot<N> {
             0,
             0,
         );
-        self.io[HEADER..HEADER + response.len()].copy_from_slice(response);
         self.io_len = HEADER + response.len();
         self.command = Command::Answered;
     }
@@ -284,10 +295,15 @@ impl<const N: usize> Slot<N> {
         if self.rx_len == 0 && self.rx_dropped == 0 && packet.len() < HEADER {
             return; // not a message: ignored (CCID hosts send whole headers)
         }
-        let room = N - self.rx_len;
+        let room = N.saturating_sub(self.rx_len);
         let take = packet.len().min(room);
-        self.rx[self.rx_len..self.rx_len + take].copy_from_slice(&packet[..take]);
-        self.rx_len += take;
+        if let (Some(dst), Some(src)) = (
+            self.rx.get_mut(self.rx_len..self.rx_len + take),
+            packet.get(..take),
+        ) {
+            dst.copy_from_slice(src);
+            self.rx_len += take;
+        }
         // Saturating: a host may send packets for ever under dwLength 0xFFFFFFFF (4 GiB
         // overflow a 32-bit usize).
         self.rx_dropped = self.rx_dropped.saturating_add(packet.len() - take);
@@ -364,7 +380,14 @@ impl<const N: usize> Slot<N> {
                 self.powered = true;
                 self.reset_pending = true;
                 let (atr, n) = (self.atr, self.atr_len);
-                self.push_short(RDR_TO_PC_DATA_BLOCK, &atr[..n], seq, ICC_ACTIVE, 0, 0);
+                self.push_short(
+                    RDR_TO_PC_DATA_BLOCK,
+                    atr.get(..n).unwrap_or_default(),
+                    seq,
+                    ICC_ACTIVE,
+                    0,
+                    0,
+                );
             }
             PC_TO_RDR_ICC_POWER_OFF => {
                 self.powered = false;
@@ -393,7 +416,11 @@ impl<const N: usize> Slot<N> {
                     );
                 } else {
                     let apdu = len - HEADER;
-                    self.io[..apdu].copy_from_slice(&self.rx[HEADER..len]);
+                    if let (Some(dst), Some(src)) =
+                        (self.io.get_mut(..apdu), self.rx.get(HEADER..len))
+                    {
+                        dst.copy_from_slice(src);
+                    }
                     self.io_len = apdu;
                     self.seq = seq;
                     self.generation = self.generation.wrapping_add(1);
@@ -405,9 +432,9 @@ impl<const N: usize> Slot<N> {
                 self.push_short(RDR_TO_PC_PARAMETERS, &T1_PARAMETERS, seq, icc, 0, 1);
             }
             PC_TO_RDR_SET_DATA_RATE => {
-                let mut data = [0u8; 8];
-                data[..4].copy_from_slice(&CLOCK_KHZ.to_le_bytes());
-                data[4..].copy_from_slice(&DATA_RATE_BPS.to_le_bytes());
+                let [c0, c1, c2, c3] = CLOCK_KHZ.to_le_bytes();
+                let [r0, r1, r2, r3] = DATA_RATE_BPS.to_le_bytes();
+                let data = [c0, c1, c2, c3, r0, r1, r2, r3];
                 self.push_short(RDR_TO_PC_DATA_RATE, &data, seq, icc, 0, 0);
             }
             _ => {
@@ -434,12 +461,15 @@ impl<const N: usize> Slot<N> {
 
     #[allow(clippy::too_many_arguments)]
     fn push_short(&mut self, kind: u8, data: &[u8], seq: u8, status: u8, error: u8, last: u8) {
-        if self.queued == QUEUE {
-            return; // a host that floods the slot loses answers
-        }
-        let (buf, len) = &mut self.queue[self.queued];
+        // A host that floods the slot loses answers (the queue is full).
+        let Some((buf, len)) = self.queue.get_mut(self.queued) else {
+            return;
+        };
+        let Some(dst) = buf.get_mut(HEADER..HEADER + data.len()) else {
+            return;
+        };
+        dst.copy_from_slice(data);
         header(buf, kind, data.len(), seq, status, error, last);
-        buf[HEADER..HEADER + data.len()].copy_from_slice(data);
         *len = HEADER + data.len();
         self.queued += 1;
     }
@@ -470,11 +500,17 @@ impl<const N: usize> Slot<N> {
                 in_flight: true, ..
             }
             | Tx::Idle => return None,
-            Tx::Short { sent, .. } => (&self.queue[0].0[..self.queue[0].1], sent),
-            Tx::Io { sent, .. } => (&self.io[..self.io_len], sent),
+            Tx::Short { sent, .. } => (
+                self.queue
+                    .first()
+                    .and_then(|(buf, len)| buf.get(..*len))
+                    .unwrap_or_default(),
+                sent,
+            ),
+            Tx::Io { sent, .. } => (self.io.get(..self.io_len).unwrap_or_default(), sent),
         };
         let end = (sent + PACKET).min(message.len());
-        Some(&message[sent..end])
+        message.get(sent..end)
     }
 
     /// The packet from [`next_packet`](Self::next_packet) was handed to the endpoint.
@@ -540,13 +576,10 @@ fn answer_type(kind: u8) -> u8 {
 /// Writes a bulk-in message header: type, length, slot 0, sequence, status, error and the
 /// type-specific last byte (chain parameter, clock status or protocol number).
 fn header(buf: &mut [u8], kind: u8, len: usize, seq: u8, status: u8, error: u8, last: u8) {
-    buf[0] = kind;
-    buf[1..5].copy_from_slice(&(len as u32).to_le_bytes());
-    buf[5] = 0;
-    buf[6] = seq;
-    buf[7] = status;
-    buf[8] = error;
-    buf[9] = last;
+    let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
+    if let Some(dst) = buf.get_mut(..HEADER) {
+        dst.copy_from_slice(&[kind, l0, l1, l2, l3, 0, seq, status, error, last]);
+    }
 }
 
 #[cfg(test)]
