@@ -57,7 +57,7 @@ pub struct Handle {
 #[derive(Default)]
 struct Shared {
     stop: AtomicBool,
-    /// Bus resets the device side asked for (the host port's reset, as on resume), pending.
+    /// Bus resets the device side asked for (the host port's reset), pending.
     resets: AtomicU64,
     /// Unplugs the device asked for, pending (it is plugged in again at once).
     replugs: AtomicU64,
@@ -92,7 +92,8 @@ impl Handle {
         self.shared.stop.load(Ordering::SeqCst)
     }
 
-    /// Resets the bus between two host transfers, as the host's port does after a resume:
+    /// Resets the bus between two host transfers, as the host's port does (after a resume,
+    /// or when a driver asks for it):
     /// the device forgets its configuration and the card its power; the controller then
     /// sets the address and configuration again, as the host's hub driver does.
     pub fn bus_reset(&self) {
@@ -100,8 +101,8 @@ impl Handle {
         self.shared.events.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Unplugs the device and plugs it in again (suspend and resume, or a user's re-plug): the
-    /// connection closes between two host transfers, and the host enumerates the device again
+    /// Unplugs the device and plugs it in again (a user's re-plug; not a USB suspend, which
+    /// this bus does not emulate): the connection closes between two host transfers, and the host enumerates the device again
     /// when it comes back. The applet keeps its storage, as a device keeps its flash.
     pub fn replug(&self) {
         self.shared.replugs.fetch_add(1, Ordering::SeqCst);
