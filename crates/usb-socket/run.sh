@@ -25,6 +25,10 @@
 # default $USB_CARD_DIR/state), USB_CARD_DEBUG=1 (pcscd --debug --apdu, libccid's and the
 # test libusb's logs, in $USB_CARD_DIR/pcscd.log).
 set -euo pipefail
+# The test VID:PID (pid.codes), as crates/usb-card's VID_PID says: the only other place in code
+# that writes it, since a shell script cannot read the Rust constant.
+usb_vid=1209
+usb_pid=0001
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dir=${USB_CARD_DIR:-$root/target/usb-socket}
 libccid=/usr/lib/pcsc/drivers/ifd-ccid.bundle/Contents/Linux/libccid.so
@@ -39,10 +43,11 @@ prepare() {
         -Wl,-soname,libusb-1.0.so.0 -o "$dir/lib/libusb-1.0.so.0" \
         "$root/crates/usb-socket/libusb/libusb.c" -lpthread
     # libccid accepts only the VID:PIDs its Info.plist lists: a copy that lists the test one.
-    python3 - "$plist" "$dir/drivers/ifd-ccid.bundle/Contents/Info.plist" <<'PY'
+    python3 - "$plist" "$dir/drivers/ifd-ccid.bundle/Contents/Info.plist" "$usb_vid" "$usb_pid" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-for key, value in (("ifdVendorID", "0x1209"), ("ifdProductID", "0x0001"),
+vid, pid = sys.argv[3], sys.argv[4]
+for key, value in (("ifdVendorID", "0x" + vid), ("ifdProductID", "0x" + pid),
                    ("ifdFriendlyName", "openpgp-card-applet test device")):
     text, n = re.subn(r"(<key>%s</key>\s*<array>\n)" % key,
                       r"\g<1>\t\t<string>%s</string>\n" % value, text, count=1)
@@ -55,7 +60,7 @@ PY
     cat > "$dir/reader.conf.d/usb-card" <<CONF
 # The applet's USB device (crates/usb-socket), opened by libccid without udev.
 FRIENDLYNAME "OpenPGP USB card"
-DEVICENAME   usb:1209/0001
+DEVICENAME   usb:$usb_vid/$usb_pid
 LIBPATH      $libccid
 CONF
 }

@@ -281,7 +281,10 @@ impl<const N: usize> Slot<N> {
         self.abort = Some(seq);
     }
 
-    /// One bulk-out packet from the host.
+    /// One bulk-out packet from the host: a part of a command message (CCID 1.1 §6.1: a
+    /// 10-byte header whose dwLength gives the data that follows, over as many packets as it
+    /// takes, the last one short). A whole message is handled; one that ends early or is
+    /// longer than `N` is answered with bError 1 (dwLength).
     pub fn receive(&mut self, packet: &[u8]) {
         if let Some(seq) = self.abort {
             if matches!(packet, [PC_TO_RDR_ABORT, _, _, _, _, _, s, ..] if *s == seq) {

@@ -139,9 +139,11 @@ pub fn serial_hex(serial: u32) -> [u8; 8] {
 /// What the main loop takes from the class, inside its critical section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Job {
-    /// IccPowerOn, IccPowerOff or a bus reset happened: a card reset for the applet.
+    /// PC_to_RDR_IccPowerOn (CCID 1.1 §6.1.1), PC_to_RDR_IccPowerOff (§6.1.2) or a bus reset
+    /// happened: a card reset for the applet.
     pub reset: bool,
-    /// A command APDU, copied into the caller's buffer: its length and token.
+    /// A command APDU, the data of a PC_to_RDR_XfrBlock (CCID 1.1 §6.1.4), copied into the
+    /// caller's buffer: its length and token.
     pub command: Option<(usize, Token)>,
 }
 
@@ -184,9 +186,11 @@ impl Answer {
     }
 }
 
-/// Runs the job outside the critical section: a card reset powers the applet on again
-/// (verified PINs are forgotten, as a power cycle forgets them), a command is processed into
-/// `response`. Returns the answer to give back, if there was a command.
+/// Runs the job outside the critical section: a card reset (IccPowerOn or IccPowerOff, CCID
+/// 1.1 §6.1.1/§6.1.2, or a bus reset) powers the applet on again (verified PINs are
+/// forgotten, as a power cycle forgets them), a command (XfrBlock, §6.1.4) is processed into
+/// `response`, answered as RDR_to_PC_DataBlock (§6.2.1). Returns the answer to give back, if
+/// there was a command.
 pub fn serve<S, R, C, U>(
     applet: &mut Applet<S, R, C, U>,
     job: Job,

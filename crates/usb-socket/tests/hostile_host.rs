@@ -111,7 +111,15 @@ impl Host {
     fn enumerate(&mut self) {
         let (status, device) = self.control([0x80, 6, 0, 1, 0, 0, 18, 0], &[]);
         assert_eq!((status, device.len()), (0, 18));
-        assert_eq!(&device[8..12], &[0x09, 0x12, 0x01, 0x00], "1209:0001");
+        let id = openpgp_card_applet_usb_card::VID_PID;
+        assert_eq!(
+            (
+                u16::from_le_bytes([device[8], device[9]]),
+                u16::from_le_bytes([device[10], device[11]])
+            ),
+            (id.0, id.1),
+            "idVendor, idProduct"
+        );
         assert_eq!(self.control([0x00, 5, 1, 0, 0, 0, 0, 0], &[]).0, 0);
         assert_eq!(self.control([0x00, 9, 1, 0, 0, 0, 0, 0], &[]).0, 0);
     }
