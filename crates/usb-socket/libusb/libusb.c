@@ -175,7 +175,7 @@ struct libusb_device_handle {
 #define KIND_DATA 2     /* bulk or interrupt */
 #define REPLY_HEADER 8
 #define REPLY_STATUS 0  /* i32: a libusb error code */
-#define REPLY_LENGTH 4  /* u32: IN bytes that follow */
+#define REPLY_LENGTH 4  /* u32: IN, the bytes that follow; OUT, the bytes the device took */
 /* How much longer than a transfer's own timeout the reply may take before the device is
  * taken for gone (the device answers a timed-out transfer itself). */
 #define REPLY_MARGIN_MS 5000
@@ -306,13 +306,11 @@ static int exchange(uint8_t kind, uint8_t endpoint, const unsigned char setup[8]
         disconnect();
         return LIBUSB_ERROR_IO;
     }
-    if (n && read_all(sock, data, n)) {
+    if (is_in && n && read_all(sock, data, n)) {
         disconnect();
         return LIBUSB_ERROR_IO;
     }
-    /* The reply of an OUT transfer does not say how much of it went before a failure: 0 then
-     * (libccid treats any failed write as a failed command). */
-    *actual = is_in ? (int)n : (status == 0 ? (int)length : 0);
+    *actual = (int)n;
     logf_("kind %u ep %02X len %u timeout %u: status %d, %d bytes", kind, endpoint, length,
           timeout, status, *actual);
     return status;

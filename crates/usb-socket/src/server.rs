@@ -57,15 +57,27 @@ pub(crate) fn serve<P: FnMut()>(
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{e:?}")))?;
         data.resize(request.out_length(), 0);
         stream.read_exact(&mut data)?;
-        let (code, reply) = match request.kind {
-            Kind::Reset => controller.bus_reset(),
-            Kind::Control => controller.control(request.setup, &data, request.timeout_ms),
-            Kind::Data if request.is_in() => {
-                controller.data_in(request.endpoint, request.length, request.timeout_ms)
+        // The reply's length: IN, the bytes that follow; OUT, the bytes the device took.
+        let (code, reply, moved) = match request.kind {
+            Kind::Data if !request.is_in() => {
+                let (code, sent) = controller.data_out(request.endpoint, &data, request.timeout_ms);
+                (code, Vec::new(), sent)
             }
-            Kind::Data => controller.data_out(request.endpoint, &data, request.timeout_ms),
+            kind => {
+                let (code, reply) = match kind {
+                    Kind::Reset => controller.bus_reset(),
+                    Kind::Control => controller.control(request.setup, &data, request.timeout_ms),
+                    _ => controller.data_in(request.endpoint, request.length, request.timeout_ms),
+                };
+                if request.is_in() {
+                    let n = reply.len();
+                    (code, reply, n)
+                } else {
+                    let n = if code == status::OK { data.len() } else { 0 };
+                    (code, Vec::new(), n)
+                }
+            }
         };
-        let reply = if request.is_in() { reply } else { Vec::new() };
         if request.kind == Kind::Data && is_time_extension(&reply) {
             shared.time_extensions.fetch_add(1, Ordering::SeqCst);
         }
@@ -74,7 +86,7 @@ pub(crate) fn serve<P: FnMut()>(
         } else {
             code
         };
-        stream.write_all(&wire::reply_header(code, reply.len()))?;
+        stream.write_all(&wire::reply_header(code, moved))?;
         stream.write_all(&reply)?;
     }
 }

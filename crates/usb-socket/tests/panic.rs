@@ -39,7 +39,9 @@ fn request(stream: &mut UnixStream, request: Request, out: &[u8]) -> Option<(i32
     let status = i32::from_le_bytes([header[0], header[1], header[2], header[3]]);
     let n = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
     let mut data = vec![0u8; n];
-    stream.read_exact(&mut data).ok()?;
+    if request.is_in() {
+        stream.read_exact(&mut data).ok()?;
+    }
     Some((status, data))
 }
 
