@@ -38,6 +38,7 @@ const TIME_EXTENSION: u8 = 2 << 6;
 
 // bError.
 const CMD_NOT_SUPPORTED: u8 = 0x00;
+const CMD_ABORTED: u8 = 0xFF;
 const CMD_SLOT_BUSY: u8 = 0xE0;
 const HW_ERROR: u8 = 0xFB;
 const ICC_MUTE: u8 = 0xFE;
@@ -272,9 +273,9 @@ impl<const N: usize> Slot<N> {
     }
 
     /// The host's ABORT control request (CCID 1.1 §5.3.1) for the message of sequence `seq`.
-    /// A half-received message is dropped: the PC_to_RDR_Abort with the same `seq` that
-    /// follows on bulk-out starts a fresh message (it does the work), and the rest of the
-    /// aborted message, if any still comes, is ignored until it arrives.
+    /// A half-received message is dropped, and the PC_to_RDR_Abort with the same `seq` that
+    /// follows on bulk-out starts a fresh message (it does the work). Until it comes, other
+    /// command messages fail with bError CMD_ABORTED, as §5.3.1 says.
     pub fn abort_request(&mut self, seq: u8) {
         self.rx_len = 0;
         self.rx_dropped = 0;
@@ -288,11 +289,9 @@ impl<const N: usize> Slot<N> {
     pub fn receive(&mut self, packet: &[u8]) {
         if let Some(seq) = self.abort {
             if matches!(packet, [PC_TO_RDR_ABORT, _, _, _, _, _, s, ..] if *s == seq) {
+                // Whatever was half received before it is not part of it.
                 self.rx_len = 0;
                 self.rx_dropped = 0;
-                self.abort = None;
-            } else {
-                return; // the rest of the aborted message
             }
         }
         if self.rx_len == 0 && self.rx_dropped == 0 && packet.len() < HEADER {
@@ -341,6 +340,15 @@ impl<const N: usize> Slot<N> {
         let answer = answer_type(kind);
         if self.rx[5] != 0 {
             self.push_short(answer, &[], seq, FAILED | ICC_ABSENT, BAD_SLOT, 0);
+            return;
+        }
+        if self
+            .abort
+            .is_some_and(|aborted| kind != PC_TO_RDR_ABORT || seq != aborted)
+        {
+            // CCID 1.1 §5.3.1: until the PC_to_RDR_Abort of the ABORT request comes.
+            let status = FAILED | self.icc();
+            self.push_short(answer, &[], seq, status, CMD_ABORTED, 0);
             return;
         }
         if kind == PC_TO_RDR_ABORT {

@@ -340,3 +340,22 @@ fn an_abort_during_a_multi_packet_answer_keeps_messages_whole() {
         "the slot takes commands again"
     );
 }
+
+#[test]
+fn commands_between_the_abort_request_and_its_pc_to_rdr_abort_fail_as_aborted() {
+    // CCID 1.1 §5.3.1: bmCommandStatus failed, bError CMD_ABORTED (FF) until the
+    // PC_to_RDR_Abort with the ABORT request's bSeq arrives.
+    let mut s = slot();
+    send(&mut s, &msg(0x62, 1, &[]));
+    one(&mut s);
+    s.abort_request(5);
+    send(&mut s, &msg(0x6F, 6, &[0x00, 0xA4, 0x04, 0x00]));
+    assert_eq!(one(&mut s)[..10], [0x80, 0, 0, 0, 0, 0, 6, 0x40, 0xFF, 0]);
+    send(&mut s, &msg(0x72, 4, &[]));
+    assert_eq!(one(&mut s)[..10], [0x81, 0, 0, 0, 0, 0, 4, 0x40, 0xFF, 0]);
+    send(&mut s, &msg(0x72, 5, &[]));
+    assert_eq!(one(&mut s)[..10], [0x81, 0, 0, 0, 0, 0, 5, 0x00, 0, 0]);
+    send(&mut s, &msg(0x6F, 7, &[0x00, 0xA4, 0x04, 0x00]));
+    let mut buf = [0u8; N];
+    assert!(s.take_command(&mut buf).is_some());
+}
