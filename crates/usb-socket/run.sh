@@ -2,11 +2,16 @@
 # The applet as a USB device, driven by the unmodified pcscd and libccid (Debian's packages),
 # in mount, PID and network namespaces of its own, so that its pcscd never meets the host's:
 #
-#   sudo crates/usb-socket/run.sh                 # a shell where gpg --card-status reaches it
-#   sudo crates/usb-socket/run.sh gpg --card-status
-#   crates/usb-socket/run.sh --prepare            # the test libusb and the files; prints their dir
-#   sudo crates/usb-socket/run.sh --no-device CMD # pcscd alone: CMD plugs devices in (the e2e
-#                                                 # tests, tests/e2e/usb.sh), on $USB_CARD_DIR/usb.sock
+#   crates/usb-socket/run.sh                 # a shell where gpg --card-status reaches it
+#   crates/usb-socket/run.sh gpg --card-status
+#   crates/usb-socket/run.sh --prepare       # the test libusb and the files; prints their dir
+#   crates/usb-socket/run.sh --no-device CMD # pcscd alone: CMD plugs devices in (the e2e
+#                                            # tests, tests/e2e/usb.sh), on $USB_CARD_DIR/usb.sock
+#
+# The build (cargo, gcc) runs as the calling user; only the namespaces need root, entered
+# through sudo when the user is not root. The shell gets a GnuPG home of its own
+# ($USB_CARD_DIR/gnupg, scdaemon with disable-ccid) so that scdaemon reaches the card through
+# pcscd only and its internal CCID driver never claims a real token.
 #
 # What it starts, inside the namespaces: `usb-card` (usb-device + ccid-class + the applet, on
 # a Unix socket), and pcscd with the reader entry `usb:1209/0001` of this script's reader.conf.d,
@@ -15,11 +20,15 @@
 # test libusb (libusb/libusb.c) that carries libccid's transfers over the socket. /run/pcscd is
 # a tmpfs of the mount namespace: clients inside reach this pcscd only.
 #
-# Needs (Debian): pcscd libccid gcc python3 util-linux (unshare), as root. Environment:
+# Needs (Debian): pcscd libccid gcc python3 util-linux (unshare), root or sudo. Environment:
 # USB_CARD_DIR (work files; default target/usb-socket), USB_CARD_STATE (the card's storage;
 # default $USB_CARD_DIR/state), USB_CARD_DEBUG=1 (pcscd --debug --apdu, libccid's and the
 # test libusb's logs, in $USB_CARD_DIR/pcscd.log).
 set -euo pipefail
+# The test VID:PID (pid.codes), as crates/usb-card's VID_PID says: the only other place in code
+# that writes it, since a shell script cannot read the Rust constant.
+usb_vid=1209
+usb_pid=0001
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 dir=${USB_CARD_DIR:-$root/target/usb-socket}
 libccid=/usr/lib/pcsc/drivers/ifd-ccid.bundle/Contents/Linux/libccid.so
@@ -34,10 +43,11 @@ prepare() {
         -Wl,-soname,libusb-1.0.so.0 -o "$dir/lib/libusb-1.0.so.0" \
         "$root/crates/usb-socket/libusb/libusb.c" -lpthread
     # libccid accepts only the VID:PIDs its Info.plist lists: a copy that lists the test one.
-    python3 - "$plist" "$dir/drivers/ifd-ccid.bundle/Contents/Info.plist" <<'PY'
+    python3 - "$plist" "$dir/drivers/ifd-ccid.bundle/Contents/Info.plist" "$usb_vid" "$usb_pid" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-for key, value in (("ifdVendorID", "0x1209"), ("ifdProductID", "0x0001"),
+vid, pid = sys.argv[3], sys.argv[4]
+for key, value in (("ifdVendorID", "0x" + vid), ("ifdProductID", "0x" + pid),
                    ("ifdFriendlyName", "openpgp-card-applet test device")):
     text, n = re.subn(r"(<key>%s</key>\s*<array>\n)" % key,
                       r"\g<1>\t\t<string>%s</string>\n" % value, text, count=1)
@@ -50,7 +60,7 @@ PY
     cat > "$dir/reader.conf.d/usb-card" <<CONF
 # The applet's USB device (crates/usb-socket), opened by libccid without udev.
 FRIENDLYNAME "OpenPGP USB card"
-DEVICENAME   usb:1209/0001
+DEVICENAME   usb:$usb_vid/$usb_pid
 LIBPATH      $libccid
 CONF
 }
@@ -67,15 +77,17 @@ if [ "${1:-}" = --no-device ]; then
 fi
 
 if [ "${USB_CARD_INSIDE:-}" != 1 ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "usb-card: run as root (pcscd runs in namespaces of its own: unshare)" >&2
-        exit 1
-    fi
     prepare
     if [ "$device" = 1 ]; then
         (cd "$root" && cargo build --quiet --release -p openpgp-card-applet-usb-socket --bin usb-card)
     fi
-    exec env USB_CARD_INSIDE=1 USB_CARD_DIR="$dir" USB_CARD_DEVICE="$device" \
+    as_root=()
+    if [ "$(id -u)" -ne 0 ]; then
+        as_root=(sudo)
+    fi
+    exec "${as_root[@]}" env USB_CARD_INSIDE=1 USB_CARD_DIR="$dir" USB_CARD_DEVICE="$device" \
+        USB_CARD_STATE="${USB_CARD_STATE:-}" USB_CARD_DEBUG="${USB_CARD_DEBUG:-0}" \
+        CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" \
         unshare --mount --pid --net --fork --mount-proc "$0" "$@"
 fi
 
@@ -89,7 +101,7 @@ if [ "$device" = 0 ]; then
     # pcscd opens its static reader once, at start: the first device may take a while.
     export OPENPGP_CARD_USB_WAIT_MS=${OPENPGP_CARD_USB_WAIT_MS:-120000}
 else
-    "$root/target/release/usb-card" --socket "$socket" --storage-dir "${USB_CARD_STATE:-$dir/state}" \
+    "${CARGO_TARGET_DIR:-$root/target}/release/usb-card" --socket "$socket" --storage-dir "${USB_CARD_STATE:-$dir/state}" \
         2> >(sed 's/^/  /' >&2) &
     for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.1; done
 fi
@@ -104,6 +116,13 @@ if [ -S "$socket" ]; then
     for _ in $(seq 100); do [ -S /run/pcscd/pcscd.comm ] && break; sleep 0.1; done
 fi
 echo "usb-card: pcscd + libccid on the applet's USB device (reader \"OpenPGP USB card 00 00\")" >&2
+if [ "$device" = 1 ]; then
+    # A GnuPG home of its own: scdaemon through pcscd only (disable-ccid), never the user's
+    # keyring or a real token on the host's USB.
+    export GNUPGHOME=$dir/gnupg
+    mkdir -p -m 0700 "$GNUPGHOME"
+    echo disable-ccid >"$GNUPGHOME/scdaemon.conf"
+fi
 if [ $# -eq 0 ]; then
     set -- "${SHELL:-/bin/bash}"
 fi

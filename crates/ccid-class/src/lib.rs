@@ -13,6 +13,17 @@
 
 #![no_std]
 #![forbid(unsafe_code)]
+// The panic contract of the workspace (src/lib.rs): no indexing, unwrap, expect or panic
+// outside tests; this code runs in the board's USB interrupt.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 #![warn(missing_docs)]
 
 mod slot;
@@ -147,7 +158,7 @@ impl<B: UsbBus, const N: usize> UsbClass<B> for Ccid<'_, B, N> {
         }
         let mut packet = [0u8; PACKET];
         if let Ok(n) = self.out_ep.read(&mut packet) {
-            self.slot.receive(&packet[..n]);
+            self.slot.receive(packet.get(..n).unwrap_or_default());
             self.flush();
         }
     }
@@ -177,9 +188,17 @@ impl<B: UsbBus, const N: usize> UsbClass<B> for Ccid<'_, B, N> {
         if !self.is_class_request_to_us(&req) {
             return;
         }
-        // ABORT: the bulk PC_to_RDR_Abort that follows does the work.
         let _ = match req.request {
-            REQUEST_ABORT => xfer.accept(),
+            // ABORT (CCID 1.1 §5.3.1): wValue is the slot (low byte) and the sequence (high
+            // byte). The half-received message goes; the PC_to_RDR_Abort that follows on
+            // bulk-out does the rest.
+            REQUEST_ABORT => {
+                let [slot, seq] = req.value.to_le_bytes();
+                if slot == 0 {
+                    self.slot.abort_request(seq);
+                }
+                xfer.accept()
+            }
             _ => xfer.reject(),
         };
     }

@@ -38,6 +38,7 @@ const TIME_EXTENSION: u8 = 2 << 6;
 
 // bError.
 const CMD_NOT_SUPPORTED: u8 = 0x00;
+const CMD_ABORTED: u8 = 0xFF;
 const CMD_SLOT_BUSY: u8 = 0xE0;
 const HW_ERROR: u8 = 0xFB;
 const ICC_MUTE: u8 = 0xFE;
@@ -83,8 +84,11 @@ pub struct Token(u32);
 pub struct Slot<const N: usize> {
     rx: [u8; N],
     rx_len: usize,
-    /// Bytes of the message being received beyond the buffer (too long: answered with an error).
+    /// Bytes of the message being received beyond the buffer (too long: answered with an
+    /// error), saturating.
     rx_dropped: usize,
+    /// The sequence of an ABORT control request whose PC_to_RDR_Abort has not come yet.
+    abort: Option<u8>,
     /// The command for the application, then the response message.
     io: [u8; N],
     io_len: usize,
@@ -125,10 +129,18 @@ impl<const N: usize> Default for Slot<N> {
 impl<const N: usize> Slot<N> {
     /// A slot whose card is powered off, with an empty ATR (set one with [`set_atr`](Self::set_atr)).
     pub const fn new() -> Self {
+        // The header's fields are read at fixed offsets of `rx` and written into `io`.
+        const {
+            assert!(
+                N >= SHORT,
+                "a message buffer holds at least a header and an ATR"
+            )
+        };
         Slot {
             rx: [0; N],
             rx_len: 0,
             rx_dropped: 0,
+            abort: None,
             io: [0; N],
             io_len: 0,
             seq: 0,
@@ -146,8 +158,11 @@ impl<const N: usize> Slot<N> {
 
     /// Sets the Answer-to-Reset sent at power-on (at most 33 bytes; longer is cut).
     pub fn set_atr(&mut self, atr: &[u8]) {
-        self.atr_len = atr.len().min(self.atr.len());
-        self.atr[..self.atr_len].copy_from_slice(&atr[..self.atr_len]);
+        let n = atr.len().min(self.atr.len());
+        if let (Some(dst), Some(src)) = (self.atr.get_mut(..n), atr.get(..n)) {
+            dst.copy_from_slice(src);
+            self.atr_len = n;
+        }
     }
 
     /// Whether the card was powered on, off, or the bus reset since the last call: the
@@ -163,12 +178,13 @@ impl<const N: usize> Slot<N> {
         if self.command != Command::Ready {
             return None;
         }
-        let Some(dst) = out.get_mut(..self.io_len) else {
+        let (Some(dst), Some(src)) = (out.get_mut(..self.io_len), self.io.get(..self.io_len))
+        else {
             self.command = Command::Running { since: None };
             self.fail_command(HW_ERROR);
             return None;
         };
-        dst.copy_from_slice(&self.io[..self.io_len]);
+        dst.copy_from_slice(src);
         self.command = Command::Running { since: None };
         Some((self.io_len, Token(self.generation)))
     }
@@ -190,10 +206,11 @@ impl<const N: usize> Slot<N> {
         if token != Token(self.generation) || !matches!(self.command, Command::Running { .. }) {
             return;
         }
-        if response.len() > N - HEADER {
+        let Some(dst) = self.io.get_mut(HEADER..HEADER + response.len()) else {
             self.fail_command(HW_ERROR);
             return;
-        }
+        };
+        dst.copy_from_slice(response);
         let status = self.icc();
         header(
             &mut self.io,
@@ -204,7 +221,6 @@ impl<const N: usize> Slot<N> {
             0,
             0,
         );
-        self.io[HEADER..HEADER + response.len()].copy_from_slice(response);
         self.io_len = HEADER + response.len();
         self.command = Command::Answered;
     }
@@ -240,6 +256,7 @@ impl<const N: usize> Slot<N> {
         self.generation = self.generation.wrapping_add(1);
         self.rx_len = 0;
         self.rx_dropped = 0;
+        self.abort = None;
         self.command = Command::Idle;
         self.powered = false;
         self.reset_pending = true;
@@ -255,20 +272,47 @@ impl<const N: usize> Slot<N> {
         }
     }
 
-    /// One bulk-out packet from the host.
+    /// The host's ABORT control request (CCID 1.1 §5.3.1) for the message of sequence `seq`.
+    /// A half-received message is dropped, and the PC_to_RDR_Abort with the same `seq` that
+    /// follows on bulk-out starts a fresh message (it does the work). Until it comes, other
+    /// command messages fail with bError CMD_ABORTED, as §5.3.1 says.
+    pub fn abort_request(&mut self, seq: u8) {
+        self.rx_len = 0;
+        self.rx_dropped = 0;
+        self.abort = Some(seq);
+    }
+
+    /// One bulk-out packet from the host: a part of a command message (CCID 1.1 §6.1: a
+    /// 10-byte header whose dwLength gives the data that follows, over as many packets as it
+    /// takes, the last one short). A whole message is handled; one that ends early or is
+    /// longer than `N` is answered with bError 1 (dwLength).
     pub fn receive(&mut self, packet: &[u8]) {
+        if let Some(seq) = self.abort {
+            if matches!(packet, [PC_TO_RDR_ABORT, _, _, _, _, _, s, ..] if *s == seq) {
+                // Whatever was half received before it is not part of it.
+                self.rx_len = 0;
+                self.rx_dropped = 0;
+            }
+        }
         if self.rx_len == 0 && self.rx_dropped == 0 && packet.len() < HEADER {
             return; // not a message: ignored (CCID hosts send whole headers)
         }
-        let room = N - self.rx_len;
+        let room = N.saturating_sub(self.rx_len);
         let take = packet.len().min(room);
-        self.rx[self.rx_len..self.rx_len + take].copy_from_slice(&packet[..take]);
-        self.rx_len += take;
-        self.rx_dropped += packet.len() - take;
+        if let (Some(dst), Some(src)) = (
+            self.rx.get_mut(self.rx_len..self.rx_len + take),
+            packet.get(..take),
+        ) {
+            dst.copy_from_slice(src);
+            self.rx_len += take;
+        }
+        // Saturating: a host may send packets for ever under dwLength 0xFFFFFFFF (4 GiB
+        // overflow a 32-bit usize).
+        self.rx_dropped = self.rx_dropped.saturating_add(packet.len() - take);
         let declared =
             u32::from_le_bytes([self.rx[1], self.rx[2], self.rx[3], self.rx[4]]) as usize;
         let expected = HEADER.saturating_add(declared);
-        let received = self.rx_len + self.rx_dropped;
+        let received = self.rx_len.saturating_add(self.rx_dropped);
         let short = packet.len() < PACKET;
         if received < expected && !short {
             return; // more packets to come
@@ -298,13 +342,24 @@ impl<const N: usize> Slot<N> {
             self.push_short(answer, &[], seq, FAILED | ICC_ABSENT, BAD_SLOT, 0);
             return;
         }
+        if self
+            .abort
+            .is_some_and(|aborted| kind != PC_TO_RDR_ABORT || seq != aborted)
+        {
+            // CCID 1.1 §5.3.1: until the PC_to_RDR_Abort of the ABORT request comes.
+            let status = FAILED | self.icc();
+            self.push_short(answer, &[], seq, status, CMD_ABORTED, 0);
+            return;
+        }
         if kind == PC_TO_RDR_ABORT {
-            // Whatever runs is abandoned: its answer, when it comes, is dropped.
+            // CCID 1.1 §6.1.13. Whatever runs is abandoned: its answer, when it comes, is
+            // dropped. An answer already on its way is finished, never cut, so that the
+            // bulk-in stream stays made of whole messages; the SlotStatus follows it.
+            self.abort = None;
             if self.is_busy() || self.command == Command::Answered {
                 self.generation = self.generation.wrapping_add(1);
-                self.command = Command::Idle;
-                if matches!(self.tx, Tx::Io { .. }) {
-                    self.tx = Tx::Idle;
+                if !matches!(self.tx, Tx::Io { .. }) {
+                    self.command = Command::Idle;
                 }
             }
             self.push_short(RDR_TO_PC_SLOT_STATUS, &[], seq, self.icc(), 0, 0);
@@ -336,7 +391,14 @@ impl<const N: usize> Slot<N> {
                 self.powered = true;
                 self.reset_pending = true;
                 let (atr, n) = (self.atr, self.atr_len);
-                self.push_short(RDR_TO_PC_DATA_BLOCK, &atr[..n], seq, ICC_ACTIVE, 0, 0);
+                self.push_short(
+                    RDR_TO_PC_DATA_BLOCK,
+                    atr.get(..n).unwrap_or_default(),
+                    seq,
+                    ICC_ACTIVE,
+                    0,
+                    0,
+                );
             }
             PC_TO_RDR_ICC_POWER_OFF => {
                 self.powered = false;
@@ -365,7 +427,11 @@ impl<const N: usize> Slot<N> {
                     );
                 } else {
                     let apdu = len - HEADER;
-                    self.io[..apdu].copy_from_slice(&self.rx[HEADER..len]);
+                    if let (Some(dst), Some(src)) =
+                        (self.io.get_mut(..apdu), self.rx.get(HEADER..len))
+                    {
+                        dst.copy_from_slice(src);
+                    }
                     self.io_len = apdu;
                     self.seq = seq;
                     self.generation = self.generation.wrapping_add(1);
@@ -377,9 +443,9 @@ impl<const N: usize> Slot<N> {
                 self.push_short(RDR_TO_PC_PARAMETERS, &T1_PARAMETERS, seq, icc, 0, 1);
             }
             PC_TO_RDR_SET_DATA_RATE => {
-                let mut data = [0u8; 8];
-                data[..4].copy_from_slice(&CLOCK_KHZ.to_le_bytes());
-                data[4..].copy_from_slice(&DATA_RATE_BPS.to_le_bytes());
+                let [c0, c1, c2, c3] = CLOCK_KHZ.to_le_bytes();
+                let [r0, r1, r2, r3] = DATA_RATE_BPS.to_le_bytes();
+                let data = [c0, c1, c2, c3, r0, r1, r2, r3];
                 self.push_short(RDR_TO_PC_DATA_RATE, &data, seq, icc, 0, 0);
             }
             _ => {
@@ -406,12 +472,15 @@ impl<const N: usize> Slot<N> {
 
     #[allow(clippy::too_many_arguments)]
     fn push_short(&mut self, kind: u8, data: &[u8], seq: u8, status: u8, error: u8, last: u8) {
-        if self.queued == QUEUE {
-            return; // a host that floods the slot loses answers
-        }
-        let (buf, len) = &mut self.queue[self.queued];
+        // A host that floods the slot loses answers (the queue is full).
+        let Some((buf, len)) = self.queue.get_mut(self.queued) else {
+            return;
+        };
+        let Some(dst) = buf.get_mut(HEADER..HEADER + data.len()) else {
+            return;
+        };
+        dst.copy_from_slice(data);
         header(buf, kind, data.len(), seq, status, error, last);
-        buf[HEADER..HEADER + data.len()].copy_from_slice(data);
         *len = HEADER + data.len();
         self.queued += 1;
     }
@@ -442,11 +511,17 @@ impl<const N: usize> Slot<N> {
                 in_flight: true, ..
             }
             | Tx::Idle => return None,
-            Tx::Short { sent, .. } => (&self.queue[0].0[..self.queue[0].1], sent),
-            Tx::Io { sent, .. } => (&self.io[..self.io_len], sent),
+            Tx::Short { sent, .. } => (
+                self.queue
+                    .first()
+                    .and_then(|(buf, len)| buf.get(..*len))
+                    .unwrap_or_default(),
+                sent,
+            ),
+            Tx::Io { sent, .. } => (self.io.get(..self.io_len).unwrap_or_default(), sent),
         };
         let end = (sent + PACKET).min(message.len());
-        Some(&message[sent..end])
+        message.get(sent..end)
     }
 
     /// The packet from [`next_packet`](Self::next_packet) was handed to the endpoint.
@@ -512,11 +587,29 @@ fn answer_type(kind: u8) -> u8 {
 /// Writes a bulk-in message header: type, length, slot 0, sequence, status, error and the
 /// type-specific last byte (chain parameter, clock status or protocol number).
 fn header(buf: &mut [u8], kind: u8, len: usize, seq: u8, status: u8, error: u8, last: u8) {
-    buf[0] = kind;
-    buf[1..5].copy_from_slice(&(len as u32).to_le_bytes());
-    buf[5] = 0;
-    buf[6] = seq;
-    buf[7] = status;
-    buf[8] = error;
-    buf[9] = last;
+    let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
+    if let Some(dst) = buf.get_mut(..HEADER) {
+        dst.copy_from_slice(&[kind, l0, l1, l2, l3, 0, seq, status, error, last]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Packets under dwLength 0xFFFFFFFF for ever: on a 32-bit target the dropped count
+    /// reaches `usize::MAX` after 4 GiB. It saturates: the count then covers dwLength, and
+    /// the message is refused as too long (bError 1).
+    #[test]
+    fn the_dropped_byte_count_saturates() {
+        let mut s = Slot::<64>::new();
+        let mut first = [0xAAu8; PACKET];
+        first[..HEADER].copy_from_slice(&[0x6F, 0xFF, 0xFF, 0xFF, 0xFF, 0, 9, 0, 0, 0]);
+        s.receive(&first);
+        s.receive(&[0xAA; PACKET]);
+        s.rx_dropped = usize::MAX - 10;
+        s.receive(&[0xAA; PACKET]);
+        assert_eq!((s.rx_len, s.rx_dropped, s.queued), (0, 0, 1));
+        assert_eq!(s.queue[0].0[..HEADER], [0x80, 0, 0, 0, 0, 0, 9, 0x41, 1, 0]);
+    }
 }

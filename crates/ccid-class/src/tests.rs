@@ -277,3 +277,85 @@ fn a_bus_reset_forgets_everything() {
     send(&mut s, &msg(0x6F, 2, &[0x00, 0xCA, 0x00, 0x6E]));
     assert_eq!(one(&mut s)[8], 0xFE, "powered off by the reset");
 }
+
+#[test]
+fn the_abort_request_clears_a_half_received_message() {
+    // CCID 1.1 §5.3.1: the first packet of a 210-byte XfrBlock (bSeq 2), then the host
+    // aborts: ABORT (bSeq 3) on the control pipe, PC_to_RDR_Abort (bSeq 3) on bulk-out.
+    let mut s = slot();
+    send(&mut s, &msg(0x62, 1, &[]));
+    one(&mut s);
+    let long = msg(0x6F, 2, &[0x55; 200]);
+    s.receive(&long[..PACKET]);
+    s.abort_request(3);
+    send(&mut s, &msg(0x72, 3, &[]));
+    assert_eq!(one(&mut s)[..10], [0x81, 0, 0, 0, 0, 0, 3, 0x00, 0, 0]);
+    send(&mut s, &msg(0x6F, 4, &[0x00, 0xA4, 0x04, 0x00]));
+    let mut buf = [0u8; N];
+    assert_eq!(s.take_command(&mut buf).map(|(n, _)| n), Some(4));
+}
+
+#[test]
+fn a_pc_to_rdr_abort_of_the_aborted_sequence_starts_a_fresh_message() {
+    // The rest of the old message's first packet arrives after the ABORT request (the two
+    // pipes are independent): the PC_to_RDR_Abort with the aborted bSeq is still a message
+    // of its own.
+    let mut s = slot();
+    send(&mut s, &msg(0x62, 1, &[]));
+    one(&mut s);
+    s.abort_request(3);
+    let long = msg(0x6F, 2, &[0x55; 200]);
+    s.receive(&long[..PACKET]);
+    send(&mut s, &msg(0x72, 3, &[]));
+    assert_eq!(one(&mut s)[..10], [0x81, 0, 0, 0, 0, 0, 3, 0x00, 0, 0]);
+}
+
+#[test]
+fn an_abort_during_a_multi_packet_answer_keeps_messages_whole() {
+    let mut s = slot();
+    send(&mut s, &msg(0x62, 1, &[]));
+    one(&mut s);
+    send(&mut s, &msg(0x6F, 2, &[0x00, 0x84, 0x00, 0x00, 0xC8]));
+    let mut buf = [0u8; N];
+    let (_, token) = s.take_command(&mut buf).unwrap();
+    s.respond(token, &[0xAB; 202]);
+    // The first of four packets is in the endpoint when the abort comes.
+    let first = s.next_packet().unwrap().len();
+    assert_eq!(first, PACKET);
+    s.packet_written(first);
+    s.abort_request(3);
+    send(&mut s, &msg(0x72, 3, &[]));
+    s.in_complete();
+    let (messages, _) = drain(&mut s);
+    assert_eq!(messages.len(), 2, "{messages:02X?}");
+    assert_eq!(
+        messages[0].len() + PACKET,
+        HEADER + 202,
+        "the rest of the answer"
+    );
+    assert_eq!(messages[1][..10], [0x81, 0, 0, 0, 0, 0, 3, 0x00, 0, 0]);
+    send(&mut s, &msg(0x6F, 4, &[0x00, 0xA4, 0x04, 0x00]));
+    assert!(
+        s.take_command(&mut buf).is_some(),
+        "the slot takes commands again"
+    );
+}
+
+#[test]
+fn commands_between_the_abort_request_and_its_pc_to_rdr_abort_fail_as_aborted() {
+    // CCID 1.1 §5.3.1: bmCommandStatus failed, bError CMD_ABORTED (FF) until the
+    // PC_to_RDR_Abort with the ABORT request's bSeq arrives.
+    let mut s = slot();
+    send(&mut s, &msg(0x62, 1, &[]));
+    one(&mut s);
+    s.abort_request(5);
+    send(&mut s, &msg(0x6F, 6, &[0x00, 0xA4, 0x04, 0x00]));
+    assert_eq!(one(&mut s)[..10], [0x80, 0, 0, 0, 0, 0, 6, 0x40, 0xFF, 0]);
+    send(&mut s, &msg(0x72, 4, &[]));
+    assert_eq!(one(&mut s)[..10], [0x81, 0, 0, 0, 0, 0, 4, 0x40, 0xFF, 0]);
+    send(&mut s, &msg(0x72, 5, &[]));
+    assert_eq!(one(&mut s)[..10], [0x81, 0, 0, 0, 0, 0, 5, 0x00, 0, 0]);
+    send(&mut s, &msg(0x6F, 7, &[0x00, 0xA4, 0x04, 0x00]));
+    let mut buf = [0u8; N];
+    assert!(s.take_command(&mut buf).is_some());
+}

@@ -12,6 +12,17 @@
 
 #![no_std]
 #![forbid(unsafe_code)]
+// The panic contract of the workspace (src/lib.rs): no indexing, unwrap, expect or panic
+// outside tests; this code runs in the board's USB interrupt.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 #![warn(missing_docs)]
 
 use ccid_class::{Ccid, Token};
@@ -54,15 +65,26 @@ impl Atr {
     {
         let historical = applet.historical_bytes();
         // T0 has four bits for the number of historical bytes.
-        let historical = historical.get(..15).unwrap_or(&historical[..]);
+        let historical = historical.get(..15).unwrap_or(historical.as_ref());
         let mut bytes = [0u8; 33];
-        bytes[0] = 0x3B;
-        bytes[1] = 0x80 | historical.len() as u8;
-        bytes[2] = 0x01;
+        // TS, T0 (TD1 present, K historical bytes), TD1 (T=1), the historical bytes.
         let end = 3 + historical.len();
-        bytes[3..end].copy_from_slice(historical);
+        let t0 = 0x80 | historical.len() as u8;
+        for (dst, src) in bytes
+            .iter_mut()
+            .zip([0x3B, t0, 0x01].iter().chain(historical))
+        {
+            *dst = *src;
+        }
         // TCK: XOR of T0 up to the last historical byte (present because T=1 is indicated).
-        bytes[end] = bytes[1..end].iter().fold(0, |x, b| x ^ b);
+        let tck = bytes
+            .get(1..end)
+            .unwrap_or_default()
+            .iter()
+            .fold(0, |x, b| x ^ b);
+        if let Some(b) = bytes.get_mut(end) {
+            *b = tck;
+        }
         Atr {
             bytes,
             len: end + 1,
@@ -71,7 +93,7 @@ impl Atr {
 
     /// The ATR's bytes.
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -104,8 +126,12 @@ pub fn device<'a, B: UsbBus>(
 pub fn serial_hex(serial: u32) -> [u8; 8] {
     let mut hex = [0u8; 8];
     for (i, byte) in hex.iter_mut().enumerate() {
-        let nibble = (serial >> (28 - 4 * i)) & 0xF;
-        *byte = b"0123456789ABCDEF"[nibble as usize];
+        let nibble = ((serial >> (28 - 4 * i)) & 0xF) as u8;
+        *byte = if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'A' + nibble - 10
+        };
     }
     hex
 }
@@ -113,9 +139,11 @@ pub fn serial_hex(serial: u32) -> [u8; 8] {
 /// What the main loop takes from the class, inside its critical section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Job {
-    /// IccPowerOn, IccPowerOff or a bus reset happened: a card reset for the applet.
+    /// PC_to_RDR_IccPowerOn (CCID 1.1 §6.1.1), PC_to_RDR_IccPowerOff (§6.1.2) or a bus reset
+    /// happened: a card reset for the applet.
     pub reset: bool,
-    /// A command APDU, copied into the caller's buffer: its length and token.
+    /// A command APDU, the data of a PC_to_RDR_XfrBlock (CCID 1.1 §6.1.4), copied into the
+    /// caller's buffer: its length and token.
     pub command: Option<(usize, Token)>,
 }
 
@@ -154,13 +182,15 @@ impl Answer {
     /// Hands the response (`response[..len]`, from [`serve`]) to the class.
     pub fn give<B: UsbBus>(self, class: &mut Class<'_, B>, response: &[u8]) {
         let len = self.len.min(response.len());
-        class.respond(self.token, &response[..len]);
+        class.respond(self.token, response.get(..len).unwrap_or_default());
     }
 }
 
-/// Runs the job outside the critical section: a card reset powers the applet on again
-/// (verified PINs are forgotten, as a power cycle forgets them), a command is processed into
-/// `response`. Returns the answer to give back, if there was a command.
+/// Runs the job outside the critical section: a card reset (IccPowerOn or IccPowerOff, CCID
+/// 1.1 §6.1.1/§6.1.2, or a bus reset) powers the applet on again (verified PINs are
+/// forgotten, as a power cycle forgets them), a command (XfrBlock, §6.1.4) is processed into
+/// `response`, answered as RDR_to_PC_DataBlock (§6.2.1). Returns the answer to give back, if
+/// there was a command.
 pub fn serve<S, R, C, U>(
     applet: &mut Applet<S, R, C, U>,
     job: Job,

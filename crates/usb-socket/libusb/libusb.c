@@ -1,6 +1,8 @@
 /*
- * A test libusb-1.0 for pcscd + libccid: the subset of libusb's API that libccid 1.5 calls
+ * A test libusb-1.0 for pcscd + libccid: the subset of libusb's API that libccid 1.5.2 calls
  * (its src/ccid_usb.c), over the Unix socket of crates/usb-socket (framing: src/wire.rs).
+ * Exactly the functions libccid.so imports (nm -D .../libccid.so | grep ' U libusb'), no
+ * more: what is not here is not tested.
  *
  * Loaded into pcscd with LD_LIBRARY_PATH in place of the system's libusb-1.0.so.0; the
  * driver itself is the unmodified libccid of the Debian package. The socket is named by
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,6 +163,36 @@ struct libusb_device_handle {
     struct libusb_device *dev;
 };
 
+/* The socket's framing (src/wire.rs, which has the table): a request header of 20 bytes,
+ * then the OUT data; a reply header of 8, then the IN data. Little-endian throughout. */
+#define REQUEST_HEADER 20
+#define REQ_KIND 0      /* u8: one of the kinds below */
+#define REQ_ENDPOINT 1  /* u8: endpoint address, bit 7 IN */
+#define REQ_LENGTH 4    /* u32: OUT bytes that follow, or the most IN bytes taken */
+#define REQ_TIMEOUT 8   /* u32: milliseconds, 0 none */
+#define REQ_SETUP 12    /* 8 bytes: the SETUP packet of a control transfer */
+#define KIND_CONTROL 1
+#define KIND_DATA 2     /* bulk or interrupt */
+#define REPLY_HEADER 8
+#define REPLY_STATUS 0  /* i32: a libusb error code */
+#define REPLY_LENGTH 4  /* u32: IN, the bytes that follow; OUT, the bytes the device took */
+/* How much longer than a transfer's own timeout the reply may take before the device is
+ * taken for gone (the device answers a timed-out transfer itself). */
+#define REPLY_MARGIN_MS 5000
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 /* The one device and its connection. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int sock = -1;
@@ -168,6 +201,8 @@ static unsigned char device_desc[18];
 static unsigned char *config_desc;
 static int config_len;
 static int debug;
+/* Whether the first device list has waited for a device (OPENPGP_CARD_USB_WAIT_MS). */
+static int waited;
 
 /* Submitted asynchronous transfers (libccid's interrupt endpoint), completed by the event
  * functions. */
@@ -231,38 +266,51 @@ static int exchange(uint8_t kind, uint8_t endpoint, const unsigned char setup[8]
                     unsigned char *data, uint32_t length, int is_in, unsigned int timeout,
                     int *actual)
 {
-    unsigned char header[20] = {0};
-    unsigned char reply[8];
+    unsigned char header[REQUEST_HEADER] = {0};
+    unsigned char reply[REPLY_HEADER];
     int32_t status;
     uint32_t n;
 
     *actual = 0;
     if (sock < 0)
         return LIBUSB_ERROR_IO;
-    header[0] = kind;
-    header[1] = endpoint;
-    memcpy(header + 4, &length, 4);
-    memcpy(header + 8, &timeout, 4);
+    header[REQ_KIND] = kind;
+    header[REQ_ENDPOINT] = endpoint;
+    put_le32(header + REQ_LENGTH, length);
+    put_le32(header + REQ_TIMEOUT, timeout);
     if (setup)
-        memcpy(header + 12, setup, 8);
+        memcpy(header + REQ_SETUP, setup, 8);
+    /* The reply comes within the transfer's timeout (the device answers a timed-out transfer
+     * itself) and a margin; a device that says nothing longer is gone. No timeout: none. This
+     * runs under `lock`, so a silent device must not hold every other caller for ever. */
+    struct timeval tv = {0, 0};
+    if (timeout) {
+        uint64_t ms = (uint64_t)timeout + REPLY_MARGIN_MS;
+        tv.tv_sec = (time_t)(ms / 1000);
+        tv.tv_usec = (suseconds_t)(ms % 1000 * 1000);
+    }
+    if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+        disconnect();
+        return LIBUSB_ERROR_IO;
+    }
     if (write_all(sock, header, sizeof header) || (!is_in && length && write_all(sock, data, length))
         || read_all(sock, reply, sizeof reply)) {
         logf_("the device went away");
         disconnect();
         return LIBUSB_ERROR_IO;
     }
-    memcpy(&status, reply, 4);
-    memcpy(&n, reply + 4, 4);
+    status = (int32_t)get_le32(reply + REPLY_STATUS);
+    n = get_le32(reply + REPLY_LENGTH);
     if (n > length) {
         logf_("the device sent %u bytes for %u", n, length);
         disconnect();
         return LIBUSB_ERROR_IO;
     }
-    if (n && read_all(sock, data, n)) {
+    if (is_in && n && read_all(sock, data, n)) {
         disconnect();
         return LIBUSB_ERROR_IO;
     }
-    *actual = is_in ? (int)n : (status == 0 ? (int)length : 0);
+    *actual = (int)n;
     logf_("kind %u ep %02X len %u timeout %u: status %d, %d bytes", kind, endpoint, length,
           timeout, status, *actual);
     return status;
@@ -275,7 +323,7 @@ static int control(uint8_t request_type, uint8_t request, uint16_t value, uint16
                               (uint8_t)index, (uint8_t)(index >> 8), (uint8_t)length,
                               (uint8_t)(length >> 8)};
     int actual;
-    int r = exchange(1, 0, setup, data, length, request_type & 0x80, timeout, &actual);
+    int r = exchange(KIND_CONTROL, 0, setup, data, length, request_type & 0x80, timeout, &actual);
     return r < 0 ? r : actual;
 }
 
@@ -308,8 +356,14 @@ static int attach(void)
     r = control(0x80, 6, 0x0200, 0, head, sizeof head, 1000);
     if (r != (int)sizeof head)
         goto fail;
-    total = head[2] | head[3] << 8;
+    /* Forget the last device's configuration first: a failure below must not leave its
+     * length with a new, shorter buffer. */
     free(config_desc);
+    config_desc = NULL;
+    config_len = 0;
+    total = head[2] | head[3] << 8;
+    if (total < 9)
+        goto fail;
     config_desc = malloc((size_t)total);
     if (!config_desc)
         goto fail;
@@ -355,10 +409,11 @@ API ssize_t libusb_get_device_list(struct libusb_context *ctx, struct libusb_dev
         return LIBUSB_ERROR_NO_MEM;
     /* The first list may wait for the device to be plugged in (OPENPGP_CARD_USB_WAIT_MS): a
      * test starts pcscd before its first device, and pcscd opens a static reader once. */
-    static int waited;
     const char *wait = getenv("OPENPGP_CARD_USB_WAIT_MS");
+    pthread_mutex_lock(&lock);
     long left = (!waited && wait) ? strtol(wait, NULL, 10) : 0;
     waited = 1;
+    pthread_mutex_unlock(&lock);
     for (;;) {
         pthread_mutex_lock(&lock);
         int r = attach();
@@ -543,34 +598,6 @@ API int libusb_release_interface(struct libusb_device_handle *handle, int number
     return 0;
 }
 
-API int libusb_set_configuration(struct libusb_device_handle *handle, int configuration)
-{
-    (void)handle;
-    pthread_mutex_lock(&lock);
-    int r = attach();
-    if (r == 0)
-        r = control(0x00, 9, (uint16_t)configuration, 0, NULL, 0, 1000);
-    pthread_mutex_unlock(&lock);
-    return r < 0 ? r : 0;
-}
-
-/* A port reset (USB 2.0 §7.1.7.5), then the address and configuration again. */
-API int libusb_reset_device(struct libusb_device_handle *handle)
-{
-    (void)handle;
-    int actual, r;
-    pthread_mutex_lock(&lock);
-    r = attach();
-    if (r == 0)
-        r = exchange(3, 0, NULL, NULL, 0, 0, 0, &actual);
-    if (r == 0)
-        r = control(0x00, 5, 1, 0, NULL, 0, 1000);
-    if (r >= 0)
-        r = control(0x00, 9, config_desc ? config_desc[5] : 1, 0, NULL, 0, 1000);
-    pthread_mutex_unlock(&lock);
-    return r < 0 ? r : 0;
-}
-
 /* ---- Synchronous transfers ---- */
 
 API int libusb_control_transfer(struct libusb_device_handle *handle, uint8_t request_type,
@@ -595,7 +622,7 @@ static int data_transfer(unsigned char endpoint, unsigned char *data, int length
     pthread_mutex_lock(&lock);
     int r = attach();
     if (r == 0)
-        r = exchange(2, endpoint, NULL, data, (uint32_t)length, endpoint & 0x80, timeout, &actual);
+        r = exchange(KIND_DATA, endpoint, NULL, data, (uint32_t)length, endpoint & 0x80, timeout, &actual);
     pthread_mutex_unlock(&lock);
     if (transferred)
         *transferred = actual;
@@ -605,14 +632,6 @@ static int data_transfer(unsigned char endpoint, unsigned char *data, int length
 API int libusb_bulk_transfer(struct libusb_device_handle *handle, unsigned char endpoint,
                              unsigned char *data, int length, int *transferred,
                              unsigned int timeout)
-{
-    (void)handle;
-    return data_transfer(endpoint, data, length, transferred, timeout);
-}
-
-API int libusb_interrupt_transfer(struct libusb_device_handle *handle, unsigned char endpoint,
-                                  unsigned char *data, int length, int *transferred,
-                                  unsigned int timeout)
 {
     (void)handle;
     return data_transfer(endpoint, data, length, transferred, timeout);
@@ -739,11 +758,6 @@ API int libusb_handle_events_completed(struct libusb_context *ctx, int *complete
         t->callback(t);
     (void)completed;
     return 0;
-}
-
-API int libusb_handle_events(struct libusb_context *ctx)
-{
-    return libusb_handle_events_completed(ctx, NULL);
 }
 
 API const char *libusb_error_name(int code)

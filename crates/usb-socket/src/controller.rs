@@ -190,24 +190,27 @@ impl<'s, P: FnMut()> Controller<'s, P> {
     }
 
     /// A bulk or interrupt OUT transfer (USB 2.0 §5.8): packets of the endpoint's size, a
-    /// zero-length one for empty data.
-    pub fn data_out(&mut self, endpoint: u8, data: &[u8], timeout_ms: u32) -> Outcome {
+    /// zero-length one for empty data. Returns the status and the bytes the device took (all
+    /// of them, or those of the packets before a failure).
+    pub fn data_out(&mut self, endpoint: u8, data: &[u8], timeout_ms: u32) -> (i32, usize) {
         let Some(index) = self.endpoint(endpoint, false) else {
-            return (status::INVALID_PARAM, Vec::new());
+            return (status::INVALID_PARAM, 0);
         };
         self.killed = false;
         let deadline = Self::deadline(timeout_ms, None);
         let max = self.bus.state().endpoints[index].out_max.max(1);
         if data.is_empty() {
-            return (self.send_packet(index, &[], deadline), Vec::new());
+            return (self.send_packet(index, &[], deadline), 0);
         }
+        let mut sent = 0;
         for chunk in data.chunks(max) {
             let code = self.send_packet(index, chunk, deadline);
             if code != status::OK {
-                return (code, Vec::new());
+                return (code, sent);
             }
+            sent += chunk.len();
         }
-        (status::OK, Vec::new())
+        (status::OK, sent)
     }
 
     /// A bulk or interrupt IN transfer: packets until a short one (or a zero-length one), or

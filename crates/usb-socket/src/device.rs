@@ -10,8 +10,8 @@
 //!
 //! The device and class sit behind one mutex, the firmware's critical section.
 
-use std::io::{self, Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::io::{self, Write};
+use std::os::unix::net::UnixListener;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -25,7 +25,7 @@ use usb_device::device::UsbDevice;
 
 use crate::bus::SocketBus;
 use crate::controller::Controller;
-use crate::wire::{self, status, Kind, Request, REQUEST_HEADER};
+use crate::server::serve;
 
 /// The class tick (the board's RTC1 interrupt period).
 const TICK: Duration = Duration::from_millis(125);
@@ -55,24 +55,24 @@ pub struct Handle {
 }
 
 #[derive(Default)]
-struct Shared {
-    stop: AtomicBool,
-    /// Bus resets the device side asked for (the host port's reset, as on resume), pending.
-    resets: AtomicU64,
+pub(crate) struct Shared {
+    pub(crate) stop: AtomicBool,
+    /// Bus resets the device side asked for (the host port's reset), pending.
+    pub(crate) resets: AtomicU64,
     /// Unplugs the device asked for, pending (it is plugged in again at once).
-    replugs: AtomicU64,
+    pub(crate) replugs: AtomicU64,
     /// Resets and unplugs pending: a transfer waiting for the device ends at once.
-    events: AtomicU64,
+    pub(crate) events: AtomicU64,
     /// Host connections so far.
-    connections: AtomicU64,
+    pub(crate) connections: AtomicU64,
     /// Time extension requests the device sent (RDR_to_PC_DataBlock with bmCommandStatus 2,
     /// CCID 1.1 §6.2.6).
-    time_extensions: AtomicU64,
+    pub(crate) time_extensions: AtomicU64,
     /// Commands answered so far.
-    commands: AtomicU64,
+    pub(crate) commands: AtomicU64,
     /// Whether the host has powered the card, and the main loop's wake-up for waiters.
-    powered: Mutex<bool>,
-    changed: Condvar,
+    pub(crate) powered: Mutex<bool>,
+    pub(crate) changed: Condvar,
 }
 
 impl Handle {
@@ -92,7 +92,8 @@ impl Handle {
         self.shared.stop.load(Ordering::SeqCst)
     }
 
-    /// Resets the bus between two host transfers, as the host's port does after a resume:
+    /// Resets the bus between two host transfers, as the host's port does (after a resume,
+    /// or when a driver asks for it):
     /// the device forgets its configuration and the card its power; the controller then
     /// sets the address and configuration again, as the host's hub driver does.
     pub fn bus_reset(&self) {
@@ -100,8 +101,8 @@ impl Handle {
         self.shared.events.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Unplugs the device and plugs it in again (suspend and resume, or a user's re-plug): the
-    /// connection closes between two host transfers, and the host enumerates the device again
+    /// Unplugs the device and plugs it in again (a user's re-plug; not a USB suspend, which
+    /// this bus does not emulate): the connection closes between two host transfers, and the host enumerates the device again
     /// when it comes back. The applet keeps its storage, as a device keeps its flash.
     pub fn replug(&self) {
         self.shared.replugs.fetch_add(1, Ordering::SeqCst);
@@ -162,6 +163,22 @@ fn lock<'m, 'a>(usb: &'m Mutex<Usb<'a>>) -> MutexGuard<'m, Usb<'a>> {
     usb.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Held by each of [`run`]'s contexts: when one ends, returning or unwinding from a panic,
+/// the others stop too (they only stop when `stop` is set), so that a panic ends [`run`]
+/// instead of hanging it.
+struct StopOnDrop<'a> {
+    shared: &'a Shared,
+    wake: &'a Condvar,
+}
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.wake.notify_all();
+        self.shared.changed.notify_all();
+    }
+}
+
 /// Runs the applet as a USB device on `listener` until `handle` stops it. Each connection is
 /// the device plugged into a host (a bus reset first); when it closes, the device waits for
 /// the next.
@@ -213,6 +230,10 @@ where
     thread::scope(|scope| {
         // The RTC interrupt.
         scope.spawn(|| {
+            let _stop = StopOnDrop {
+                shared,
+                wake: &wake,
+            };
             while !shared.stop.load(Ordering::SeqCst) {
                 thread::sleep(TICK);
                 let now = start.elapsed().as_millis() as u64;
@@ -222,6 +243,10 @@ where
         });
         // The USB interrupt: the host's transfers.
         let server = scope.spawn(|| -> io::Result<()> {
+            let _stop = StopOnDrop {
+                shared,
+                wake: &wake,
+            };
             let mut controller = Controller::new(bus.clone(), poll, &shared.stop, &shared.events);
             while !shared.stop.load(Ordering::SeqCst) {
                 match listener.accept() {
@@ -245,6 +270,10 @@ where
             Ok(())
         });
         // The main loop.
+        let stop = StopOnDrop {
+            shared,
+            wake: &wake,
+        };
         let mut command = vec![0u8; CCID_MESSAGE];
         let mut response = vec![0u8; CCID_MESSAGE];
         while !shared.stop.load(Ordering::SeqCst) {
@@ -281,84 +310,11 @@ where
                 wake.notify_all();
             }
         }
+        drop(stop);
         server
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the USB thread panicked")))
     })
-}
-
-/// Serves one host connection: request, transfer, reply, until it closes or the device
-/// stops.
-fn serve<P: FnMut()>(
-    controller: &mut Controller<'_, P>,
-    mut stream: UnixStream,
-    shared: &Shared,
-) -> io::Result<()> {
-    stream.set_nonblocking(false)?;
-    let mut data = Vec::new();
-    loop {
-        let mut header = [0u8; REQUEST_HEADER];
-        // Wait for the first byte a little at a time, to notice a stop.
-        stream.set_read_timeout(Some(Duration::from_millis(50)))?;
-        loop {
-            if shared.stop.load(Ordering::SeqCst) {
-                return Ok(());
-            }
-            if shared.replugs.load(Ordering::SeqCst) > 0 {
-                shared.replugs.fetch_sub(1, Ordering::SeqCst);
-                shared.events.fetch_sub(1, Ordering::SeqCst);
-                return Ok(());
-            }
-            if shared.resets.load(Ordering::SeqCst) > 0 {
-                shared.resets.fetch_sub(1, Ordering::SeqCst);
-                shared.events.fetch_sub(1, Ordering::SeqCst);
-                controller.bus_reset();
-                controller.enumerate();
-            }
-            match stream.read(&mut header[..1]) {
-                Ok(0) => return Ok(()),
-                Ok(_) => break,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        stream.read_exact(&mut header[1..])?;
-        let request = Request::parse(&header)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{e:?}")))?;
-        data.resize(request.out_length(), 0);
-        stream.read_exact(&mut data)?;
-        let (code, reply) = match request.kind {
-            Kind::Reset => controller.bus_reset(),
-            Kind::Control => controller.control(request.setup, &data, request.timeout_ms),
-            Kind::Data if request.is_in() => {
-                controller.data_in(request.endpoint, request.length, request.timeout_ms)
-            }
-            Kind::Data => controller.data_out(request.endpoint, &data, request.timeout_ms),
-        };
-        let reply = if request.is_in() { reply } else { Vec::new() };
-        if request.kind == Kind::Data && is_time_extension(&reply) {
-            shared.time_extensions.fetch_add(1, Ordering::SeqCst);
-        }
-        let code = if shared.stop.load(Ordering::SeqCst) && code == status::TIMEOUT {
-            status::NO_DEVICE
-        } else {
-            code
-        };
-        stream.write_all(&wire::reply_header(code, reply.len()))?;
-        stream.write_all(&reply)?;
-    }
-}
-
-/// Whether a bulk-in message is a time extension request: RDR_to_PC_DataBlock whose
-/// bmCommandStatus (bStatus bits 6-7) is 2 (CCID 1.1 §6.2.6).
-fn is_time_extension(message: &[u8]) -> bool {
-    matches!(message, [0x80, _, _, _, _, _, _, status, ..] if status >> 6 == 2)
 }
 
 fn line(log: &mut Option<Box<dyn Write + Send>>, start: Instant, marker: &str, text: &str) {

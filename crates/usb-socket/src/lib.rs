@@ -15,6 +15,7 @@
 pub mod bus;
 pub mod controller;
 pub mod device;
+mod server;
 pub mod wire;
 
 pub use bus::SocketBus;

@@ -100,9 +100,12 @@ fn run(args: Args) -> Result<(), String> {
     let _ = std::fs::remove_file(&args.socket);
     let listener = UnixListener::bind(&args.socket)
         .map_err(|e| format!("socket {}: {e}", args.socket.display()))?;
+    let id = openpgp_card_applet_usb_card::VID_PID;
     eprintln!(
-        "usb-card: OpenPGP card {:08X} as USB device 1209:0001 on {}, state in {}",
+        "usb-card: OpenPGP card {:08X} as USB device {:04x}:{:04x} on {}, state in {}",
         args.serial,
+        id.0,
+        id.1,
         args.socket.display(),
         dir.display()
     );

@@ -15,7 +15,8 @@
 //! | 12 | 8 | the SETUP packet (control; zero otherwise) |
 //!
 //! Reply, device to host: status (i32, a libusb error code: 0 done, -7 timed out, -9 stalled,
-//! -4 no device), length (u32), then `length` bytes of IN data.
+//! -4 no device), length (u32), then, for IN, `length` bytes of data. For OUT no data follows:
+//! `length` is the bytes the device took (all, or those of the packets before a failure).
 
 /// Bytes in a request header.
 pub const REQUEST_HEADER: usize = 20;

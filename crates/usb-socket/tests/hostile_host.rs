@@ -88,6 +88,10 @@ impl Host {
         self.stream.read_exact(&mut header).expect("reply");
         let status = i32::from_le_bytes([header[0], header[1], header[2], header[3]]);
         let n = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        if !request.is_in() {
+            // OUT: no data follows, the length is the bytes the device took.
+            return (status, vec![0; n]);
+        }
         let mut data = vec![0u8; n];
         self.stream.read_exact(&mut data).expect("reply data");
         (status, data)
@@ -111,7 +115,15 @@ impl Host {
     fn enumerate(&mut self) {
         let (status, device) = self.control([0x80, 6, 0, 1, 0, 0, 18, 0], &[]);
         assert_eq!((status, device.len()), (0, 18));
-        assert_eq!(&device[8..12], &[0x09, 0x12, 0x01, 0x00], "1209:0001");
+        let id = openpgp_card_applet_usb_card::VID_PID;
+        assert_eq!(
+            (
+                u16::from_le_bytes([device[8], device[9]]),
+                u16::from_le_bytes([device[10], device[11]])
+            ),
+            (id.0, id.1),
+            "idVendor, idProduct"
+        );
         assert_eq!(self.control([0x00, 5, 1, 0, 0, 0, 0, 0], &[]).0, 0);
         assert_eq!(self.control([0x00, 9, 1, 0, 0, 0, 0, 0], &[]).0, 0);
     }
@@ -125,7 +137,12 @@ impl Host {
             timeout_ms: 1000,
             setup: [0; 8],
         };
-        assert_eq!(self.request(request, bytes).0, 0);
+        let (status, taken) = self.request(request, bytes);
+        assert_eq!(
+            (status, taken.len()),
+            (0, bytes.len()),
+            "the device took it all"
+        );
     }
 
     /// One bulk-in transfer: a message (or a timeout, status -7).
@@ -265,12 +282,28 @@ fn the_abort_request_drops_the_running_command() {
     ];
     host.send(&message(0x6F, &verify, 0, 3, [0; 3]));
     assert_eq!(&host.answer()[10..], &[0x90, 0x00]);
-    // An RSA-2048 generation (seconds), then the abort (CCID 1.1 §5.3.1 and §6.1.13): the
-    // class request ABORT with the slot and sequence, then PC_to_RDR_Abort.
+    // RSA-4096 for the signing key (algorithm attributes, §4.4.3.9), so that the generation
+    // takes seconds; then the abort (CCID 1.1 §5.3.1 and §6.1.13): the class request ABORT
+    // with the slot and sequence, then PC_to_RDR_Abort. The first time extension shows that
+    // the generation is running when the abort comes.
+    let rsa4096 = [
+        0x00, 0xDA, 0x00, 0xC1, 0x06, 0x01, 0x10, 0x00, 0x00, 0x20, 0x00,
+    ];
+    host.send(&message(0x6F, &rsa4096, 0, 7, [0; 3]));
+    assert_eq!(&host.answer()[10..], &[0x90, 0x00]);
     let generate = [
         0x00, 0x47, 0x80, 0x00, 0x00, 0x00, 0x02, 0xB6, 0x00, 0x00, 0x00,
     ];
+    let answered = device.handle.commands();
     host.send(&message(0x6F, &generate, 0, 4, [0; 3]));
+    let (status, extension) = host.receive(30_000);
+    assert_eq!(status, 0);
+    assert_eq!(
+        (extension[0], extension[6], extension[7] >> 6),
+        (0x80, 4, 2),
+        "a time extension first: {extension:02X?}"
+    );
+    assert_eq!(device.handle.commands(), answered, "still running");
     let (status, _) = host.control([0x21, 0x01, 0x00, 4, 0, 0, 0, 0], &[]);
     assert_eq!(status, 0, "ABORT accepted");
     host.send(&message(0x72, &[], 0, 4, [0; 3]));
@@ -288,6 +321,119 @@ fn the_abort_request_drops_the_running_command() {
         (0, 9600u32.to_le_bytes().to_vec())
     );
     select_works(&mut host, 6);
+}
+
+/// CCID 1.1 §5.3.1: the host aborts in the middle of sending a message. The ABORT request
+/// clears the half-received message, and PC_to_RDR_Abort is a message of its own, not the
+/// rest of the old one.
+#[test]
+fn an_abort_in_the_middle_of_a_command_message_starts_a_fresh_message() {
+    let device = Device::start("abort-rx");
+    let mut host = device.host();
+    power_on(&mut host);
+    // The first packet of a 210-byte XfrBlock (bSeq 2); the rest never comes.
+    let long = message(0x6F, &[0x55; 200], 0, 2, [0; 3]);
+    host.send(&long[..64]);
+    let (status, _) = host.control([0x21, 0x01, 0x00, 3, 0, 0, 0, 0], &[]);
+    assert_eq!(status, 0, "ABORT accepted");
+    host.send(&message(0x72, &[], 0, 3, [0; 3]));
+    let (status, answer) = host.receive(2000);
+    assert_eq!(status, 0, "PC_to_RDR_Abort answered");
+    assert_eq!(
+        (answer[0], answer[6], answer[7], answer[8]),
+        (0x81, 3, 0x00, 0),
+        "{answer:02X?}"
+    );
+    select_works(&mut host, 4);
+}
+
+/// CCID 1.1 §5.3.1: the host aborts while the answer to its last command is on its way
+/// (its first packet already in the endpoint). The bulk-in stream stays made of whole
+/// messages: the answer's packets (or none of them), then the abort's SlotStatus.
+#[test]
+fn an_abort_during_a_multi_packet_answer_keeps_the_bulk_in_stream_whole() {
+    let device = Device::start("abort-tx");
+    let mut host = device.host();
+    power_on(&mut host);
+    select_works(&mut host, 2);
+    // GET CHALLENGE of 200 bytes: a 212-byte answer, four packets.
+    let answered = device.handle.commands();
+    host.send(&message(
+        0x6F,
+        &[0x00, 0x84, 0x00, 0x00, 0xC8],
+        0,
+        3,
+        [0; 3],
+    ));
+    let start = std::time::Instant::now();
+    while device.handle.commands() == answered {
+        assert!(start.elapsed() < Duration::from_secs(10), "no answer");
+        thread::sleep(Duration::from_millis(5));
+    }
+    thread::sleep(Duration::from_millis(50));
+    let (status, _) = host.control([0x21, 0x01, 0x00, 4, 0, 0, 0, 0], &[]);
+    assert_eq!(status, 0, "ABORT accepted");
+    host.send(&message(0x72, &[], 0, 4, [0; 3]));
+    for _ in 0..3 {
+        let (status, message) = host.receive(2000);
+        assert_eq!(status, 0, "the abort's answer comes");
+        let declared = u32::from_le_bytes([message[1], message[2], message[3], message[4]]);
+        assert_eq!(
+            message.len(),
+            10 + declared as usize,
+            "one whole message per transfer: {message:02X?}"
+        );
+        if message[6] == 4 {
+            assert_eq!((message[0], message[7], message[8]), (0x81, 0x00, 0));
+            select_works(&mut host, 5);
+            return;
+        }
+        assert_eq!((message[0], message[6]), (0x80, 3), "the old answer, whole");
+    }
+    panic!("no answer to the abort");
+}
+
+/// Messages around dwMaxCCIDMessageLength (4128 bytes): the longest is handed to the applet,
+/// one byte more is refused (bError 1, dwLength) without reaching it, and so is a 5000-byte
+/// message whose tail the class drops as it arrives.
+#[test]
+fn messages_at_and_beyond_dw_max_ccid_message_length() {
+    const MAX: usize = 4096 + 32;
+    let device = Device::start("max");
+    let mut host = device.host();
+    power_on(&mut host);
+    // An extended-length APDU the applet refuses by status word: what matters is that it
+    // gets it. 7 bytes of header and Lc, the rest data.
+    let apdu = |total: usize| {
+        let data = total - 7;
+        let mut apdu = vec![0x00, 0xDA, 0x01, 0x01, 0x00];
+        apdu.extend_from_slice(&(data as u16).to_be_bytes());
+        apdu.resize(total, 0xA5);
+        apdu
+    };
+    let answered = device.handle.commands();
+    let longest = message(0x6F, &apdu(MAX - 10), 0, 2, [0; 3]);
+    assert_eq!(longest.len(), MAX);
+    host.send(&longest);
+    let answer = host.answer();
+    assert_eq!(
+        (answer[0], answer[6], answer[7]),
+        (0x80, 2, 0x00),
+        "{answer:02X?}"
+    );
+    assert_eq!(device.handle.commands(), answered + 1, "the applet got it");
+
+    for (seq, len) in [(3u8, MAX + 1), (4, 5000)] {
+        host.send(&message(0x6F, &apdu(len - 10), 0, seq, [0; 3]));
+        let answer = host.answer();
+        assert_eq!(
+            (answer[0], answer[6], answer[7], answer[8]),
+            (0x80, seq, 0x40, 1),
+            "{len} bytes: {answer:02X?}"
+        );
+        assert_eq!(device.handle.commands(), answered + 1, "not for the applet");
+    }
+    select_works(&mut host, 5);
 }
 
 #[test]

@@ -19,6 +19,16 @@ use openpgp_card_applet_e2e as e2e;
 use e2e::{gnupg, reader, Button, Fixture};
 use openpgp_card_applet::{Config, Presence};
 
+/// Whether this is a USB run (`E2E_USB`); outside them a test says it is skipped and returns
+/// before it starts a card.
+fn usb_run() -> bool {
+    let run = e2e::usb().is_some();
+    if !run {
+        eprintln!("skipped: not a USB run (E2E_USB unset; tests/e2e/usb.sh sets it)");
+    }
+    run
+}
+
 /// The USB device's handle, or `None` outside the USB runs.
 fn usb(f: &Fixture) -> Option<&openpgp_card_applet_usb_socket::Handle> {
     e2e::usb()?;
@@ -104,6 +114,9 @@ fn extended(header: [u8; 4], data: &[u8], le: Option<u16>) -> Vec<u8> {
 
 #[test]
 fn gnupg_and_pkcs15_tool_read_the_card_through_libccid() {
+    if !usb_run() {
+        return;
+    }
     let f = Fixture::new();
     let Some(_) = usb(&f) else { return };
     let status = f.gpg.card_status();
@@ -128,13 +141,16 @@ fn gnupg_and_pkcs15_tool_read_the_card_through_libccid() {
 
 #[test]
 fn extended_apdus_and_answers_of_many_packets_up_to_the_message_limit() {
+    if !usb_run() {
+        return;
+    }
     // GET CHALLENGE may answer as much as a response can hold: the longest answer.
     let config = Config {
         max_challenge_len: 4096,
         ..Config::default()
     };
     let f = Fixture::with_config(Button::new(Presence::Confirmed), config);
-    let Some(_) = usb(&f) else { return };
+    let Some(device) = usb(&f) else { return };
     let card = connect();
     assert_eq!(sw(&card, &SELECT), 0x9000);
     assert_eq!(sw(&card, &VERIFY_PW3), 0x9000);
@@ -151,21 +167,44 @@ fn extended_apdus_and_answers_of_many_packets_up_to_the_message_limit() {
         transmit(&card, &extended([0x00, 0xCA, 0x7F, 0x21], &[], Some(0))).expect("GET DATA");
     assert_eq!((status, data.len()), (0x9000, 3072));
     assert_eq!(data, certificate, "the certificate came back intact");
-    // 4096 data bytes (the applet's longest command): a 4106-byte APDU, a message of 4116
-    // bytes, 12 short of dwMaxCCIDMessageLength (4128). Too long for a certificate: 6700,
-    // which the applet can only answer if the whole message arrived.
+    // 4096 data bytes (the applet's longest command): a 4103-byte APDU, a message of 4113
+    // bytes, 15 short of dwMaxCCIDMessageLength (4128). Too long for a certificate: 6700.
+    // The applet's log shows that the whole APDU reached it, one command.
     let long: Vec<u8> = vec![0x5A; 4096];
+    let long_apdu = extended([0x00, 0xDA, 0x7F, 0x21], &long, None);
+    assert_eq!(long_apdu.len(), 4103);
+    let answered = device.commands();
+    assert_eq!(sw(&card, &long_apdu), 0x6700);
+    assert_eq!(device.commands(), answered + 1);
+    let last = f.card.log.exchanges().pop().expect("logged");
     assert_eq!(
-        sw(&card, &extended([0x00, 0xDA, 0x7F, 0x21], &long, None)),
-        0x6700
+        (last.command.len(), last.sw()),
+        (4103, 0x6700),
+        "the whole APDU reached the applet"
     );
-    // Beyond dwMaxCCIDMessageLength: libccid refuses to send it; the card stays usable.
+    assert_eq!(last.command, long_apdu);
+    // Exactly dwMaxCCIDMessageLength: a 4118-byte APDU (4111 data bytes), the longest
+    // message libccid sends in one piece, reaches the applet whole (its answer does not
+    // matter here).
+    let max_apdu = extended([0x00, 0xDA, 0x7F, 0x21], &[0x5A; 4111], None);
+    assert_eq!(max_apdu.len(), 4128 - 10);
+    let answered = device.commands();
+    transmit(&card, &max_apdu).expect("a message of dwMaxCCIDMessageLength");
+    assert_eq!(device.commands(), answered + 1);
+    let last = f.card.log.exchanges().pop().expect("logged");
+    assert_eq!(last.command, max_apdu, "the whole APDU reached the applet");
+    // Beyond dwMaxCCIDMessageLength: libccid sends the APDU's first 4118 bytes with CCID-level
+    // chaining (wLevelParameter 1, CCID 1.1 §6.1.4), which the class refuses (bError 8); pcscd
+    // reports a failed transaction, the applet never sees the command, and the card stays
+    // usable.
     let too_long: Vec<u8> = vec![0x5A; 4200];
+    let answered = device.commands();
     let refused = transmit(&card, &extended([0x00, 0xDA, 0x7F, 0x21], &too_long, None));
     assert!(
-        refused.is_err() || refused.as_ref().is_ok_and(|r| r.1 != 0x9000),
+        matches!(refused, Err(pcsc::Error::NotTransacted)),
         "{refused:?}"
     );
+    assert_eq!(device.commands(), answered, "nothing reached the applet");
     let card = connect();
     assert_eq!(sw(&card, &SELECT), 0x9000);
     let (data, status) =
@@ -188,6 +227,9 @@ fn extended_apdus_and_answers_of_many_packets_up_to_the_message_limit() {
 
 #[test]
 fn time_extensions_keep_libccid_waiting_through_an_rsa4096_generation() {
+    if !usb_run() {
+        return;
+    }
     let f = Fixture::new();
     let Some(device) = usb(&f) else { return };
     let card = connect();
@@ -211,10 +253,16 @@ fn time_extensions_keep_libccid_waiting_through_an_rsa4096_generation() {
     let took = start.elapsed();
     assert_eq!(status, 0x9000, "GENERATE RSA-4096");
     assert_eq!(data.get(..2), Some(&[0x7F, 0x49][..]));
-    // libccid waits 3 s for an answer unless the device asks for more time; every 500 ms of
-    // work brings a request.
+    // The card asks for more time every 500 ms of work (the class's WTX_INTERVAL_MS), and
+    // libccid keeps reading after each request. Honestly: libccid 1.5.2 would have waited
+    // anyway. Its read timeout for this card is T1_card_timeout (ifdhandler.c) of the ATR's
+    // T=1 defaults (no TB3: BWI 4, CWI 13) and dwDefaultClock 3580 kHz: 260 EGT + BWT + 260 CWT
+    // + 1 s = 0.3 + 1.6 + 221.6 + 1 s, about 224 s, longer than this generation. What this
+    // shows is that the requests are sent and that libccid accepts them (a wrong bStatus or a
+    // cut message would end the transfer with an error).
     let requests = device.time_extensions() - before;
     eprintln!("RSA-4096 generation: {took:?}, {requests} time extension requests");
+    assert!(requests >= 1, "no time extension in {took:?}");
     assert!(
         requests as u128 >= took.as_millis() / 1000,
         "{requests} time extensions in {took:?}"
@@ -223,6 +271,9 @@ fn time_extensions_keep_libccid_waiting_through_an_rsa4096_generation() {
 
 #[test]
 fn time_extensions_keep_libccid_waiting_while_the_user_touches() {
+    if !usb_run() {
+        return;
+    }
     let f = Fixture::new();
     let Some(device) = usb(&f) else { return };
     let card = connect();
@@ -265,6 +316,9 @@ fn time_extensions_keep_libccid_waiting_while_the_user_touches() {
 
 #[test]
 fn power_off_and_on_forget_the_verified_pin() {
+    if !usb_run() {
+        return;
+    }
     let f = Fixture::new();
     let Some(device) = usb(&f) else { return };
     let card = connect();
@@ -279,6 +333,7 @@ fn power_off_and_on_forget_the_verified_pin() {
     while device.is_powered() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
+    assert!(!device.is_powered(), "IccPowerOff within 5 s");
     let card = connect(); // IccPowerOn
     assert!(device.is_powered());
     assert_eq!(sw(&card, &SELECT), 0x9000);
@@ -292,6 +347,9 @@ fn power_off_and_on_forget_the_verified_pin() {
 
 #[test]
 fn a_bus_reset_in_mid_session_is_a_card_reset() {
+    if !usb_run() {
+        return;
+    }
     let f = Fixture::new();
     let Some(device) = usb(&f) else { return };
     let card = connect();
@@ -304,6 +362,7 @@ fn a_bus_reset_in_mid_session_is_a_card_reset() {
     while device.is_powered() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
+    assert!(!device.is_powered(), "the bus reset unpowers the card");
     assert!(
         device.wait_powered(Duration::from_secs(10)),
         "pcscd powers the card again"
@@ -324,6 +383,9 @@ fn a_bus_reset_in_mid_session_is_a_card_reset() {
 
 #[test]
 fn a_replug_in_mid_session_is_enumerated_again() {
+    if !usb_run() {
+        return;
+    }
     let f = Fixture::new();
     let Some(device) = usb(&f) else { return };
     let card = connect();
