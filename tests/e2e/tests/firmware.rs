@@ -127,8 +127,9 @@ fn every_answer_carries_its_instructions_stack_and_heap() {
         sign.costs.insns > 1000 * get_data.costs.insns,
         "{sign} vs {get_data}"
     );
+    // On the Montgomery kernel (issue 35) an RSA-2048 decipher is about 16 Ed25519 signatures.
     assert!(
-        decipher.costs.insns > 20 * sign.costs.insns,
+        decipher.costs.insns > 10 * sign.costs.insns,
         "{decipher} vs {sign}"
     );
     for (name, cost) in &costs {
@@ -166,11 +167,13 @@ fn a_silent_firmware_is_taken_for_hung_after_the_watchdog() {
 }
 
 /// The keep-alive: an on-card RSA-4096 generation through GnuPG's scdaemon (minutes of
-/// emulated time at 64 MHz, seconds of QEMU's) takes many times the bridge's watchdog (2 s)
-/// and still completes, because the firmware keeps sending keep-alives while it works.
+/// emulated time at 64 MHz, seconds of QEMU's: 3.5 s on an idle machine since the Montgomery
+/// kernel) takes many times the bridge's watchdog (500 ms; a keep-alive every 42 M
+/// instructions, about 60 ms of QEMU's) and still completes, because the firmware keeps
+/// sending keep-alives while it works.
 #[test]
 fn the_keep_alive_carries_an_rsa_generation_far_past_the_watchdog() {
-    let watchdog = Duration::from_secs(2);
+    let watchdog = Duration::from_millis(500);
     let flash = TempDir::new("fw-keepalive");
     let f = Fixture::with_card(Button::new(Presence::Confirmed), |button| {
         Card::start_firmware(
