@@ -398,3 +398,26 @@ fn has_period(bytes: &[u8], period: usize, span: usize) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::has_period;
+
+    #[test]
+    fn periods_of_stuck_and_cycling_bytes() {
+        assert!(has_period(&[7; 9], 1, 8));
+        assert!(!has_period(&[7; 8], 1, 8));
+        let cycle: Vec<u8> = [1u8, 2, 3, 4]
+            .iter()
+            .copied()
+            .cycle()
+            .take(4 + 12)
+            .collect();
+        assert!(has_period(&cycle, 4, 12));
+        assert!(!has_period(&cycle, 3, 12));
+        let mut broken = cycle.clone();
+        broken[9] ^= 1;
+        assert!(!has_period(&broken, 4, 12));
+        assert!(!has_period(&[], 1, 1));
+    }
+}

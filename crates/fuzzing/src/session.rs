@@ -507,3 +507,130 @@ fn public_point(public: &[u8]) -> Vec<u8> {
         .map(|t| t.value.to_vec())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    use super::*;
+    use crate::grammar::Bytes;
+    use openpgp_card_applet::RecordId;
+
+    /// The personalised card after `ops`, and the runner (to send more).
+    fn runner(ops: Vec<Op>) -> Runner {
+        let input = Session {
+            rsa: false,
+            contactless: false,
+            ops,
+        };
+        Runner::run(&input, input.ops.len(), &mut Vec::new(), true)
+    }
+
+    fn raw(bytes: &[u8]) -> Op {
+        Op::Raw {
+            out: 0,
+            bytes: Bytes(bytes.to_vec()),
+        }
+    }
+
+    fn medium(runner: &Runner) -> MemoryStorage {
+        runner.card.storage().inner().clone()
+    }
+
+    /// PUT DATA 5B on the personalised card: the media before and after.
+    fn name_written() -> (MemoryStorage, MemoryStorage) {
+        let mut card = runner(vec![Op::Verify(PinRef::Pw3)]);
+        let before = medium(&card);
+        let answer = card.send(
+            &build_apdu(0, 0xDA, 0x00, 0x5B, b"New<<Name", None),
+            4098,
+            1,
+        );
+        assert_eq!(status_word(&answer), 0x9000);
+        (before, medium(&card))
+    }
+
+    fn judge_fails(before: &MemoryStorage, after: &MemoryStorage, now: &MemoryStorage) -> bool {
+        let command = build_apdu(0, 0xDA, 0x00, 0x5B, b"New<<Name", None);
+        catch_unwind(AssertUnwindSafe(|| {
+            judge_power_cut(before, after, now, &command, 0x9000, 0x6581, 1)
+        }))
+        .is_err()
+    }
+
+    #[test]
+    fn the_power_cut_oracle_takes_the_old_and_the_new_card() {
+        let (before, after) = name_written();
+        assert!(!judge_fails(&before, &after, &before));
+        assert!(!judge_fails(&before, &after, &after));
+    }
+
+    /// A record half written (its bytes cut short, so its CRC fails) reads neither as the old
+    /// value nor as the new one.
+    #[test]
+    fn the_power_cut_oracle_sees_a_half_written_record() {
+        let (before, after) = name_written();
+        let changed: Vec<_> = after
+            .ids()
+            .filter(|&id| before.record(id) != after.record(id))
+            .collect();
+        assert!(!changed.is_empty());
+        for id in changed {
+            let mut torn = after.clone();
+            let record = after.record(id).unwrap_or_default();
+            torn.set_raw(id, &record[..record.len() / 2]);
+            assert!(judge_fails(&before, &after, &torn), "{id:?} torn");
+        }
+    }
+
+    /// A cut that leaves a retry counter above both the card before and after (a wrong PIN
+    /// given back) is caught, and so is a wrong-PIN answer that consumed no try.
+    #[test]
+    fn the_power_cut_oracle_sees_a_try_given_back() {
+        let mut card = runner(vec![raw(&build_apdu(0, 0x20, 0x00, 0x81, b"999999", None))]);
+        let lost = medium(&card);
+        let full = session_snapshot(false).storage.clone();
+        assert!(judge_fails(&lost, &lost, &full));
+        let command = build_apdu(0, 0x20, 0x00, 0x81, b"999999", None);
+        let answer = card.send(&command, 4098, 2);
+        assert_eq!(status_word(&answer), 0x6982);
+        let after = medium(&card);
+        let given_back = catch_unwind(AssertUnwindSafe(|| {
+            judge_power_cut(&lost, &after, &lost, &command, 0x6982, 0x6982, 2)
+        }));
+        assert!(given_back.is_err(), "a wrong PIN answered, no try consumed");
+        judge_power_cut(&lost, &after, &after, &command, 0x6982, 0x6982, 2);
+    }
+
+    /// A source stuck from the next byte on: GET CHALLENGE and a P-256 signature (hedged
+    /// nonce) are refused, Ed25519 still signs, nothing stored changes; a power cycle with the
+    /// source healed brings challenges back.
+    #[test]
+    fn a_failing_source_fails_closed_in_a_session() {
+        let mut card = runner(vec![Op::Rng(RngFault::Stuck(0))]);
+        let before = medium(&card);
+        let challenge = card.send(&[0x00, 0x84, 0x00, 0x00, 0x20], 4098, 1);
+        assert_eq!(challenge, [0x6F, 0x00]);
+        card.verify(PinRef::Pw1Other, 2);
+        let signed = card.send(&build_apdu(0, 0x88, 0, 0, &[0x5A; 32], Some(256)), 4098, 3);
+        assert_eq!(signed, [0x6F, 0x00], "ECDSA with a stuck source");
+        card.verify(PinRef::Pw1Sign, 4);
+        let signed = card.send(&build_apdu(0, 0x2A, 0x9E, 0x9A, b"m", Some(256)), 4098, 5);
+        assert_eq!(status_word(&signed), 0x9000, "Ed25519 draws nothing");
+        let after = medium(&card);
+        let changed: Vec<_> = before
+            .ids()
+            .chain(after.ids())
+            .filter(|&id| before.record(id) != after.record(id))
+            .collect();
+        // The Ed25519 signature was counted; nothing else changed (the PIN verifications
+        // restored their counters).
+        assert_eq!(changed, [RecordId::SIGNATURE_COUNTER]);
+        card.rng.fail(None);
+        let still = card.send(&[0x00, 0x84, 0x00, 0x00, 0x20], 4098, 6);
+        assert_eq!(still, [0x6F, 0x00], "latched until power-off");
+        card.card.applet.power_on(Transport::Contact);
+        let healed = card.send(&[0x00, 0x84, 0x00, 0x00, 0x20], 4098, 7);
+        assert_eq!(healed.len(), 34);
+    }
+}
