@@ -827,6 +827,26 @@ fn seed_sessions() -> Vec<(&'static str, Session)> {
             ),
         ),
         (
+            // The regression seed of the session fuzzer's first finding: a source that starts
+            // repeating a 4-byte cycle after it passed the start-up test. The adaptive
+            // proportion test alone let the cycle out in challenges (and into a generated
+            // key); the lag test of src/entropy.rs catches it in the block held ahead.
+            "rng-cycle-after-use",
+            session(
+                false,
+                vec![
+                    raw(hex("0084000010")),
+                    Op::Rng(RngFault::Cycle(Bytes(vec![0x01, 0x02, 0x03, 0x04]))),
+                    raw(hex("0084000040")),
+                    raw(hex("0084000040")),
+                    raw(hex("0084000040")),
+                    Op::Verify(PinRef::Pw3),
+                    apdu(0x47, 0x80, 0x00, &[0xB6, 0x00], Le::Short(0)),
+                    raw(hex("0084000040")),
+                ],
+            ),
+        ),
+        (
             // Every algorithm attribute in every slot (the applet refuses those a slot
             // cannot hold), then a known key of every algorithm and curve imported where it
             // fits and used.
