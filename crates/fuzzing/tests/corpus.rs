@@ -1067,6 +1067,29 @@ fn write_seed_corpus() {
     }
 }
 
+/// The attributes `Op::Attributes` sets cover every algorithm the applet supports (with every
+/// curve that is off by default), in the form C1-C3 take and in the form FA announces.
+#[test]
+fn algorithms_are_every_supported_algorithm() {
+    use openpgp_card_applet::crypto::Algorithm;
+    use openpgp_card_applet::tlv::Writer;
+    let mut count = 0;
+    for algorithm in Algorithm::supported() {
+        let canonical = openpgp_card_applet_testkit::attributes(&algorithm);
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        algorithm.write_announced(&mut w).expect("fits");
+        for form in [canonical, w.written().to_vec()] {
+            assert!(
+                fuzzing::ALGORITHMS.contains(&form.as_slice()),
+                "{algorithm:?}: {form:02X?} is not in ALGORITHMS"
+            );
+        }
+        count += 1;
+    }
+    assert!(count >= 19, "{count} algorithms");
+}
+
 /// The fuzz grammar's headers are the applet's: its GET DATA and PUT DATA headers are exactly
 /// the readable and writable DOs of the data-object table, and every header is a command the
 /// applet knows (neither 6D00 nor 6A86 on a fresh card).
