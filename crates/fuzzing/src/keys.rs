@@ -153,7 +153,12 @@ pub(crate) const OTHER_SCALARS: [&[u8]; 8] = [
 /// attributes (ECDSA and ECDH on every Weierstrass curve, RSA-2048 in its four import
 /// formats, one with the trailing FF). A key in a slot it does not fit (X25519 in SIG) is
 /// refused by the applet.
-pub(crate) fn key_profiles() -> Vec<KnownKey> {
+pub(crate) fn key_profiles() -> &'static [KnownKey] {
+    static PROFILES: std::sync::OnceLock<Vec<KnownKey>> = std::sync::OnceLock::new();
+    PROFILES.get_or_init(build_key_profiles)
+}
+
+fn build_key_profiles() -> Vec<KnownKey> {
     use attributes as a;
     let [p384, k256, p521, bp256, bp384, bp512, ed448, x448] = OTHER_SCALARS;
     vec![
