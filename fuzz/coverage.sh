@@ -19,12 +19,13 @@ if [ ! -x "$tools/llvm-cov" ]; then
     exit 1
 fi
 targets=(apdu tlv import session)
-objects=()
+objects=()  # the first binary is llvm-cov's positional one, the others -object
 for target in "${targets[@]}"; do
     echo "coverage: $target over $(ls "$root/$target" | wc -l) files" >&2
     cargo +nightly fuzz coverage -s none "$target" "$root/$target" >"coverage/$target.log" 2>&1 ||
         { tail -n 30 "coverage/$target.log" >&2; exit 1; }
-    objects+=(-object "target/$host/coverage/$host/release/$target")
+    [ ${#objects[@]} -gt 0 ] && objects+=(-object)
+    objects+=("target/$host/coverage/$host/release/$target")
 done
 "$tools/llvm-profdata" merge -sparse coverage/{apdu,tlv,import,session}/coverage.profdata \
     -o coverage/all.profdata
