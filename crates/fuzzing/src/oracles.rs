@@ -11,6 +11,7 @@ use openpgp_card_applet_testkit::{ecdh_cipher_do, keys, FaultyStorage, MemorySto
 
 use crate::card::{assert_status, build_apdu, card_on, send, FuzzCard, FuzzRng, PW1, PW3};
 use crate::keys::{x25519_gnupg_order, OTHER_SCALARS};
+use crate::snapshot::factory_medium;
 
 /// Every 16-byte window of every private key of the session cards, with a 64 K-bit filter
 /// on the first two bytes so that a response is checked with one bit test per byte.
@@ -342,7 +343,7 @@ impl Oracle {
     /// verified, selected or touched before the reset may show (no RNG-dependent byte can
     /// appear, since a fresh card has no key).
     fn compare_with_factory_card(&mut self, card: &mut FuzzCard<FaultyStorage>, op: usize) {
-        let mut fresh = card_on(MemoryStorage::new(), self.transport);
+        let mut fresh = card_on(factory_medium().clone(), self.transport);
         for probe in reset_probe() {
             let reset = send(card, &probe);
             let factory = send(&mut fresh, &probe);

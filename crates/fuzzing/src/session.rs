@@ -633,4 +633,27 @@ mod tests {
         let healed = card.send(&[0x00, 0x84, 0x00, 0x00, 0x20], 4098, 7);
         assert_eq!(healed.len(), 34);
     }
+
+    /// The session card is provisioned: attestation of a key generated on the card answers a
+    /// certificate (an imported key is refused, 6985, as a YubiKey does).
+    #[test]
+    fn attestation_answers_on_the_session_card() {
+        let mut card = runner(vec![Op::Verify(PinRef::Pw1Other)]);
+        let command = build_apdu(0x80, 0xFB, 0x01, 0x00, &[], Some(65536));
+        assert_eq!(card.send(&command, 4098, 1), [0x69, 0x85], "imported");
+        card.verify(PinRef::Pw3, 2);
+        let generate = build_apdu(0, 0x47, 0x80, 0x00, &[0xB6, 0x00], Some(65536));
+        assert_eq!(status_word(&card.send(&generate, 4098, 3)), 0x9000);
+        let command = build_apdu(0x80, 0xFB, 0x01, 0x00, &[], Some(65536));
+        let answer = card.send(&command, 4098, 1);
+        assert_eq!(answer, [0x90, 0x00]);
+        // The attestation certificate is the fourth occurrence of 7F21.
+        let select = [
+            0x00, 0xA5, 0x03, 0x04, 0x06, 0x60, 0x04, 0x5C, 0x02, 0x7F, 0x21,
+        ];
+        assert_eq!(card.send(&select, 4098, 4), [0x90, 0x00]);
+        let certificate = card.send(&build_apdu(0, 0xCA, 0x7F, 0x21, &[], Some(65536)), 4098, 5);
+        assert_eq!(status_word(&certificate), 0x9000);
+        assert_eq!(certificate.first(), Some(&0x30), "a DER certificate");
+    }
 }

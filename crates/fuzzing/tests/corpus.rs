@@ -886,6 +886,11 @@ fn seed_sessions() -> Vec<(&'static str, Session)> {
                     apdu(0xF2, 0x00, 0x00, &[4, 4, 4], Le::Absent),
                     Op::Verify(PinRef::Pw1Other),
                     apdu(0xFB, 0x01, 0x00, &[], Le::Short(0)),
+                    // Imported keys are not attested (6985); generated ones are.
+                    Op::Verify(PinRef::Pw3),
+                    apdu(0x47, 0x80, 0x00, &[0xB6, 0x00], Le::Short(0)),
+                    apdu(0x47, 0x80, 0x00, &[0xA4, 0x00], Le::Short(0)),
+                    apdu(0xFB, 0x01, 0x00, &[], Le::Extended(0)),
                     apdu(0xFB, 0x02, 0x00, &[], Le::Short(0)),
                     apdu(0xFB, 0x03, 0x00, &[], Le::Short(0)),
                     apdu(0xCA, 0x00, 0xFC, &[], Le::Short(0)),
