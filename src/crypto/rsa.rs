@@ -49,6 +49,10 @@ pub(crate) struct RsaKey {
     /// n, big-endian, `bits / 8` bytes.
     modulus: Vec<u8>,
     key: OnceCell<::rsa::PrivateKey>,
+    /// The Montgomery moduli of p and q for the workspace's kernel, built with `key` (at import,
+    /// at load from storage, or at a generated key's first use) and dropped (wiped) with it.
+    #[cfg(feature = "cortex-m4")]
+    moduli: OnceCell<super::rsa_crt::CrtModuli>,
 }
 
 /// The modulus lengths the card supports.
@@ -125,6 +129,8 @@ fn generate_sized<const L: usize, R: TryCryptoRng>(
             primes,
             modulus,
             key: OnceCell::new(),
+            #[cfg(feature = "cortex-m4")]
+            moduli: OnceCell::new(),
         });
     }
     Err(Error::Internal)
@@ -144,12 +150,17 @@ impl RsaKey {
         if !full_length || *key.e() != BoxedUint::from(E) {
             return Err(Error::IncorrectData);
         }
+        // Built with the key they are derived from, so that no private operation pays for them.
+        #[cfg(feature = "cortex-m4")]
+        let moduli = OnceCell::from(super::rsa_crt::CrtModuli::new(&key)?);
         Ok(RsaKey {
             bits,
             format,
             primes,
             modulus: n.to_vec(),
             key: OnceCell::from(key),
+            #[cfg(feature = "cortex-m4")]
+            moduli,
         })
     }
 
@@ -193,11 +204,28 @@ impl RsaKey {
             let (p, q) = self.primes.split_at(half);
             let built =
                 Self::from_primes(self.bits, self.format, p, q).map_err(|_| Error::Internal)?;
+            #[cfg(feature = "cortex-m4")]
+            if let Some(moduli) = built.moduli.into_inner() {
+                // Set once, with the key below: nothing else can reach the cells meanwhile.
+                let _ = self.moduli.set(moduli);
+            }
             let key = built.key.into_inner().ok_or(Error::Internal)?;
             // Set once: `get` was empty and nothing else can reach the cell meanwhile.
             let _ = self.key.set(key);
         }
         self.key.get().ok_or(Error::Internal)
+    }
+
+    /// The CRT moduli of the key's primes for the workspace's kernel, built with the `rsa`
+    /// crate's key (here only if that did not happen, which it always does).
+    #[cfg(feature = "cortex-m4")]
+    fn moduli(&self) -> Result<&super::rsa_crt::CrtModuli, Error> {
+        if self.moduli.get().is_none() {
+            let moduli = super::rsa_crt::CrtModuli::new(self.key()?)?;
+            // Set once: `get` was empty and nothing else can reach the cell meanwhile.
+            let _ = self.moduli.set(moduli);
+        }
+        self.moduli.get().ok_or(Error::Internal)
     }
 
     /// A key from its primes; the private exponent and CRT values are recomputed.
@@ -329,7 +357,7 @@ impl RsaKey {
                 .copy_from_slice(input);
             let c = BoxedUint::from_be_slice(&em, key.n_bits_precision())
                 .map_err(|_| Error::Internal)?;
-            super::rsa_crt::private(key, rng, &c)?.to_be_bytes()
+            super::rsa_crt::private(key, self.moduli()?, rng, &c)?.to_be_bytes()
         };
         #[cfg(not(feature = "cortex-m4"))]
         let signature = key
@@ -378,7 +406,7 @@ impl RsaKey {
             if c >= *key.n().as_ref() {
                 return Err(Error::IncorrectData);
             }
-            let m = super::rsa_crt::private(key, rng, &c)?;
+            let m = super::rsa_crt::private(key, self.moduli()?, rng, &c)?;
             let check = hazmat::rsa_encrypt(key, &m).map_err(|_| Error::Internal)?;
             if check != c {
                 return Err(Error::Internal);

@@ -70,8 +70,20 @@ fn call_returned() {
 
 static SYSTICK_WRAPS: AtomicU32 = AtomicU32::new(0);
 const SYSTICK_RELOAD: u32 = 0x00FF_FFFF;
-/// Instructions per SysTick tick: 1 ns per instruction, SysTick clocked at 25 MHz.
+/// The core and the machine the image runs on, for the banners.
+#[cfg(not(footprint_m33))]
+pub const CORE: &str = "Cortex-M4, QEMU mps2-an386";
+/// The core and the machine the image runs on, for the banners.
+#[cfg(footprint_m33)]
+pub const CORE: &str = "Cortex-M33, QEMU mps2-an505";
+
+/// Instructions per SysTick tick: 1 ns per instruction, SysTick clocked at 25 MHz (QEMU's
+/// mps2-an386).
+#[cfg(not(footprint_m33))]
 const INSNS_PER_TICK: u64 = 40;
+/// The same on QEMU's mps2-an505 (Cortex-M33), whose system clock is 20 MHz.
+#[cfg(footprint_m33)]
+const INSNS_PER_TICK: u64 = 50;
 
 #[exception]
 fn SysTick() {

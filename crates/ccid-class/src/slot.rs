@@ -173,6 +173,12 @@ impl<const N: usize> Slot<N> {
         Some((self.io_len, Token(self.generation)))
     }
 
+    /// Whether the host has powered the card (IccPowerOn, and no IccPowerOff or bus reset
+    /// since).
+    pub fn is_powered(&self) -> bool {
+        self.powered
+    }
+
     /// Whether a command is waiting for, or being worked on by, the application.
     pub fn is_busy(&self) -> bool {
         matches!(self.command, Command::Ready | Command::Running { .. })

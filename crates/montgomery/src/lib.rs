@@ -45,7 +45,8 @@ pub const KERNEL: &str = if cfg!(montgomery_umaal) {
 };
 
 /// `a * b * R^(-1) mod m`, fully reduced, with this target's kernel: `b < m`, `a < R` (or the
-/// other way round), `n0 = -m^(-1) mod 2^32`, `N` even and at least 4.
+/// other way round), `n0 = -m^(-1) mod 2^32`, `N` even and at least 4 (a multiple of 4 with the
+/// UMAAL kernel).
 #[inline]
 pub fn mont_mul<const N: usize>(a: &[u32; N], b: &[u32; N], m: &[u32; N], n0: u32) -> [u32; N] {
     #[cfg(montgomery_umaal)]
@@ -141,7 +142,8 @@ fn select<const N: usize>(if_ones: &[u32; N], if_zero: &[u32; N], mask: u32) -> 
 /// An odd modulus of `N` limbs with what Montgomery arithmetic modulo it needs.
 ///
 /// Its value may be secret (an RSA prime): building it and every operation with it is constant
-/// time. `N` must be even and at least 4 (checked when compiled).
+/// time. `N` must be even and at least 4, a multiple of 4 with the UMAAL kernel (checked when
+/// compiled).
 #[derive(Clone)]
 pub struct Modulus<const N: usize> {
     m: [u32; N],
@@ -175,6 +177,7 @@ impl<const N: usize> Drop for Residue<N> {
 impl<const N: usize> Drop for Modulus<N> {
     fn drop(&mut self) {
         self.m.zeroize();
+        self.n0.zeroize();
         self.one.zeroize();
         self.r2.zeroize();
     }
@@ -183,8 +186,11 @@ impl<const N: usize> Drop for Modulus<N> {
 impl<const N: usize> Modulus<N> {
     /// The modulus `m` (limbs least significant first); `None` if it is even or 1.
     ///
-    /// Constant time in `m`: `R mod m` by 32 N + N modular doublings of 1, then five
-    /// Montgomery squarings, about the cost of 70 products for 1024 bits.
+    /// Constant time in `m` but for whether its top limb is zero (never, for an RSA prime or
+    /// modulus of `N` limbs): with a top limb, `2^(32 (N - 1)) < m`, and `R mod m` is 32
+    /// modular doublings of it; without, 32 N doublings of 1. Then N more doublings give
+    /// `2^N R mod m` and five Montgomery squarings `R^2 mod m`: about the cost of 12 products
+    /// for 1024 bits.
     pub fn new(m: &[u32; N]) -> Option<Self> {
         const {
             assert!(
@@ -198,8 +204,18 @@ impl<const N: usize> Modulus<N> {
         }
         let n0 = neg_inverse(m[0]);
         let mut x = [0u32; N];
-        x[0] = 1;
-        for _ in 0..32 * N {
+        // Whether the top limb is zero, the one branch on the value (see above).
+        let doublings = match (x.last_mut(), m.last()) {
+            (Some(top), Some(&m_top)) if m_top != 0 => {
+                *top = 1;
+                32
+            }
+            _ => {
+                x[0] = 1;
+                32 * N
+            }
+        };
+        for _ in 0..doublings {
             x = double_mod(&x, m);
         }
         let one = x;
@@ -286,34 +302,40 @@ impl<const N: usize> Modulus<N> {
         for k in 2..16 {
             table[k] = mont_mul(&table[k - 1], &base.0, &self.m, self.n0);
         }
-        let mut acc = Residue(self.one);
+        // Plain arrays inside (no residue to wipe at every step), wiped at the end.
+        let mut acc = self.one;
         let mut factor = [0u32; N];
         let mut first = true;
         for &limb in exponent.iter().rev() {
             for shift in (0..8).rev() {
                 let window = (limb >> (4 * shift)) & 0xF;
-                factor.zeroize();
-                for (k, entry) in table.iter().enumerate() {
-                    let m = eq_mask(k as u32, window);
-                    for (f, e) in factor.iter_mut().zip(entry) {
-                        *f |= e & m;
+                // Every entry read: word by word, each entry under its mask (all ones for
+                // the window's entry, zero for the others).
+                let masks: [u32; 16] = core::array::from_fn(|k| eq_mask(k as u32, window));
+                for (i, f) in factor.iter_mut().enumerate() {
+                    let mut word = 0u32;
+                    for (entry, m) in table.iter().zip(&masks) {
+                        word |= entry[i] & m;
                     }
+                    *f = word;
                 }
                 if first {
                     // The first window's position, never its value, skips squarings of 1.
-                    acc.0 = factor;
+                    acc = factor;
                     first = false;
                 } else {
                     for _ in 0..4 {
-                        acc = self.square(&acc);
+                        acc = mont_mul(&acc, &acc, &self.m, self.n0);
                     }
-                    acc.0 = mont_mul(&acc.0, &factor, &self.m, self.n0);
+                    acc = mont_mul(&acc, &factor, &self.m, self.n0);
                 }
             }
         }
+        let power = Residue(acc);
         table.zeroize();
         factor.zeroize();
-        acc
+        acc.zeroize();
+        power
     }
 }
 

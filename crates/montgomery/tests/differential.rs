@@ -42,7 +42,12 @@ fn modulus<const N: usize>(random: &[u32], top: TopLimb) -> [u32; N] {
         TopLimb::TopBit => 0x8000_0000,
         TopLimb::AllOnes => 0xFFFF_FFFF,
         TopLimb::Small => 1,
+        TopLimb::Zero => 0,
     };
+    if let TopLimb::Zero = top {
+        // Still above 1, and below 2^(32 (N - 1)): R mod m by the long way.
+        m[N - 2] |= 1;
+    }
     m
 }
 
@@ -52,6 +57,8 @@ enum TopLimb {
     TopBit,
     AllOnes,
     Small,
+    /// A top limb of zero: `Modulus::new` takes its other path.
+    Zero,
 }
 
 fn top_limb() -> impl Strategy<Value = TopLimb> {
@@ -60,6 +67,7 @@ fn top_limb() -> impl Strategy<Value = TopLimb> {
         Just(TopLimb::TopBit),
         Just(TopLimb::AllOnes),
         Just(TopLimb::Small),
+        Just(TopLimb::Zero),
     ]
 }
 
@@ -212,6 +220,7 @@ macro_rules! size {
                     TopLimb::TopBit,
                     TopLimb::AllOnes,
                     TopLimb::Small,
+                    TopLimb::Zero,
                 ] {
                     let m: [u32; N] = modulus(&random, top);
                     for ka in 0..5 {

@@ -24,7 +24,6 @@ use core::convert::Infallible;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use ccid_class::Ccid;
 use cortex_m::peripheral::NVIC;
 use cortex_m_rt::entry;
 use critical_section::Mutex;
@@ -37,21 +36,15 @@ use nrf52840_hal::nvmc::Nvmc;
 use nrf52840_hal::pac::{self, interrupt, Interrupt};
 use nrf52840_hal::usbd::{UsbPeripheral, Usbd};
 use openpgp_card_applet::{Applet, Clock, Config, Platform, Presence, Transport, UserPresence};
+use openpgp_card_applet_usb_card::{self as usb_card, Atr, Class, Job, CCID_MESSAGE};
 use rand_core::{TryCryptoRng, TryRng};
 use usb_device::bus::UsbBusAllocator;
-use usb_device::device::{StringDescriptors, UsbDevice, UsbDeviceBuilder, UsbVidPid};
+use usb_device::device::UsbDevice;
 
-/// Message buffers of the CCID class: the longest APDU the applet takes (4096 data bytes with
-/// an extended header) or gives (4096 + SW), plus the 10-byte CCID header and slack. This is
-/// also the announced dwMaxCCIDMessageLength.
-const CCID_MESSAGE: usize = 4096 + 32;
 /// The heap: the applet's command and response buffers (8 KiB), the record store's buffer
 /// (4 KiB), decoded keys (three RSA-4096 keys at most) and the big-number temporaries of an
 /// RSA-4096 key generation.
 const HEAP_SIZE: usize = 128 * 1024;
-/// pid.codes' test VID/PID: for development only. A product uses its own (and the host's
-/// CCID driver must know it: see the README).
-const VID_PID: UsbVidPid = UsbVidPid(0x1209, 0x0001);
 /// RTC1 ticks between two class ticks (32768 Hz: 125 ms).
 const TICK: u32 = 4096;
 
@@ -59,7 +52,7 @@ const TICK: u32 = 4096;
 static HEAP: Heap = Heap::empty();
 
 type Bus = Usbd<UsbPeripheral<'static>>;
-type Usb = (UsbDevice<'static, Bus>, Ccid<'static, Bus, CCID_MESSAGE>);
+type Usb = (UsbDevice<'static, Bus>, Class<'static, Bus>);
 
 /// The USB device and class, shared by the USBD interrupt, the RTC1 interrupt and the main
 /// loop (which takes commands and gives responses). A reference, so that the static is zero
@@ -140,7 +133,7 @@ fn main() -> ! {
         },
     );
     applet.power_on(Transport::Contact);
-    let atr = answer_to_reset(&applet);
+    let atr = Atr::of(&applet);
 
     // USB: allocator and device live for the program's life.
     // USB events are served from the start-of-frame interrupt (every 1 ms while the bus is
@@ -151,26 +144,15 @@ fn main() -> ! {
         : UsbBusAllocator<Bus> = UsbBusAllocator::new(Usbd::new(UsbPeripheral::new(p.USBD, clocks)))
     )
     .expect("usb bus");
+    // The USB device and class as crates/usb-card builds them (the host USB device of
+    // crates/usb-socket runs the same code under pcscd and libccid).
     let serial: &'static str = {
-        let hex = cortex_m::singleton!(: [u8; 8] = [0; 8]).expect("serial");
-        for (i, byte) in hex.iter_mut().enumerate() {
-            let nibble = (device_id >> (28 - 4 * i)) & 0xF;
-            *byte = b"0123456789ABCDEF"[nibble as usize];
-        }
+        let hex =
+            cortex_m::singleton!(: [u8; 8] = usb_card::serial_hex(device_id)).expect("serial");
         core::str::from_utf8(hex).unwrap_or("0")
     };
-    let ccid = Ccid::new(bus, &atr[1..=usize::from(atr[0])]);
-    let device = UsbDeviceBuilder::new(bus, VID_PID)
-        .strings(&[StringDescriptors::default()
-            .manufacturer("openpgp-card-applet")
-            .product("OpenPGP card (nRF52840)")
-            .serial_number(serial)])
-        .expect("strings")
-        .max_packet_size_0(64)
-        .expect("ep0")
-        .max_power(100)
-        .expect("power")
-        .build();
+    let ccid = usb_card::class(bus, &atr);
+    let device = usb_card::device(bus, "OpenPGP card (nRF52840)", serial).expect("usb device");
     let usb: &'static mut Usb = cortex_m::singleton!(: Usb = (device, ccid)).expect("usb");
     critical_section::with(|cs| USB.borrow_ref_mut(cs).replace(usb));
     // SAFETY: the handlers only touch state behind `USB`'s mutex and atomics.
@@ -185,53 +167,30 @@ fn main() -> ! {
         // Take what the USB interrupt left, or sleep until an interrupt: WFI inside the
         // critical section wakes on a pending interrupt, which then runs once the section
         // ends, so nothing is missed between the check and the sleep.
-        let (reset, job) = critical_section::with(|cs| {
+        let job = critical_section::with(|cs| {
             let mut usb = USB.borrow_ref_mut(cs);
             let Some((_, ccid)) = usb.as_mut() else {
-                return (false, None);
+                return Job {
+                    reset: false,
+                    command: None,
+                };
             };
-            let reset = ccid.slot().take_reset();
-            let job = ccid.slot().take_command(&mut command[..]);
-            if !reset && job.is_none() {
+            let job = Job::take(ccid, &mut command[..]);
+            if job.is_idle() {
                 cortex_m::asm::wfi();
             }
-            (reset, job)
+            job
         });
-        if reset {
-            // IccPowerOn/IccPowerOff or a bus reset: a card reset for the applet.
-            applet.power_on(Transport::Contact);
-        }
-        if let Some((n, token)) = job {
-            let m = applet.process(&command[..n], &mut response[..]);
+        // IccPowerOn/IccPowerOff or a bus reset is a card reset for the applet; a command runs
+        // here, outside the critical section, for as long as it takes.
+        if let Some(answer) = usb_card::serve(&mut applet, job, &command[..], &mut response[..]) {
             critical_section::with(|cs| {
                 if let Some((_, ccid)) = USB.borrow_ref_mut(cs).as_mut() {
-                    ccid.respond(token, &response[..m]);
+                    answer.give(ccid, &response[..]);
                 }
             });
         }
     }
-}
-
-/// The ATR: direct convention, T=1 only, and the applet's historical bytes (DO 5F52, which
-/// also tell a terminated card's LCS), so the host sees the same capabilities in both.
-/// Returned as a length byte and the bytes.
-fn answer_to_reset<S, R, C, U>(applet: &Applet<S, R, C, U>) -> [u8; 34]
-where
-    S: openpgp_card_applet::Storage,
-    R: rand_core::CryptoRng,
-    C: Clock,
-    U: UserPresence,
-{
-    let historical = applet.historical_bytes();
-    let mut atr = [0u8; 34];
-    let body = [0x3B, 0x80 | historical.len() as u8, 0x01];
-    atr[1..4].copy_from_slice(&body);
-    atr[4..4 + historical.len()].copy_from_slice(&historical);
-    let end = 4 + historical.len();
-    // TCK: XOR of T0 up to the last historical byte (present because T=1 is indicated).
-    atr[end] = atr[2..end].iter().fold(0, |x, b| x ^ b);
-    atr[0] = end as u8; // length of ATR bytes atr[1..=end]
-    atr
 }
 
 #[interrupt]

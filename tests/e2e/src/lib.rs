@@ -64,6 +64,18 @@ pub fn attestation_ca() -> openpgp_card_applet_testkit::attestation_ca::Developm
     ))
 }
 
+/// The socket of the USB device (`E2E_USB`): then every card is the applet behind
+/// `usb-device` and the CCID class on that socket (`crates/usb-socket`), which pcscd reaches
+/// through the real libccid and the test libusb (`tests/e2e/usb.sh` runs them).
+pub fn usb() -> Option<PathBuf> {
+    std::env::var_os("E2E_USB")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The reader name pcscd gives the USB device's static entry (`crates/usb-socket/run.sh`).
+pub const USB_READER: &str = "OpenPGP USB card 00 00";
+
 /// vpcd's port for these tests.
 pub fn port() -> u16 {
     std::env::var("E2E_VPCD_PORT")
@@ -74,6 +86,10 @@ pub fn port() -> u16 {
 
 /// The PC/SC reader name vpcd gives the port, and its index in the reader list.
 pub fn reader() -> (String, u16) {
+    if usb().is_some() {
+        // The only reader of the pcscd that drives it.
+        return (USB_READER.to_owned(), 0);
+    }
     let index = port().saturating_sub(openpgp_card_applet_virtual_card::DEFAULT_PORT);
     (format!("Virtual PCD 00 {index:02}"), index)
 }
@@ -259,6 +275,8 @@ struct ButtonState {
     requests: usize,
     /// Panic when asked (in the card thread): for the test that the harness fails on it.
     panics: bool,
+    /// How long the user takes to answer (the card waits that long).
+    delay: Duration,
 }
 
 impl Button {
@@ -268,6 +286,7 @@ impl Button {
             answer,
             requests: 0,
             panics: false,
+            delay: Duration::ZERO,
         })))
     }
 
@@ -287,6 +306,11 @@ impl Button {
         self.state().answer = answer;
     }
 
+    /// How long the user takes to answer from now on: a command that asks waits that long.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state().delay = delay;
+    }
+
     /// How many times the card asked for presence so far.
     pub fn requests(&self) -> usize {
         self.state().requests
@@ -299,9 +323,10 @@ impl UserPresence for Button {
     fn confirm(&mut self, _timeout_ms: u32) -> Result<Presence, Self::Error> {
         let mut state = self.state();
         state.requests += 1;
-        let (answer, panics) = (state.answer, state.panics);
+        let (answer, panics, delay) = (state.answer, state.panics, state.delay);
         drop(state);
         assert!(!panics, "the test button panics, as asked");
+        thread::sleep(delay);
         Ok(answer)
     }
 }
@@ -321,6 +346,8 @@ pub struct Card {
     is_firmware: bool,
     /// With [`firmware`]: how it was started (to start it again) and QEMU's process id.
     setup: Option<(FirmwareSetup, u32)>,
+    /// With [`usb`]: the USB device's handle.
+    pub usb: Option<openpgp_card_applet_usb_socket::Handle>,
 }
 
 /// What [`Card::start_firmware`] was given.
@@ -355,6 +382,9 @@ impl Card {
             card.flash = Some(dir);
             return card;
         }
+        if let Some(socket) = usb() {
+            return Card::start_usb(&socket, button, config);
+        }
         // pcscd powers a card when it sees it inserted. If the previous test's card went away
         // and this one connected between two of pcscd's presence polls, pcscd would see no
         // insertion and never power it: wait until pcscd has seen the reader empty.
@@ -384,6 +414,70 @@ impl Card {
             openpgp_card_applet_virtual_card::run(&mut applet, options)
         });
         Card::started(handle, thread, log, Arc::default(), false)
+    }
+
+    /// Starts the applet as a USB device on `socket` (a fresh card, plugged in) and waits
+    /// until pcscd, through libccid, has powered it.
+    pub fn start_usb(socket: &Path, button: Button, config: Config) -> Card {
+        let log = SharedLog::default();
+        let handle = openpgp_card_applet_usb_socket::Handle::new();
+        let _ = std::fs::remove_file(socket);
+        let listener = std::os::unix::net::UnixListener::bind(socket)
+            .unwrap_or_else(|e| panic!("the USB device's socket {}: {e}", socket.display()));
+        let (device, apdu_log) = (handle.clone(), log.clone());
+        let thread = thread::spawn(move || {
+            let config = Config {
+                serial: SERIAL,
+                ..config
+            };
+            let platform = Platform {
+                storage: MemoryStorage::new(),
+                rng: TestRng::seed_from_u64(0xE2E),
+                clock: ManualClock::new(),
+                user_presence: button,
+            };
+            let mut applet = Applet::new(config, platform);
+            let mut rng = TestRng::seed_from_u64(0xA77E57);
+            attestation_ca()
+                .provision(&mut applet, ATTESTATION_DATE, &mut rng)
+                .map_err(|status| io::Error::other(format!("provisioning: {status:?}")))?;
+            let options = openpgp_card_applet_usb_socket::Options {
+                apdu_log: Some(Box::new(apdu_log)),
+                ..Default::default()
+            };
+            openpgp_card_applet_usb_socket::run(&mut applet, &listener, &device, options)
+        });
+        let card = Card {
+            handle: openpgp_card_applet_virtual_card::Handle::new(),
+            thread: Some(thread),
+            log,
+            costs: Arc::default(),
+            flash: None,
+            is_firmware: false,
+            setup: None,
+            usb: Some(handle),
+        };
+        let usb = card
+            .usb
+            .as_ref()
+            .map(|h| h.wait_powered(Duration::from_secs(20)));
+        if usb != Some(true) {
+            panic!(
+                "pcscd did not power the USB device on {} within 20 s: is pcscd running with \
+                 the test libusb and the reader entry of tests/e2e/usb.sh?\nAPDU log:\n{}",
+                socket.display(),
+                card.log.text()
+            );
+        }
+        // pcscd opens its reader (and so powers the first card) before it listens to clients.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while pcsc::Context::establish(pcsc::Scope::User).is_err() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(50));
+        }
+        wait_reader(Duration::from_secs(10), |state| {
+            state.contains(pcsc::State::PRESENT) && !state.contains(pcsc::State::MUTE)
+        });
+        card
     }
 
     /// Starts the firmware `elf` under QEMU on the flash image in `flash_dir` (kept: start it
@@ -527,6 +621,7 @@ impl Card {
             costs,
             flash: None,
             setup: None,
+            usb: None,
         };
         if !card.handle.wait_powered(Duration::from_secs(20)) {
             panic!(
@@ -552,6 +647,12 @@ impl Card {
 
     fn stop(&mut self) {
         self.handle.stop();
+        if let Some(device) = &self.usb {
+            device.stop();
+            if let Some(socket) = usb() {
+                let _ = std::fs::remove_file(socket);
+            }
+        }
         if let Some(thread) = self.thread.take() {
             match thread.join() {
                 Ok(Ok(())) => {}

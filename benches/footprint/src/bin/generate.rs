@@ -136,7 +136,10 @@ fn rsa(bits: u16) -> Vec<u64> {
 #[entry]
 fn main() -> ! {
     harness::init();
-    hprintln!("openpgp-card-applet on-card key generation (Cortex-M4, QEMU mps2-an386)");
+    hprintln!(
+        "openpgp-card-applet on-card key generation ({})",
+        harness::CORE
+    );
 
     let mut results: Vec<(u16, Vec<u64>)> = Vec::new();
     for bits in [2048u16, 3072, 4096] {

@@ -45,7 +45,8 @@ const N: usize = 32;
 fn main() -> ! {
     harness::init();
     hprintln!(
-        "montgomery: 1024-bit Montgomery arithmetic (Cortex-M4, QEMU mps2-an386; {} kernel)",
+        "montgomery: 1024-bit Montgomery arithmetic ({}; {} kernel)",
+        harness::CORE,
         openpgp_card_applet_montgomery::KERNEL
     );
     let Some(p) = limbs_from_be_bytes::<N>(keys::RSA2048_P) else {

@@ -43,7 +43,7 @@ const GET_DATA_6E: &[u8] = &[0x00, 0xCA, 0x00, 0x6E, 0x00, 0x00, 0x00];
 #[entry]
 fn main() -> ! {
     harness::init();
-    hprintln!("openpgp-card-applet footprint session (Cortex-M4, QEMU mps2-an386)");
+    hprintln!("openpgp-card-applet footprint session ({})", harness::CORE);
 
     let before = HEAP.in_use();
     let card = harness::card(1);

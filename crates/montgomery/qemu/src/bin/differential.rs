@@ -180,6 +180,9 @@ fn main() -> ! {
         PRODUCTS
     );
     let mut rng = Rng(0x0123_4567_89AB_CDEF);
+    // The smallest sizes: the inner loop of the UMAAL kernel runs no time (N = 4), once (8).
+    size::<4>(&mut rng, &[]);
+    size::<8>(&mut rng, &[]);
     size::<32>(&mut rng, &[keys::RSA2048_P, keys::RSA2048_Q]);
     size::<48>(&mut rng, &[keys::RSA3072_P, keys::RSA3072_Q]);
     size::<64>(&mut rng, &[keys::RSA4096_P, keys::RSA4096_Q]);
