@@ -1,8 +1,9 @@
 //! The platform's random numbers, checked before use: NIST SP 800-90B §4.4's continuous health
-//! tests (the repetition count test and the adaptive proportion test) on every byte, a
-//! start-up test of 1,024 bytes (§4.3) at the first use after power-on, and a look-ahead of a
-//! whole block, so that a source that gets stuck is caught before any of its stuck bytes is
-//! used.
+//! tests (the repetition count test and the adaptive proportion test) and a lag test for short
+//! cycles (a developer-defined test in the sense of §4.5) on every byte, a start-up test of
+//! 1,024 bytes (§4.3) at the first use after power-on, and a look-ahead of a whole block, so
+//! that a source that gets stuck or starts repeating a cycle of up to 26 bytes is caught before
+//! any of its stuck or repeating bytes is used.
 //!
 //! A failure latches until the next power-on: GET CHALLENGE, key generation and every
 //! randomised operation (ECDSA's hedged nonces, RSA blinding, attestation serial numbers) then
@@ -19,11 +20,15 @@
 //! # What the tests assume, and what they can see
 //! The source is taken for what [`rand_core`]'s `CryptoRng` promises: full-entropy
 //! (conditioned) output, 8 bits of min-entropy per byte. The cut-offs give a false alarm with
-//! probability 2⁻⁴⁰ per byte at that entropy (§4.4.1, §4.4.2). They catch a source stuck at
-//! any value (6 equal bytes in a row), one that dies (stuck from some byte on), and one that
-//! repeats a cycle of up to 26 bytes. A longer cycle, or a deterministic generator with a
-//! known seed, looks random to any test of this size: the firmware must seed and check its
-//! own DRBG (the embedding guide says what it keeps doing itself).
+//! probability 2⁻⁴⁰ per byte at that entropy (§4.4.1, §4.4.2; the lag test's 25 lags 2⁻⁴³).
+//! They catch a source stuck at any value (6 equal bytes in a row), one that dies (stuck from
+//! some byte on), and one that repeats a cycle of up to 26 bytes (6 bytes in a row each equal
+//! to the one a cycle length before it: at most 32 bytes into the cycle, inside the block held
+//! ahead, even when the source had been healthy until then; the adaptive proportion test, whose
+//! window starts every 512 bytes, alone let up to 500 bytes of such a cycle through, which the
+//! session fuzzer found). A longer cycle, or a deterministic generator with a known seed, looks
+//! random to any test of this size: the firmware must seed and check its own DRBG (the
+//! embedding guide says what it keeps doing itself).
 
 use core::convert::Infallible;
 
@@ -44,6 +49,12 @@ const RCT_CUTOFF: u8 = 6;
 const APT_WINDOW: u16 = 512;
 /// §4.4.2: C = 1 + CRITBINOM(512, 2⁻⁸, 1 − 2⁻⁴⁰) = 19.
 const APT_CUTOFF: u16 = 19;
+/// The lag test: the longest cycle it catches (lags 2..=26; lag 1 is the repetition count
+/// test's).
+const MAX_CYCLE: usize = 26;
+/// The lag test fails at this many bytes in a row each equal to the byte `lag` before it: at
+/// H = 8 a healthy source does so with probability 2⁻⁴⁸ per lag, 25 lags under 2⁻⁴³.
+const LAG_CUTOFF: u8 = 6;
 
 /// SP 800-90B §4.4's two continuous tests, over a stream of bytes.
 ///
@@ -62,6 +73,13 @@ struct HealthTests {
     first: u8,
     count: u16,
     seen: u16,
+    /// The lag test: the last [`MAX_CYCLE`] bytes (a ring; `next` is where the next byte goes,
+    /// `filled` how many are real), and for each lag 1..=[`MAX_CYCLE`] (index lag − 1; lag 1
+    /// unused) how many bytes in a row have equalled the byte that lag before them.
+    history: [u8; MAX_CYCLE],
+    next: usize,
+    filled: usize,
+    lag_runs: [u8; MAX_CYCLE],
 }
 
 impl HealthTests {
@@ -79,7 +97,32 @@ impl HealthTests {
             self.seen += 1;
             self.count += u16::from(x.ct_eq(&self.first).unwrap_u8());
         }
-        self.run.ct_lt(&RCT_CUTOFF) & self.count.ct_lt(&APT_CUTOFF)
+        let lag_ok = self.lag_test(x);
+        self.run.ct_lt(&RCT_CUTOFF) & self.count.ct_lt(&APT_CUTOFF) & lag_ok
+    }
+
+    /// The lag test for cycles of 2 to [`MAX_CYCLE`] bytes. Every lag is compared on every
+    /// byte, and the ring's positions count bytes: neither the control flow nor an address
+    /// depends on the bytes.
+    fn lag_test(&mut self, x: u8) -> Choice {
+        let mut ok = Choice::from(1);
+        for (index, run) in self.lag_runs.iter_mut().enumerate().skip(1) {
+            let lag = index + 1;
+            let earlier = self
+                .history
+                .get((self.next + MAX_CYCLE - lag) % MAX_CYCLE)
+                .copied()
+                .unwrap_or(0);
+            let matched = earlier.ct_eq(&x) & Choice::from(u8::from(self.filled >= lag));
+            *run = u8::conditional_select(&0, &run.saturating_add(1), matched);
+            ok &= run.ct_lt(&LAG_CUTOFF);
+        }
+        if let Some(slot) = self.history.get_mut(self.next) {
+            *slot = x;
+        }
+        self.next = (self.next + 1) % MAX_CYCLE;
+        self.filled = (self.filled + 1).min(MAX_CYCLE);
+        ok
     }
 }
 
@@ -289,6 +332,33 @@ mod tests {
         assert!(!run(&mut tests, [9; 6]));
     }
 
+    /// A healthy stream, then a cycle of every length 2..=26: caught at most 6 bytes after the
+    /// cycle's first repeat (its length plus 6 bytes into it), so inside the block held ahead;
+    /// 5 bytes in a row equal to the byte a cycle length before pass.
+    #[test]
+    fn the_lag_test_catches_every_cycle_up_to_26_bytes_within_32_bytes() {
+        let healthy: alloc::vec::Vec<u8> = (0..600u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(run(&mut HealthTests::default(), healthy.iter().copied()));
+        for length in 2..=MAX_CYCLE {
+            let pattern: alloc::vec::Vec<u8> = (0..length as u8)
+                .map(|i| i.wrapping_mul(37).wrapping_add(11))
+                .collect();
+            let mut tests = HealthTests::default();
+            assert!(run(&mut tests, healthy.iter().copied()));
+            let caught = pattern
+                .iter()
+                .cycle()
+                .take(length + LAG_CUTOFF as usize)
+                .position(|&x| !bool::from(tests.sample(x)));
+            assert_eq!(caught, Some(length + 5), "cycle of {length}");
+        }
+        // Five in a row at lag 3, then a break: passes.
+        let mut tests = HealthTests::default();
+        assert!(run(&mut tests, [1, 2, 3, 1, 2, 3, 1, 2, 9, 4, 5, 6]));
+    }
+
     #[test]
     fn the_adaptive_proportion_test_fails_at_nineteen_of_a_window() {
         // A window of 512 bytes that starts with 0xAA and has it 19 times in all, never twice
@@ -311,6 +381,12 @@ mod tests {
         }
         let mut tests = HealthTests::default();
         assert!(run(&mut tests, passing.iter().copied()));
-        assert!(run(&mut tests, passing.iter().copied()));
+        // The next window's other bytes shifted by 37 (the same window again would repeat
+        // the first one's last bytes at lag 12, which the lag test rightly calls a cycle).
+        let shifted = passing.iter().map(|&b| match b {
+            0xAA | 0x55 => b,
+            _ => (b + 36) % 100 + 1,
+        });
+        assert!(run(&mut tests, shifted));
     }
 }

@@ -185,3 +185,96 @@ fn randomised_operations_fail_closed_and_deterministic_ones_work() {
         );
     }
 }
+
+/// A source that is healthy for `good` bytes, then repeats `pattern` for ever: a DRBG whose
+/// state stopped changing while the card was in use (the source had passed the start-up test).
+#[derive(Clone)]
+struct CyclesAfter {
+    good: common::TestRng,
+    left: u64,
+    pattern: Vec<u8>,
+    at: usize,
+}
+
+impl rand_core::TryRng for CyclesAfter {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut bytes = [0u8; 4];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut bytes = [0u8; 8];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for byte in dst {
+            if self.left > 0 {
+                self.left -= 1;
+                *byte = rand_core::Rng::next_u32(&mut self.good) as u8;
+            } else {
+                *byte = self.pattern[self.at % self.pattern.len()];
+                self.at += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for CyclesAfter {}
+
+/// A source that starts repeating a cycle of 2 to 26 bytes after it passed the start-up test
+/// and served challenges: no challenge ever carries the cycle (the lag test catches it inside
+/// the block held ahead), and the card refuses from then on. The adaptive proportion test
+/// alone, whose window starts every 512 bytes, let hundreds of the cycle's bytes out (found by
+/// the session fuzzer; its seed `fuzz/corpus/session/rng-cycle-after-use`).
+#[test]
+fn a_source_that_starts_cycling_in_use_never_releases_its_cycle() {
+    for length in 2..=26usize {
+        let pattern: Vec<u8> = (0..length as u8)
+            .map(|i| i.wrapping_mul(37).wrapping_add(11))
+            .collect();
+        let rng = CyclesAfter {
+            good: common::TestRng::seed_from_u64(length as u64),
+            left: 1024 + 2 * 64 + 300,
+            pattern: pattern.clone(),
+            at: 0,
+        };
+        let platform = Platform {
+            storage: MemoryStorage::new(),
+            rng,
+            clock: ManualClock::new(),
+            user_presence: ScriptedButton::always(Presence::Confirmed),
+        };
+        let mut card = Card::from_platform(Config::default(), platform, Transport::Contact);
+        assert_sw(&card.select(), 0x9000);
+        let mut released = Vec::new();
+        let mut refused = false;
+        for _ in 0..40 {
+            let answer = card.raw(&[0x00, 0x84, 0x00, 0x00, 32]);
+            match answer.sw {
+                0x9000 => {
+                    assert!(!refused, "cycle of {length}: a challenge after a refusal");
+                    released.extend_from_slice(&answer.data);
+                }
+                0x6F00 => refused = true,
+                sw => panic!("{sw:04X}"),
+            }
+        }
+        assert!(refused, "cycle of {length}: never caught");
+        // No run of the cycle: 8 bytes in a row each equal to the byte `length` before.
+        let run = released
+            .windows(length + 8)
+            .any(|w| (length..w.len()).all(|i| w[i] == w[i - length]));
+        assert!(!run, "cycle of {length}: released {released:02X?}");
+        assert!(
+            released.len() >= 300 - 64,
+            "cycle of {length}: {}",
+            released.len()
+        );
+    }
+}

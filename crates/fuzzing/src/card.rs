@@ -2,10 +2,16 @@
 //! things the targets add to its client (a status word checked on every answer, the fuzzers'
 //! APDU encoding, set-up commands that must succeed).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use openpgp_card_applet::spec::Slot;
 use openpgp_card_applet::{Config, Platform, Presence, Status, Storage, Transport};
 use openpgp_card_applet_testkit::client::{command as command_apdu, encode};
-use openpgp_card_applet_testkit::{Card, ManualClock, ScriptedButton, TestRng};
+use openpgp_card_applet_testkit::{
+    Card, FailingRng, Failure, ManualClock, ScriptedButton, SourceDead, TestRng,
+};
+use rand_core::{TryCryptoRng, TryRng};
 
 /// The card's default user PIN (PW1).
 pub const PW1: &[u8] = b"123456";
@@ -22,14 +28,99 @@ pub const CRT: [u8; 3] = [
 ];
 
 /// A fuzzed card: the test kit's [`Card`] on `S` and its in-memory backends.
-pub(crate) type FuzzCard<S> = Card<S, TestRng, ManualClock, ScriptedButton>;
+pub(crate) type FuzzCard<S> = Card<S, FuzzRng, ManualClock, ScriptedButton>;
 
-/// A card on `storage`, powered on over `transport`. Its generator has a seed of its own
-/// (not the test kit's), so that the corpus runs as it always has.
+/// The fuzzed cards' random source: a [`TestRng`] of the fuzz crate's own seed while healthy,
+/// or, once a session says so ([`FuzzRng::fail`]), the test kit's [`FailingRng`]. Clones share
+/// the failure (the card's power cycles keep a hardware fault), not the healthy stream.
+#[derive(Clone, Debug)]
+pub(crate) struct FuzzRng {
+    healthy: TestRng,
+    failing: Rc<RefCell<Option<FailingRng>>>,
+}
+
+impl FuzzRng {
+    /// A healthy source (seed 5EED, so that the corpus runs as it always has).
+    pub(crate) fn new() -> FuzzRng {
+        FuzzRng {
+            healthy: TestRng::seed_from_u64(0x5EED),
+            failing: Rc::new(RefCell::new(None)),
+        }
+    }
+
+    /// From the next byte on, fails as `failure` says (`None`: healthy again).
+    pub(crate) fn fail(&self, failure: Option<Failure>) {
+        *self.failing.borrow_mut() = failure.map(FailingRng::new);
+    }
+
+    /// How many bad bytes the failing source has been asked for (the good bytes a
+    /// [`Failure::DiesAfter`] or [`Failure::ErrorsAfter`] gives first not counted); `None`
+    /// while healthy.
+    pub(crate) fn bad_bytes_drawn(&self) -> Option<u64> {
+        let failing = self.failing.borrow();
+        let source = failing.as_ref()?;
+        let good = match source.failure() {
+            Failure::DiesAfter { good, .. } | Failure::ErrorsAfter { good, .. } => *good,
+            _ => 0,
+        };
+        Some(source.drawn().get().saturating_sub(good))
+    }
+
+    /// The period of the bad bytes the failing source gives (1 for stuck and dead sources,
+    /// the cycle's length; `None` while healthy or for a source that reports errors).
+    pub(crate) fn bad_period(&self) -> Option<usize> {
+        match self.failing.borrow().as_ref()?.failure() {
+            Failure::Stuck(_) | Failure::DiesAfter { .. } => Some(1),
+            Failure::Cycle(pattern) => Some(pattern.len().max(1)),
+            Failure::ErrorsAfter { .. } => None,
+        }
+    }
+}
+
+impl TryRng for FuzzRng {
+    type Error = SourceDead;
+
+    fn try_next_u32(&mut self) -> Result<u32, SourceDead> {
+        match self.failing.borrow_mut().as_mut() {
+            Some(source) => source.try_next_u32(),
+            None => Ok(rand_core::Rng::next_u32(&mut self.healthy)),
+        }
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, SourceDead> {
+        match self.failing.borrow_mut().as_mut() {
+            Some(source) => source.try_next_u64(),
+            None => Ok(rand_core::Rng::next_u64(&mut self.healthy)),
+        }
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), SourceDead> {
+        match self.failing.borrow_mut().as_mut() {
+            Some(source) => source.try_fill_bytes(dst),
+            None => {
+                rand_core::Rng::fill_bytes(&mut self.healthy, dst);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl TryCryptoRng for FuzzRng {}
+
+/// A card on `storage`, powered on over `transport`, with a healthy [`FuzzRng`].
 pub(crate) fn card_on<S: Storage>(storage: S, transport: Transport) -> FuzzCard<S> {
+    card_with_rng(storage, transport, FuzzRng::new())
+}
+
+/// A card on `storage` and `rng`, powered on over `transport`.
+pub(crate) fn card_with_rng<S: Storage>(
+    storage: S,
+    transport: Transport,
+    rng: FuzzRng,
+) -> FuzzCard<S> {
     let platform = Platform {
         storage,
-        rng: TestRng::seed_from_u64(0x5EED),
+        rng,
         clock: ManualClock::new(),
         user_presence: ScriptedButton::always(Presence::Confirmed),
     };

@@ -48,6 +48,67 @@ pub enum Op {
         /// Milliseconds.
         ms: u32,
     },
+    /// Power is lost during `apdu`: at its write number `1 + at % writes` (`writes` as a clean
+    /// run of the same command on a copy of the card counts them), which reaches the medium
+    /// completely (`applied`) or not at all. The card is then powered on again over the
+    /// medium the cut left, and judged against the card before and after a clean run; a
+    /// command that writes nothing runs uncut.
+    Cut {
+        /// Chooses the write at which power is lost.
+        at: u8,
+        /// The cut write reaches the medium.
+        applied: bool,
+        /// The interrupted command.
+        apdu: Apdu,
+    },
+    /// The random source fails (or heals) from now on, across power cycles.
+    Rng(RngFault),
+    /// Algorithm attributes of a slot (`slot % 3`) from [`ALGORITHMS`] (PW3 verified first).
+    Attributes {
+        /// The slot, modulo 3.
+        slot: u8,
+        /// The attributes, an index into [`ALGORITHMS`] modulo its length.
+        algorithm: u8,
+    },
+    /// A known key of every family imported into a slot with its attributes (PW3 verified
+    /// first): [`KEY_PROFILES`].
+    Import {
+        /// The slot, modulo 3.
+        slot: u8,
+        /// The key, an index into [`KEY_PROFILES`] modulo its length.
+        key: u8,
+    },
+    /// The slot's private-key operation with an input of the right shape (PW1 verified
+    /// first): PSO:CDS for SIG, PSO:DECIPHER with the DEC key's own public point (ECDH), a
+    /// PKCS#1 block or an AES cryptogram for DEC, INTERNAL AUTHENTICATE for AUT.
+    Use {
+        /// The slot, modulo 3.
+        slot: u8,
+        /// Chooses the input (see `session::use_input`).
+        input: u8,
+    },
+}
+
+/// How the random source fails from an [`Op::Rng`] on.
+#[derive(Arbitrary, Clone, Debug, PartialEq, Eq)]
+pub enum RngFault {
+    /// Healthy again (the applet's latched failure still lasts until a power cycle).
+    Healthy,
+    /// Every byte is this value.
+    Stuck(u8),
+    /// These bytes again and again (1 to 26 of them: the longest cycle the health tests are
+    /// specified to catch; an empty one is a cycle of one zero).
+    Cycle(Bytes),
+    /// Good bytes for `good` more bytes, then zeros.
+    DiesAfter {
+        /// How many good bytes.
+        good: u16,
+    },
+    /// Good bytes for `good` more bytes, then every draw reports an error.
+    ErrorsAfter {
+        /// How many good bytes.
+        good: u16,
+    },
 }
 
 /// Which reference [`Op::Verify`] verifies.
@@ -88,6 +149,9 @@ impl From<Answer> for Presence {
 pub struct Apdu {
     /// CLA 10 (more blocks follow) instead of 00.
     pub chain: bool,
+    /// The proprietary class 80 (YubiKey's): with any INS but FB it answers 6E00. INS FB
+    /// (attestation) is always sent with it.
+    pub proprietary: bool,
     /// INS, P1, P2.
     pub header: Header,
     /// The data field (at most 65535 bytes are sent).
@@ -153,6 +217,12 @@ pub enum Ins {
     ActivateFile,
     /// C0.
     GetResponse,
+    /// F1 (YubiKey's GET VERSION).
+    GetVersion,
+    /// F2 (YubiKey's SET PIN RETRIES).
+    SetPinRetries,
+    /// FB with class 80 (YubiKey's GENERATE ATTESTATION).
+    Attestation,
 }
 
 impl Ins {
@@ -176,6 +246,9 @@ impl Ins {
             Ins::TerminateDf => 0xE6,
             Ins::ActivateFile => 0x44,
             Ins::GetResponse => 0xC0,
+            Ins::GetVersion => 0xF1,
+            Ins::SetPinRetries => 0xF2,
+            Ins::Attestation => 0xFB,
         }
     }
 }
@@ -321,6 +394,78 @@ pub const KNOWN_HEADERS: &[(u8, u8, u8)] = &[
     (0xDA, 0x00, 0xD9),
     (0xDA, 0x00, 0xDC),
     (0xDA, 0x00, 0xFC),
+    // YubiKey's GENERATE ATTESTATION of SIG, DEC, AUT (sent with class 80, see `class_of`).
+    (0xFB, 0x01, 0x00),
+    (0xFB, 0x02, 0x00),
+    (0xFB, 0x03, 0x00),
+];
+
+/// The instruction that is only answered in the proprietary class 80: GENERATE ATTESTATION.
+pub const INS_ATTESTATION: u8 = 0xFB;
+
+/// The class byte of a command: 80 for the proprietary instructions ([`INS_ATTESTATION`]) or
+/// when asked for, else 00; plus 10 when chained.
+pub fn class_of(ins: u8, proprietary: bool, chain: bool) -> u8 {
+    let class = if proprietary || ins == INS_ATTESTATION {
+        0x80
+    } else {
+        0x00
+    };
+    class | if chain { 0x10 } else { 0x00 }
+}
+
+/// The algorithm attributes [`Op::Attributes`] sets: every algorithm and curve the applet
+/// announces (the default ones and those off by default), each in the slots it fits and some
+/// in slots it does not (the applet refuses those), RSA in every size and import format, EC
+/// attributes with the trailing FF (public key in imports), and a few the applet must refuse.
+pub const ALGORITHMS: &[&[u8]] = &[
+    // RSA 2048/3072/4096, e of 32 bits, formats 00..03.
+    &[0x01, 0x08, 0x00, 0x00, 0x20, 0x00],
+    &[0x01, 0x08, 0x00, 0x00, 0x20, 0x01],
+    &[0x01, 0x08, 0x00, 0x00, 0x20, 0x02],
+    &[0x01, 0x08, 0x00, 0x00, 0x20, 0x03],
+    &[0x01, 0x0C, 0x00, 0x00, 0x20, 0x00],
+    &[0x01, 0x10, 0x00, 0x00, 0x20, 0x00],
+    &[0x01, 0x10, 0x00, 0x00, 0x20, 0x02],
+    // RSA with YubiKey's 17-bit exponent length (what FA announces).
+    &[0x01, 0x08, 0x00, 0x00, 0x11, 0x00],
+    &[0x01, 0x0C, 0x00, 0x00, 0x11, 0x00],
+    &[0x01, 0x10, 0x00, 0x00, 0x11, 0x00],
+    // Ed25519, X25519, Ed448, X448.
+    &[0x16, 0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01],
+    &[
+        0x12, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01,
+    ],
+    &[0x16, 0x2B, 0x65, 0x71],
+    &[0x12, 0x2B, 0x65, 0x6F],
+    // ECDSA (13) and ECDH (12) on P-256, P-384, P-521, secp256k1, brainpoolP256r1/384r1/512r1.
+    &[0x13, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07],
+    &[0x12, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07],
+    &[0x13, 0x2B, 0x81, 0x04, 0x00, 0x22],
+    &[0x12, 0x2B, 0x81, 0x04, 0x00, 0x22],
+    &[0x13, 0x2B, 0x81, 0x04, 0x00, 0x23],
+    &[0x12, 0x2B, 0x81, 0x04, 0x00, 0x23],
+    &[0x13, 0x2B, 0x81, 0x04, 0x00, 0x0A],
+    &[0x12, 0x2B, 0x81, 0x04, 0x00, 0x0A],
+    &[0x13, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07],
+    &[0x12, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x07],
+    &[0x13, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B],
+    &[0x12, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0B],
+    &[0x13, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D],
+    &[0x12, 0x2B, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, 0x0D],
+    // With the trailing FF (import with public key).
+    &[0x13, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07, 0xFF],
+    &[
+        0x16, 0x2B, 0x06, 0x01, 0x04, 0x01, 0xDA, 0x47, 0x0F, 0x01, 0xFF,
+    ],
+    &[0x12, 0x2B, 0x65, 0x6F, 0xFF],
+    // Refused: RSA 1024, an unknown OID, EdDSA ID with an ECDH OID, empty.
+    &[0x01, 0x04, 0x00, 0x00, 0x20, 0x00],
+    &[0x13, 0x2B, 0x81, 0x04, 0x00, 0x21],
+    &[
+        0x16, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x97, 0x55, 0x01, 0x05, 0x01,
+    ],
+    &[],
 ];
 
 /// The response buffer of the session's applet: the largest response and the status word.
@@ -349,7 +494,7 @@ impl Apdu {
             Le::Extended(0) => (Some(65536), true),
             Le::Extended(n) => (Some(u32::from(n)), true),
         };
-        let cla = if self.chain { 0x10 } else { 0x00 };
+        let cla = class_of(ins, self.proprietary, self.chain);
         build_apdu_form(cla, ins, p1, p2, &self.data.0, le, extended)
     }
 }
@@ -384,8 +529,40 @@ fn encode_bytes(bytes: &Bytes, out: &mut Vec<u8>) {
     out.extend_from_slice(data);
 }
 
+fn encode_apdu(apdu: &Apdu, out: &mut Vec<u8>) {
+    out.push(u8::from(apdu.chain));
+    out.push(u8::from(apdu.proprietary));
+    match apdu.header {
+        Header::Known(index) => {
+            variant(out, 0, 2);
+            out.push(index);
+        }
+        Header::Other { ins, p1, p2 } => {
+            variant(out, 1, 2);
+            variant(out, ins as u32, 20);
+            out.extend_from_slice(&[p1, p2]);
+        }
+    }
+    encode_bytes(&apdu.data, out);
+    match apdu.le {
+        Le::Absent => variant(out, 0, 3),
+        Le::Short(n) => {
+            variant(out, 1, 3);
+            out.push(n);
+        }
+        Le::Extended(n) => {
+            variant(out, 2, 3);
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    out.push(u8::from(apdu.extended));
+    out.push(apdu.out);
+}
+
 fn encode_op(op: &Op, out: &mut Vec<u8>) {
-    const OPS: u32 = 7;
+    // Raw stays the first variant: its discriminant encodes as 0 whatever the count, so the
+    // raw-APDU seeds taken from GnuPG logs keep their meaning when variants are added.
+    const OPS: u32 = 12;
     match op {
         Op::Raw { out: o, bytes } => {
             variant(out, 0, OPS);
@@ -394,32 +571,7 @@ fn encode_op(op: &Op, out: &mut Vec<u8>) {
         }
         Op::Apdu(apdu) => {
             variant(out, 1, OPS);
-            out.push(u8::from(apdu.chain));
-            match apdu.header {
-                Header::Known(index) => {
-                    variant(out, 0, 2);
-                    out.push(index);
-                }
-                Header::Other { ins, p1, p2 } => {
-                    variant(out, 1, 2);
-                    variant(out, ins as u32, 17);
-                    out.extend_from_slice(&[p1, p2]);
-                }
-            }
-            encode_bytes(&apdu.data, out);
-            match apdu.le {
-                Le::Absent => variant(out, 0, 3),
-                Le::Short(n) => {
-                    variant(out, 1, 3);
-                    out.push(n);
-                }
-                Le::Extended(n) => {
-                    variant(out, 2, 3);
-                    out.extend_from_slice(&n.to_le_bytes());
-                }
-            }
-            out.push(u8::from(apdu.extended));
-            out.push(apdu.out);
+            encode_apdu(apdu, out);
         }
         Op::Verify(reference) => {
             variant(out, 2, OPS);
@@ -437,6 +589,46 @@ fn encode_op(op: &Op, out: &mut Vec<u8>) {
         Op::Clock { ms } => {
             variant(out, 6, OPS);
             out.extend_from_slice(&ms.to_le_bytes());
+        }
+        Op::Cut { at, applied, apdu } => {
+            variant(out, 7, OPS);
+            out.push(*at);
+            out.push(u8::from(*applied));
+            encode_apdu(apdu, out);
+        }
+        Op::Rng(fault) => {
+            variant(out, 8, OPS);
+            match fault {
+                RngFault::Healthy => variant(out, 0, 5),
+                RngFault::Stuck(value) => {
+                    variant(out, 1, 5);
+                    out.push(*value);
+                }
+                RngFault::Cycle(bytes) => {
+                    variant(out, 2, 5);
+                    encode_bytes(bytes, out);
+                }
+                RngFault::DiesAfter { good } => {
+                    variant(out, 3, 5);
+                    out.extend_from_slice(&good.to_le_bytes());
+                }
+                RngFault::ErrorsAfter { good } => {
+                    variant(out, 4, 5);
+                    out.extend_from_slice(&good.to_le_bytes());
+                }
+            }
+        }
+        Op::Attributes { slot, algorithm } => {
+            variant(out, 9, OPS);
+            out.extend_from_slice(&[*slot, *algorithm]);
+        }
+        Op::Import { slot, key } => {
+            variant(out, 10, OPS);
+            out.extend_from_slice(&[*slot, *key]);
+        }
+        Op::Use { slot, input } => {
+            variant(out, 11, OPS);
+            out.extend_from_slice(&[*slot, *input]);
         }
     }
 }

@@ -134,3 +134,56 @@ pub(crate) fn p256_ecdsa_key() -> KnownKey {
         keys::P256_SCALAR,
     )
 }
+
+/// The private scalars (or seeds) of [`key_profiles`] beyond those of the session card: the
+/// test kit's known keys of the other curves, so that the leak oracle knows every key a
+/// session can import.
+pub(crate) const OTHER_SCALARS: [&[u8]; 8] = [
+    keys::P384_SCALAR,
+    keys::K256_SCALAR,
+    keys::P521_SCALAR,
+    keys::BP256_SCALAR,
+    keys::BP384_SCALAR,
+    keys::BP512_SCALAR,
+    keys::ED448_SEED,
+    keys::X448_SCALAR,
+];
+
+/// The known keys `Op::Import` puts in a slot: one of every algorithm and curve, with its
+/// attributes (ECDSA and ECDH on every Weierstrass curve, RSA-2048 in its four import
+/// formats, one with the trailing FF). A key in a slot it does not fit (X25519 in SIG) is
+/// refused by the applet.
+pub(crate) fn key_profiles() -> &'static [KnownKey] {
+    static PROFILES: std::sync::OnceLock<Vec<KnownKey>> = std::sync::OnceLock::new();
+    PROFILES.get_or_init(build_key_profiles)
+}
+
+fn build_key_profiles() -> Vec<KnownKey> {
+    use attributes as a;
+    let [p384, k256, p521, bp256, bp384, bp512, ed448, x448] = OTHER_SCALARS;
+    vec![
+        ed25519_key(),
+        x25519_key(),
+        p256_ecdsa_key(),
+        KnownKey::ec(Family::Ecdh, a::P256_ECDH, keys::P256_SCALAR),
+        KnownKey::ec(Family::Ecdsa(Curve::P384), a::P384_ECDSA, p384),
+        KnownKey::ec(Family::Ecdh, a::P384_ECDH, p384),
+        KnownKey::ec(Family::Ecdsa(Curve::Secp256k1), a::K256_ECDSA, k256),
+        KnownKey::ec(Family::Ecdh, a::K256_ECDH, k256),
+        KnownKey::ec(Family::Ecdsa(Curve::P521), a::P521_ECDSA, p521),
+        KnownKey::ec(Family::Ecdh, a::P521_ECDH, p521),
+        KnownKey::ec(Family::Ecdsa(Curve::BrainpoolP256r1), a::BP256_ECDSA, bp256),
+        KnownKey::ec(Family::Ecdh, a::BP256_ECDH, bp256),
+        KnownKey::ec(Family::Ecdsa(Curve::BrainpoolP384r1), a::BP384_ECDSA, bp384),
+        KnownKey::ec(Family::Ecdh, a::BP384_ECDH, bp384),
+        KnownKey::ec(Family::Ecdsa(Curve::BrainpoolP512r1), a::BP512_ECDSA, bp512),
+        KnownKey::ec(Family::Ecdh, a::BP512_ECDH, bp512),
+        KnownKey::ec(Family::EdDsa, a::ED448, ed448),
+        KnownKey::ec(Family::Xdh, a::X448, x448),
+        KnownKey::rsa(0),
+        KnownKey::rsa(1),
+        KnownKey::rsa(2),
+        KnownKey::rsa(3),
+        p256_ecdsa_key().with_public_key_flag(),
+    ]
+}

@@ -39,12 +39,14 @@ mod tlv;
 pub use apdu::apdu;
 pub use card::{build_apdu, CRT, PW1, PW3, RESETTING_CODE};
 pub use grammar::{
-    decode_session, encode_session, out_len, Answer, Apdu, Bytes, Header, Ins, Le, Op, PinRef,
-    Session, KNOWN_HEADERS, MAX_OPS,
+    class_of, decode_session, encode_session, out_len, Answer, Apdu, Bytes, Header, Ins, Le, Op,
+    PinRef, RngFault, Session, ALGORITHMS, INS_ATTESTATION, KNOWN_HEADERS, MAX_OPS,
 };
 pub use import::{import, IMPORT_PROFILES};
 pub use keys::attributes;
-pub use session::{session, session_bytes, session_factory_resets};
+pub use session::{
+    session, session_bytes, session_factory_resets, session_power_cuts, MAX_BAD_BYTES,
+};
 pub use tlv::tlv;
 
 /// Decodes hex (test constants only): the test kit's.

@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 
 use openpgp_card_applet::apdu::CommandApdu;
 use openpgp_card_applet::{RecordId, Storage, Transport};
-use openpgp_card_applet_testkit::{ecdh_cipher_do, keys, MemoryStorage};
+use openpgp_card_applet_testkit::{ecdh_cipher_do, keys, FaultyStorage, MemoryStorage};
 
-use crate::card::{assert_status, build_apdu, card_on, send, FuzzCard, PW1, PW3};
-use crate::keys::x25519_gnupg_order;
+use crate::card::{assert_status, build_apdu, card_on, send, FuzzCard, FuzzRng, PW1, PW3};
+use crate::keys::{x25519_gnupg_order, OTHER_SCALARS};
+use crate::snapshot::factory_medium;
 
 /// Every 16-byte window of every private key of the session cards, with a 64 K-bit filter
 /// on the first two bytes so that a response is checked with one bit test per byte.
@@ -42,11 +43,12 @@ impl Secrets {
                 keys::RSA2048_QINV.to_vec(),
                 keys::RSA2048_PINV.to_vec(),
             ];
+            let keys = keys.into_iter().chain(OTHER_SCALARS.map(<[u8]>::to_vec));
             let mut secrets = Secrets {
                 filter: vec![0; 1024],
                 windows: HashSet::new(),
             };
-            for key in &keys {
+            for key in keys {
                 for window in key.windows(WINDOW) {
                     let index = usize::from(u16::from_be_bytes([window[0], window[1]]));
                     secrets.filter[index / 64] |= 1 << (index % 64);
@@ -91,7 +93,7 @@ fn refills(ins: u8, p1: u8, p2: u8, sw: u16) -> [bool; 3] {
 
 /// What a command may do to the retry counters besides consuming tries.
 #[derive(Clone, Copy, Default)]
-struct Permit {
+pub(crate) struct Permit {
     /// Counters it refills (see [`refills`]).
     refill: [bool; 3],
     /// SET PIN RETRIES (F2) succeeded: it may move a counter that has lost no try since its
@@ -101,7 +103,7 @@ struct Permit {
 }
 
 impl Permit {
-    fn of(ins: u8, p1: u8, p2: u8, sw: u16) -> Permit {
+    pub(crate) fn of(ins: u8, p1: u8, p2: u8, sw: u16) -> Permit {
         Permit {
             refill: refills(ins, p1, p2, sw),
             retries: (ins, p1, p2, sw) == (0xF2, 0x00, 0x00, 0x9000),
@@ -230,41 +232,57 @@ pub(crate) struct Oracle {
     pub(crate) transport: Transport,
     /// How many factory resets the reset oracle compared (for the corpus tests).
     pub(crate) resets: usize,
+    /// The card's random source (shares its failure).
+    rng: FuzzRng,
 }
 
 impl Oracle {
-    pub(crate) fn new(card: &mut FuzzCard<MemoryStorage>, transport: Transport) -> Oracle {
+    pub(crate) fn new(
+        card: &mut FuzzCard<FaultyStorage>,
+        transport: Transport,
+        rng: FuzzRng,
+    ) -> Oracle {
         let mut oracle = Oracle {
             ram: CounterView::default(),
             stored: CounterView::default(),
-            writes: card.storage().write_count(),
+            writes: card.storage().inner().write_count(),
             busy: false,
             sent: Vec::new(),
             transport,
             resets: 0,
+            rng,
         };
         oracle.ram.observe(read_counters(card), "RAM", 0);
         oracle.stored.observe(read_counters(card), "stored", 0);
         oracle
     }
 
-    /// One command through the applet, with every per-response oracle.
+    /// Permits a rise of the counters as `permit` says (a command the oracle did not see
+    /// answered, such as one a power cut interrupted).
+    pub(crate) fn allow(&mut self, permit: Permit) {
+        self.ram.allow(permit);
+        self.stored.allow(permit);
+    }
+
+    /// One command through the applet, with every per-response oracle; the response's length.
     pub(crate) fn exchange(
         &mut self,
-        card: &mut FuzzCard<MemoryStorage>,
+        card: &mut FuzzCard<FaultyStorage>,
         command: &[u8],
         out: &mut [u8],
         op: usize,
-    ) {
+    ) -> usize {
         let parsed = CommandApdu::parse(command).ok();
         // ACTIVATE FILE resets the card only in the terminated state, which is exactly when the
         // life-cycle record exists (TERMINATE DF writes it, ACTIVATE FILE removes it last).
         let resets = parsed.is_some_and(|a| a.ins == 0x44 && a.cla & 0x10 == 0)
-            && card.storage().record(RecordId::LIFECYCLE).is_some();
+            && card.storage().inner().record(RecordId::LIFECYCLE).is_some();
+        let failing = self.rng.bad_bytes_drawn().is_some();
+        let records_before = failing.then(|| records(card.storage().inner()));
         let n = card.applet.process(command, out);
         if out.len() < 2 {
             assert_eq!(n, 0, "a response in a buffer of {} bytes", out.len());
-            return;
+            return 0;
         }
         assert!(
             (2..=out.len()).contains(&n),
@@ -294,17 +312,38 @@ impl Oracle {
             self.ram.allow(permit);
             self.stored.allow(permit);
         }
-        if resets && sw == 0x9000 {
+        if let Some(before) = records_before {
+            // A failing random source: a command refused with 6F00 stored nothing, and no
+            // challenge carries the source's bad bytes.
+            if sw == 0x6F00 {
+                assert!(
+                    records(card.storage().inner()) == before,
+                    "op {op}: a command refused with 6F00 while the random source fails \
+                     changed the stored records"
+                );
+            }
+            if parsed.is_some_and(|a| a.ins == 0x84) && sw == 0x9000 {
+                if let Some(period) = self.rng.bad_period() {
+                    assert!(
+                        !has_period(data, period, period + 8),
+                        "op {op}: GET CHALLENGE released bytes of a failing source (period \
+                         {period}): {data:02X?}"
+                    );
+                }
+            }
+        }
+        if resets && sw == 0x9000 && !card.storage().is_lost() {
             self.compare_with_factory_card(card, op);
         }
+        n
     }
 
     /// The factory-reset oracle: after ACTIVATE FILE reset the card, it must answer
     /// [`reset_probe`] exactly as a factory-fresh applet over empty storage does. Nothing decoded,
     /// verified, selected or touched before the reset may show (no RNG-dependent byte can
     /// appear, since a fresh card has no key).
-    fn compare_with_factory_card(&mut self, card: &mut FuzzCard<MemoryStorage>, op: usize) {
-        let mut fresh = card_on(MemoryStorage::new(), self.transport);
+    fn compare_with_factory_card(&mut self, card: &mut FuzzCard<FaultyStorage>, op: usize) {
+        let mut fresh = card_on(factory_medium().clone(), self.transport);
         for probe in reset_probe() {
             let reset = send(card, &probe);
             let factory = send(&mut fresh, &probe);
@@ -318,23 +357,68 @@ impl Oracle {
     }
 
     /// The retry-counter looks after an operation.
-    pub(crate) fn look(&mut self, card: &mut FuzzCard<MemoryStorage>, op: usize) {
+    pub(crate) fn look(&mut self, card: &mut FuzzCard<FaultyStorage>, op: usize) {
         if !self.busy {
             self.ram.observe(read_counters(card), "RAM", op);
         }
-        let writes = card.storage().write_count();
+        let writes = card.storage().inner().write_count();
         if writes != self.writes {
             let counters = {
                 let mut storage = card.storage_mut();
                 read_counters(&mut card_on(&mut *storage, Transport::Contact))
             };
             assert_eq!(
-                card.storage().write_count(),
+                card.storage().inner().write_count(),
                 writes,
                 "the read-only look wrote to storage"
             );
             self.stored.observe(counters, "stored", op);
             self.writes = writes;
         }
+    }
+}
+
+/// Every record's bytes (what a power-on would find), without the write count.
+pub(crate) fn records(storage: &MemoryStorage) -> Vec<(RecordId, Vec<u8>)> {
+    storage
+        .ids()
+        .map(|id| (id, storage.record(id).unwrap_or_default().to_vec()))
+        .collect()
+}
+
+/// Whether `bytes` has a run of `span` bytes each equal to the byte `period` after it: what a
+/// source stuck (period 1) or cycling shows, and a healthy one with probability 2^-(8·span)
+/// per position.
+fn has_period(bytes: &[u8], period: usize, span: usize) -> bool {
+    let mut run = 0;
+    for (a, b) in bytes.iter().zip(bytes.iter().skip(period)) {
+        run = if a == b { run + 1 } else { 0 };
+        if run >= span {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_period;
+
+    #[test]
+    fn periods_of_stuck_and_cycling_bytes() {
+        assert!(has_period(&[7; 9], 1, 8));
+        assert!(!has_period(&[7; 8], 1, 8));
+        let cycle: Vec<u8> = [1u8, 2, 3, 4]
+            .iter()
+            .copied()
+            .cycle()
+            .take(4 + 12)
+            .collect();
+        assert!(has_period(&cycle, 4, 12));
+        assert!(!has_period(&cycle, 3, 12));
+        let mut broken = cycle.clone();
+        broken[9] ^= 1;
+        assert!(!has_period(&broken, 4, 12));
+        assert!(!has_period(&[], 1, 1));
     }
 }

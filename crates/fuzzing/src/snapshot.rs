@@ -6,7 +6,8 @@ use openpgp_card_applet::crypto::Curve;
 use openpgp_card_applet::spec::Slot;
 use openpgp_card_applet::tlv::Reader;
 use openpgp_card_applet::{Storage, Transport};
-use openpgp_card_applet_testkit::{ecdh_cipher_do, hex, keys, MemoryStorage};
+use openpgp_card_applet_testkit::attestation_ca::DevelopmentCa;
+use openpgp_card_applet_testkit::{ecdh_cipher_do, hex, keys, MemoryStorage, TestRng};
 
 use crate::card::{card_on, command, expect_ok, expect_put, FuzzCard, CRT, PW1, PW3};
 use crate::keys::{Family, KnownKey};
@@ -127,13 +128,36 @@ fn probe_operation<S: Storage>(
     }
 }
 
+/// A factory-fresh card's storage as a manufacturer ships it: empty but for the attestation
+/// identity (a key generated on the card, certified by the test kit's development CA), which
+/// the OpenPGP factory reset keeps. Every fuzzed card starts from it, and the reset oracle
+/// compares with it.
+pub(crate) fn factory_medium() -> &'static MemoryStorage {
+    static MEDIUM: std::sync::OnceLock<MemoryStorage> = std::sync::OnceLock::new();
+    MEDIUM.get_or_init(|| {
+        let mut card = card_on(MemoryStorage::new(), Transport::Contact);
+        let mut rng = TestRng::seed_from_u64(0xCA);
+        let ca = DevelopmentCa::new(&mut rng);
+        let spki = card
+            .applet
+            .generate_attestation_key([0x66, 0x00, 0x00, 0x00])
+            .expect("attestation key");
+        let certificate = ca.issue(&spki, &mut rng);
+        card.applet
+            .set_attestation_certificate(&certificate)
+            .expect("attestation certificate");
+        let storage = card.storage().clone();
+        storage
+    })
+}
+
 /// Personalises a fresh card: PW3 verified, each slot's attributes set and its key imported,
 /// then `extra`. The probes run on a copy (PSO:CDS counts signatures in storage).
 pub(crate) fn personalise(
     known: &[KnownKey; 3],
     extra: impl FnOnce(&mut FuzzCard<MemoryStorage>),
 ) -> Snapshot {
-    let mut card = card_on(MemoryStorage::new(), Transport::Contact);
+    let mut card = card_on(factory_medium().clone(), Transport::Contact);
     expect_ok(&mut card, 0xA4, 0x04, 0x00, &hex("D27600012401"));
     expect_ok(&mut card, 0x20, 0x00, 0x83, PW3);
     for (slot, key) in Slot::ALL.into_iter().zip(known) {
