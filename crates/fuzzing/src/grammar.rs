@@ -71,11 +71,11 @@ pub enum Op {
         algorithm: u8,
     },
     /// A known key of every family imported into a slot with its attributes (PW3 verified
-    /// first): [`KEY_PROFILES`].
+    /// first): the known keys (`keys::key_profiles`).
     Import {
         /// The slot, modulo 3.
         slot: u8,
-        /// The key, an index into [`KEY_PROFILES`] modulo its length.
+        /// The key, an index into the known keys (`keys::key_profiles`) modulo its length.
         key: u8,
     },
     /// The slot's private-key operation with an input of the right shape (PW1 verified
