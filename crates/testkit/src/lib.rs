@@ -55,12 +55,12 @@ pub mod power_loss;
 pub mod representative;
 pub mod storage_contract;
 
-#[cfg(feature = "std")]
-pub use backends::FileStorage;
 pub use backends::{
     Cut, FailingRng, Failure, FaultyError, FaultyStorage, ManualClock, MemoryError, MemoryStorage,
     ScriptedButton, Shared, SourceDead, TestRng,
 };
+#[cfg(feature = "std")]
+pub use backends::{FileStorage, InstantClock};
 pub use client::{assert_sw, hex, test_platform, to_hex, Card, Rsp};
 pub use commands::{attributes, first_slot, public_key_part};
 pub use import::{ecdh_cipher_do, import_template};

@@ -5,10 +5,9 @@
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use openpgp_card_applet::{Applet, Clock, Config, Platform, Presence, UserPresence};
-use openpgp_card_applet_testkit::FileStorage;
+use openpgp_card_applet::{Applet, Config, Platform, Presence, UserPresence};
+use openpgp_card_applet_testkit::{FileStorage, InstantClock};
 use openpgp_card_applet_virtual_card::cli::{self, default_storage_dir, parse_serial, Flags};
 
 const USAGE: &str = "\
@@ -56,16 +55,6 @@ fn parse_args() -> Result<Option<Args>, String> {
     Ok(Some(args))
 }
 
-/// Milliseconds since the program started.
-struct InstantClock(Instant);
-
-impl Clock for InstantClock {
-    type Error = std::convert::Infallible;
-    fn now_ms(&mut self) -> Result<u64, Self::Error> {
-        Ok(u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX))
-    }
-}
-
 /// The touch button: a fixed answer.
 struct Button(Presence);
 
@@ -93,7 +82,7 @@ fn run(args: Args) -> Result<(), String> {
     let platform = Platform {
         storage,
         rng: rand_core::UnwrapErr(getrandom::SysRng),
-        clock: InstantClock(Instant::now()),
+        clock: InstantClock::new(),
         user_presence: Button(args.touch),
     };
     let mut applet = Applet::new(config, platform);

@@ -15,14 +15,14 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use openpgp_card_applet_virtual_card::cli::{
     self, default_storage_dir, parse_serial, ButtonMode, Flags, TerminalButton,
 };
 
 use openpgp_card_applet::{Applet, Clock, Config, Platform, Presence, UserPresence};
-use openpgp_card_applet_testkit::FileStorage;
+use openpgp_card_applet_testkit::{FileStorage, InstantClock};
 
 const USAGE: &str = "\
 Usage: virtual-card [OPTIONS]
@@ -78,16 +78,6 @@ fn parse_args() -> Result<Option<Args>, String> {
     Ok(Some(args))
 }
 
-/// Milliseconds since the program started.
-struct InstantClock(Instant);
-
-impl Clock for InstantClock {
-    type Error = std::convert::Infallible;
-    fn now_ms(&mut self) -> Result<u64, Self::Error> {
-        Ok(u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX))
-    }
-}
-
 /// The touch button: a fixed answer, or a y/n question on the terminal.
 struct Button(TerminalButton);
 
@@ -116,7 +106,7 @@ fn run(args: Args) -> Result<(), String> {
     let platform = Platform {
         storage,
         rng: rand_core::UnwrapErr(getrandom::SysRng),
-        clock: InstantClock(Instant::now()),
+        clock: InstantClock::new(),
         user_presence: Button(TerminalButton::new("virtual-card", args.button)),
     };
     let mut applet = Applet::new(config, platform);

@@ -29,3 +29,33 @@ impl Clock for ManualClock {
         Ok(self.now_ms)
     }
 }
+
+/// The host's monotonic clock: milliseconds since the clock was made (the virtual card and
+/// the USB device run on it).
+#[cfg(feature = "std")]
+#[derive(Clone, Copy, Debug)]
+pub struct InstantClock(std::time::Instant);
+
+#[cfg(feature = "std")]
+impl InstantClock {
+    /// A clock at 0 ms now.
+    pub fn new() -> InstantClock {
+        InstantClock(std::time::Instant::now())
+    }
+}
+
+#[cfg(feature = "std")]
+impl Default for InstantClock {
+    fn default() -> InstantClock {
+        InstantClock::new()
+    }
+}
+
+#[cfg(feature = "std")]
+impl Clock for InstantClock {
+    type Error = Infallible;
+
+    fn now_ms(&mut self) -> Result<u64, Infallible> {
+        Ok(u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX))
+    }
+}

@@ -13,6 +13,8 @@ mod rng;
 mod shared;
 
 pub use button::ScriptedButton;
+#[cfg(feature = "std")]
+pub use clock::InstantClock;
 pub use clock::ManualClock;
 pub use failing_rng::{FailingRng, Failure, SourceDead};
 pub use faulty::{Cut, FaultyError, FaultyStorage};
